@@ -1,0 +1,827 @@
+import { Kernel } from './kernel/kernel.js';
+import { Priority } from './kernel/priority.js';
+import { RandomStreams, type Stream } from './kernel/random.js';
+import { SimError } from './kernel/errors.js';
+import { Ledger, EntryKind } from './ledger.js';
+import { buildWorld, calendarFactor, KIND_INDEX, type World } from './model/world.js';
+import type { Scenario } from './scenario/schema.js';
+import {
+  validateDecision,
+  type Candidate,
+  type Decision,
+  type DecisionContext,
+  type InboundView,
+  type LineContext,
+  type PendingOrderView,
+  type Policy,
+} from './policies/contract.js';
+
+const NO_INBOUND: readonly InboundView[] = Object.freeze([]);
+
+/** One line of a customer order inside the simulator. */
+interface OrderLine {
+  sku: number;
+  quantity: number;
+  remaining: number;
+  unitPrice: number;
+}
+
+/** A customer order inside the simulator. */
+interface SimOrder {
+  index: number;
+  id: string;
+  segment: number;
+  kind: number;
+  region: number;
+  createdHours: number;
+  lines: OrderLine[];
+  remaining: number;
+  offered: boolean;
+  escalated: boolean;
+  /** Standard normal drawn at creation: the order's transit-time luck (common random numbers). */
+  transitZ: number;
+  /** Uniform drawn at creation: whether the carrier runs late for this order. */
+  lateU: number;
+}
+
+interface Shipment {
+  order: SimOrder;
+  line: OrderLine;
+  warehouse: number;
+  quantity: number;
+  /** Index into the lane's open modes. */
+  laneMode: number;
+}
+
+interface Receipt {
+  warehouse: number;
+  sku: number;
+  quantity: number;
+  scheduled: boolean;
+  /** Hour it lands. */
+  eta: number;
+}
+
+/** Options of one simulation run. */
+export interface RunOptions {
+  seed: number;
+  /** Override the scenario's horizon. */
+  days?: number;
+  /** Called after each simulated day with (daysDone, totalDays). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Money accounts kept by the simulator as things happen, checked against the ledger. */
+export interface Accounts {
+  revenue: number;
+  cogs: number;
+  shippingCost: number;
+  handlingCost: number;
+  holdingCost: number;
+  latePenalty: number;
+  lostSalePenalty: number;
+  contractPenalty: number;
+}
+
+/** Everything a finished run leaves behind. */
+export interface SimResult {
+  world: World;
+  policyName: string;
+  seed: number;
+  days: number;
+  ledger: Ledger;
+  accounts: Accounts;
+  /** Closing units on hand per warehouse × SKU ([w * S + s]). */
+  closingOnHand: Int32Array;
+  /** Units still reserved (allocated, not shipped) at the end: 0 after the drain. */
+  closingReserved: Int32Array;
+  /** Unplaced units still waiting at the end. */
+  openBackorderUnits: number;
+  orders: number;
+  events: number;
+  wallSeconds: number;
+}
+
+/**
+ * One discrete-event simulation of a warehouse network under one allocation
+ * policy. Orders arrive (a Poisson or negative-binomial process per SKU × region ×
+ * segment), wait for the next allocation wave, are offered to the policy as a
+ * `DecisionContext`, picked within warehouse capacity, shipped, and delivered on
+ * time or late. Stock is replenished by base-stock or (s,S) reviews with random
+ * supplier lead times, plus scheduled inbound. Everything lands in the ledger.
+ *
+ * The horizon ends demand, waves and reviews; shipments already promised are then
+ * drained so every allocated unit is delivered and booked.
+ */
+export class Simulation {
+  readonly kernel = new Kernel(4096);
+  readonly ledger: Ledger;
+  readonly world: World;
+  private readonly s: Scenario;
+  private readonly policy: Policy;
+  private readonly streams: RandomStreams;
+  private readonly demandRng: Stream;
+  private readonly transitRng: Stream;
+  private readonly leadRng: Stream[];
+  private readonly horizon: number;
+  private readonly days: number;
+  private readonly S: number;
+  private readonly W: number;
+  private readonly R: number;
+
+  // Per warehouse × SKU state, index w * S + s.
+  private readonly onHand: Int32Array;
+  private readonly reserved: Int32Array;
+  private readonly onOrder: Int32Array;
+  private readonly pendingHome: Int32Array;
+  private readonly receiptTime: Float64Array;
+  private readonly pipeline: Receipt[][];
+  // Per SKU.
+  private readonly networkAvail: Int32Array;
+  private readonly networkInbound: Int32Array;
+  private readonly pendingByKind: Int32Array;
+  private readonly todayFactor: Float64Array;
+  // Per warehouse.
+  private readonly outage: Uint8Array;
+  private readonly outageDay: Uint8Array[];
+  private readonly capUsed: Float64Array[];
+  private readonly pickCursor: Int32Array;
+  private readonly pickedToday: Float64Array;
+  // Per segment: contract period counters.
+  private readonly contractOrdered: Float64Array;
+  private readonly contractFilled: Float64Array;
+  private readonly contractPeriodStart: Float64Array;
+
+  private pending: SimOrder[] = [];
+  private orderCount = 0;
+  private readonly accounts: Accounts = {
+    revenue: 0,
+    cogs: 0,
+    shippingCost: 0,
+    handlingCost: 0,
+    holdingCost: 0,
+    latePenalty: 0,
+    lostSalePenalty: 0,
+    contractPenalty: 0,
+  };
+  private ran = false;
+
+  constructor(world: World | Scenario, policy: Policy, private readonly options: RunOptions) {
+    this.world = 'skus' in world && 'lanes' in world && 'homeWarehouse' in world ? (world as World) : buildWorld(world as Scenario);
+    this.s = this.world.scenario;
+    this.policy = policy;
+    if (!Number.isInteger(options.seed)) throw new SimError(`seed(=${options.seed}) must be an integer`);
+    this.days = options.days ?? this.s.horizonDays;
+    if (!(this.days > 0)) throw new SimError(`days(=${options.days}) must be > 0`);
+    this.horizon = this.days * 24;
+    this.streams = new RandomStreams(options.seed);
+    this.demandRng = this.streams.get('demand');
+    this.transitRng = this.streams.get('transit');
+    this.S = this.world.skus.length;
+    this.W = this.s.warehouses.length;
+    this.R = this.s.regions.length;
+    this.leadRng = this.s.warehouses.map((w) => this.streams.get(`leadTimes:${w.id}`));
+    const cells = this.W * this.S;
+    // Size the ledger for the expected run (about ten entries an order line) so it
+    // rarely has to grow: growing copies every column.
+    const expectedOrders = this.s.demand.ordersPerDay * this.days * 1.15;
+    this.ledger = new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 10 + this.days * (this.W + 3) + cells + 1024)));
+    this.onHand = new Int32Array(cells);
+    this.reserved = new Int32Array(cells);
+    this.onOrder = new Int32Array(cells);
+    this.pendingHome = new Int32Array(cells);
+    this.receiptTime = new Float64Array(cells);
+    this.pipeline = new Array(cells);
+    this.networkAvail = new Int32Array(this.S);
+    this.networkInbound = new Int32Array(this.S);
+    this.pendingByKind = new Int32Array(this.S * 3);
+    this.todayFactor = new Float64Array(this.S);
+    this.outage = new Uint8Array(this.W);
+    this.pickCursor = new Int32Array(this.W);
+    this.pickedToday = new Float64Array(this.W);
+    const capDays = this.days + 30;
+    this.capUsed = this.s.warehouses.map(() => new Float64Array(capDays));
+    this.outageDay = this.s.warehouses.map((wh) => {
+      const mask = new Uint8Array(capDays + 3650);
+      for (const o of wh.outages) {
+        for (let d = Math.floor(o.startDay); d < Math.ceil(o.endDay) && d < mask.length; d++) mask[d] = 1;
+      }
+      return mask;
+    });
+    const G = this.s.segments.length;
+    this.contractOrdered = new Float64Array(G);
+    this.contractFilled = new Float64Array(G);
+    this.contractPeriodStart = new Float64Array(G);
+  }
+
+  /** Runs the whole horizon, then drains shipments in flight. Call once. */
+  run(): SimResult {
+    if (this.ran) throw new SimError('a Simulation runs once; create a new one');
+    this.ran = true;
+    const started = performance.now();
+    this.open();
+    const k = this.kernel;
+    for (let d = 1; d <= this.days; d++) {
+      k.run({ until: Math.min(d * 24, this.horizon) });
+      this.options.onProgress?.(d, this.days);
+    }
+    // Drain: only shipments and deliveries remain after the horizon.
+    k.run();
+    return {
+      world: this.world,
+      policyName: this.policy.name,
+      seed: this.options.seed,
+      days: this.days,
+      ledger: this.ledger,
+      accounts: { ...this.accounts },
+      closingOnHand: this.onHand,
+      closingReserved: this.reserved,
+      openBackorderUnits: this.pending.reduce((a, o) => a + o.remaining, 0),
+      orders: this.orderCount,
+      events: k.processed,
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  private open(): void {
+    const { W, S } = this;
+    const k = this.kernel;
+    for (let w = 0; w < W; w++) {
+      for (let s = 0; s < S; s++) {
+        const c = w * S + s;
+        const q = this.world.initialStock[c]!;
+        if (q > 0) {
+          this.onHand[c] = q;
+          this.networkAvail[s] += q;
+          this.ledger.append(EntryKind.OPENING, 0, -1, s, w, -1, -1, q, 0);
+        }
+      }
+      for (const o of this.s.warehouses[w]!.outages) {
+        if (o.startDay * 24 < this.horizon) {
+          k.at(o.startDay * 24, Priority.SUPPLY, this.outageStart, w);
+          k.at(Math.min(o.endDay * 24, this.horizon), Priority.SUPPLY, this.outageEnd, w);
+        }
+      }
+    }
+    for (const b of this.s.inbound) {
+      if (b.day * 24 >= this.horizon || b.quantity === 0) continue;
+      const w = this.world.warehouseIndex.get(b.warehouse)!;
+      const s = this.world.skuIndex.get(b.sku)!;
+      const r: Receipt = { warehouse: w, sku: s, quantity: b.quantity, scheduled: true, eta: b.day * 24 };
+      this.addPipeline(r);
+      k.at(b.day * 24, Priority.SUPPLY, this.receive, r);
+    }
+    for (let d = 0; d < this.days; d++) {
+      k.at(d * 24, Priority.SUPPLY, this.demandDay, d);
+      k.at(Math.min((d + 1) * 24, this.horizon), Priority.CLOSE, this.closeDay, d);
+    }
+    if (this.s.waveIntervalHours > 0) k.at(0, Priority.WAVE, this.wave);
+    if (this.s.replenishment.review === 'periodic') k.at(0, Priority.REVIEW, this.review);
+  }
+
+  // ---------------------------------------------------------------- demand
+
+  /** Draws the day's orders for every SKU × region × segment and schedules their arrivals. */
+  private readonly demandDay = (day: number): void => {
+    const { S, R } = this;
+    const G = this.s.segments.length;
+    const rng = this.demandRng;
+    const dem = this.s.demand;
+    const nb = dem.distribution === 'negative-binomial';
+    const promos = dem.promotions.filter((p) => day >= p.startDay && day < p.endDay);
+    const base = this.world.baseOrdersPerDay;
+    const dayStart = day * 24;
+    const span = Math.min(24, this.horizon - dayStart);
+    for (let s = 0; s < S; s++) {
+      const cf = calendarFactor(this.world, s, day);
+      this.todayFactor[s] = cf;
+      if (cf === 0) continue;
+      const sku = this.world.skus[s]!;
+      for (let r = 0; r < R; r++) {
+        let f = cf;
+        let priceF = this.s.regions[r]!.priceFactor;
+        for (const p of promos) {
+          if ((p.sku === undefined || p.sku === sku.id) && (p.region === undefined || p.region === this.s.regions[r]!.id)) {
+            f *= p.demandMultiplier;
+            priceF *= p.priceFactor;
+          }
+        }
+        const cell = (s * R + r) * G;
+        for (let g = 0; g < G; g++) {
+          const mean = base[cell + g]! * f * (span / 24);
+          if (mean <= 0) continue;
+          const n = nb ? rng.negativeBinomial(mean, dem.dispersion) : rng.poisson(mean);
+          if (n === 0) continue;
+          const seg = this.s.segments[g]!;
+          for (let i = 0; i < n; i++) {
+            const qty = seg.meanOrderQuantity > 1 ? 1 + rng.poisson(seg.meanOrderQuantity - 1) : 1;
+            const at = dayStart + rng.uniform() * span;
+            const index = this.orderCount++;
+            const order: SimOrder = {
+              index,
+              id: `O${index}`,
+              segment: g,
+              kind: KIND_INDEX[seg.kind],
+              region: r,
+              createdHours: at,
+              lines: [{ sku: s, quantity: qty, remaining: qty, unitPrice: round2(sku.price * priceF * seg.priceFactor) }],
+              remaining: qty,
+              offered: false,
+              escalated: false,
+              transitZ: this.transitRng.normal(),
+              lateU: this.transitRng.uniform(),
+            };
+            this.kernel.at(at, Priority.ARRIVAL, this.arrive, order);
+          }
+        }
+      }
+    }
+  };
+
+  private readonly arrive = (o: SimOrder): void => {
+    const now = this.kernel.now;
+    const home = this.world.homeWarehouse[o.region]!;
+    const seg = this.s.segments[o.segment]!;
+    for (const l of o.lines) {
+      this.ledger.append(EntryKind.ORDER, now, o.index, l.sku, -1, o.segment, -1, l.quantity, l.quantity * l.unitPrice);
+      this.pendingHome[home * this.S + l.sku] += l.quantity;
+      this.pendingByKind[l.sku * 3 + o.kind] += l.quantity;
+    }
+    if (seg.contract) this.contractOrdered[o.segment] += o.remaining;
+    this.pending.push(o);
+    if (this.s.waveIntervalHours === 0) {
+      this.offer(o);
+      this.compactPending();
+      if (this.s.replenishment.review === 'continuous') for (const l of o.lines) this.reviewCell(home, l.sku);
+    }
+  };
+
+  // ---------------------------------------------------------------- allocation
+
+  private readonly wave = (): void => {
+    const now = this.kernel.now;
+    this.expireAndEscalate(now);
+    const policy = this.policy;
+    let queue = this.pending;
+    if (policy.rank) {
+      const keyed = queue.map((o) => ({ o, key: policy.rank!(this.pendingView(o)) }));
+      keyed.sort((a, b) => a.key - b.key || a.o.createdHours - b.o.createdHours || a.o.index - b.o.index);
+      queue = keyed.map((x) => x.o);
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const o = queue[i]!;
+      if (o.remaining > 0) this.offer(o);
+    }
+    this.compactPending();
+    const next = now + this.s.waveIntervalHours;
+    if (next < this.horizon) this.kernel.at(next, Priority.WAVE, this.wave);
+  };
+
+  private pendingView(o: SimOrder): PendingOrderView {
+    let margin = 0;
+    for (const l of o.lines) margin += l.remaining * (l.unitPrice - this.world.skus[l.sku]!.unitCost);
+    return { id: o.id, segmentKind: this.world.segmentKinds[o.segment]!, createdHours: o.createdHours, marginAtStake: margin, unitsRemaining: o.remaining };
+  }
+
+  private compactPending(): void {
+    let j = 0;
+    const p = this.pending;
+    for (let i = 0; i < p.length; i++) if (p[i]!.remaining > 0) p[j++] = p[i]!;
+    p.length = j;
+  }
+
+  /** Offers one order to the policy and applies its decision. */
+  private offer(o: SimOrder): void {
+    const now = this.kernel.now;
+    let stock = false;
+    for (const l of o.lines) if (l.remaining > 0 && this.networkAvail[l.sku]! > 0) stock = true;
+    if (stock) {
+      const ctx = this.buildContext(o, now);
+      let decision: Decision;
+      try {
+        decision = this.policy.decide(ctx);
+      } catch (err) {
+        throw new SimError(`policy ${this.policy.name} failed on order ${o.id} at hour ${now.toFixed(2)}: ${(err as Error).message}`, { cause: err });
+      }
+      validateDecision(ctx, decision);
+      this.apply(o, ctx, decision, now);
+    }
+    if (!o.offered) {
+      o.offered = true;
+      for (const l of o.lines) {
+        if (l.remaining > 0) this.ledger.append(EntryKind.BACKORDER, now, o.index, l.sku, -1, o.segment, -1, l.remaining, 0);
+      }
+    }
+  }
+
+  /** Builds the policy's view of an order from the current state. */
+  buildContext(o: SimOrder, now: number): DecisionContext {
+    const { S, R, W } = this;
+    const seg = this.s.segments[o.segment]!;
+    const lines: LineContext[] = [];
+    for (const l of o.lines) {
+      const candidates: Candidate[] = [];
+      if (l.remaining > 0) {
+        for (let w = 0; w < W; w++) {
+          if (this.outage[w]) continue;
+          const c = w * S + l.sku;
+          const avail = this.onHand[c]! - this.reserved[c]!;
+          if (avail <= 0) continue;
+          const lane = this.world.lanes[w * R + o.region]!;
+          if (lane.modes.length === 0) continue;
+          const wh = this.s.warehouses[w]!;
+          candidates.push({
+            warehouse: wh.id,
+            available: avail,
+            inbound: this.inboundView(c, now),
+            capacityLeftToday: this.capacityLeftToday(w, now),
+            shipDelayHours: this.shipDelay(w, now),
+            outage: false,
+            inventoryAgeHours: now - this.receiptTime[c]!,
+            distanceKm: lane.distanceKm,
+            handlingCostPerUnit: wh.handlingCostPerUnit,
+            holdingCostPerUnitDay: (this.world.skus[l.sku]!.unitCost * wh.holdingCostRatePerYear) / 365,
+            modes: lane.modes,
+          });
+        }
+      }
+      const sku = this.world.skus[l.sku]!;
+      const base = this.world.baseUnitsBySkuKind;
+      const f = this.todayFactor[l.sku]!;
+      lines.push({
+        sku: sku.id,
+        quantity: l.remaining,
+        unitPrice: l.unitPrice,
+        unitCost: sku.unitCost,
+        networkAvailable: this.networkAvail[l.sku]!,
+        networkInbound: this.networkInbound[l.sku]!,
+        pendingUnits: {
+          contract: this.pendingByKind[l.sku * 3]!,
+          premium: this.pendingByKind[l.sku * 3 + 1]!,
+          standard: this.pendingByKind[l.sku * 3 + 2]!,
+        },
+        forecastDailyUnits: {
+          contract: base[l.sku * 3]! * f,
+          premium: base[l.sku * 3 + 1]! * f,
+          standard: base[l.sku * 3 + 2]! * f,
+        },
+        candidates,
+      });
+    }
+    const ct = seg.contract;
+    return {
+      nowHours: now,
+      hoursLeft: Math.max(0, this.horizon - now),
+      order: {
+        id: o.id,
+        segment: seg.id,
+        segmentKind: seg.kind,
+        serviceLevel: seg.serviceLevel,
+        region: this.s.regions[o.region]!.id,
+        createdHours: o.createdHours,
+        hoursWaited: now - o.createdHours,
+        promiseHours: seg.promiseHours,
+        patienceHours: seg.patienceHours,
+        latePenaltyPerUnit: seg.latePenaltyPerUnit,
+        lostSalePenaltyPerUnit: seg.lostSalePenaltyPerUnit,
+        contract: ct
+          ? {
+              committedUnits: ct.committedUnitsPerPeriod,
+              orderedUnits: this.contractOrdered[o.segment]!,
+              filledUnits: this.contractFilled[o.segment]!,
+              fillRateTarget: ct.fillRateTarget,
+              shortfallPenaltyPerUnit: ct.shortfallPenaltyPerUnit,
+              hoursToPeriodEnd: Math.max(0, this.contractPeriodStart[o.segment]! + ct.periodDays * 24 - now),
+            }
+          : undefined,
+        lines,
+      },
+    };
+  }
+
+  private inboundView(c: number, now: number): readonly InboundView[] {
+    const p = this.pipeline[c];
+    if (!p || p.length === 0) return NO_INBOUND;
+    return p.map((r) => ({ quantity: r.quantity, etaHours: Math.max(0, r.eta - now) }));
+  }
+
+  private capacityLeftToday(w: number, now: number): number {
+    const day = Math.floor(now / 24);
+    if (this.outageDay[w]![day]) return 0;
+    return Math.max(0, this.s.warehouses[w]!.pickCapacityPerDay - this.capAt(w, day));
+  }
+
+  private shipDelay(w: number, now: number): number {
+    const day = Math.floor(now / 24);
+    const first = this.firstPickDay(w, day);
+    const pick = this.s.warehouses[w]!.pickHours;
+    return first === day ? pick : first * 24 + pick - now;
+  }
+
+  private capAt(w: number, day: number): number {
+    const a = this.capUsed[w]!;
+    return day < a.length ? a[day]! : 0;
+  }
+
+  private firstPickDay(w: number, day: number): number {
+    const cap = this.s.warehouses[w]!.pickCapacityPerDay;
+    let d = Math.max(day, this.pickCursor[w]!);
+    while (this.outageDay[w]![d] || this.capAt(w, d) >= cap) d++;
+    return d;
+  }
+
+  /** Books picking capacity for q units from `day` on; returns the day the last unit is picked. */
+  private bookCapacity(w: number, day: number, q: number): number {
+    const cap = this.s.warehouses[w]!.pickCapacityPerDay;
+    let d = this.firstPickDay(w, day);
+    let left = q;
+    for (;;) {
+      if (this.outageDay[w]![d]) {
+        d++;
+        continue;
+      }
+      if (d >= this.capUsed[w]!.length) {
+        const bigger = new Float64Array(Math.max(d + 1, this.capUsed[w]!.length * 2));
+        bigger.set(this.capUsed[w]!);
+        this.capUsed[w] = bigger;
+      }
+      const used = this.capUsed[w]!;
+      const take = Math.min(cap - used[d]!, left);
+      used[d] += take;
+      left -= take;
+      if (left <= 0) break;
+      d++;
+    }
+    if (day >= this.pickCursor[w]!) this.pickCursor[w] = this.capAt(w, d) >= cap ? d + 1 : d;
+    return d;
+  }
+
+  private apply(o: SimOrder, ctx: DecisionContext, decision: Decision, now: number): void {
+    const { S, R } = this;
+    const home = this.world.homeWarehouse[o.region]!;
+    const isContract = this.s.segments[o.segment]!.contract !== undefined;
+    for (let i = 0; i < o.lines.length; i++) {
+      const l = o.lines[i]!;
+      const d = decision.lines[i]!;
+      for (const a of d.allocations) {
+        const w = this.world.warehouseIndex.get(a.warehouse)!;
+        const c = w * S + l.sku;
+        const q = a.quantity;
+        this.reserved[c] += q;
+        this.networkAvail[l.sku] -= q;
+        this.pendingHome[home * S + l.sku] -= q;
+        this.pendingByKind[l.sku * 3 + o.kind] -= q;
+        l.remaining -= q;
+        o.remaining -= q;
+        if (isContract) this.contractFilled[o.segment] += q;
+        const lane = this.world.lanes[w * R + o.region]!;
+        let laneMode = 0;
+        while (lane.modes[laneMode]!.mode !== a.mode) laneMode++;
+        this.ledger.append(EntryKind.ALLOCATE, now, o.index, l.sku, w, o.segment, lane.modeIndex[laneMode]!, q, 0);
+        const today = Math.floor(now / 24);
+        const lastDay = this.bookCapacity(w, today, q);
+        const pick = this.s.warehouses[w]!.pickHours;
+        const shipAt = lastDay === today ? now + pick : lastDay * 24 + pick;
+        const sh: Shipment = { order: o, line: l, warehouse: w, quantity: q, laneMode };
+        this.kernel.at(shipAt, Priority.FLOW, this.ship, sh);
+        if (this.s.replenishment.review === 'continuous') {
+          this.reviewCell(w, l.sku);
+          if (w !== home) this.reviewCell(home, l.sku);
+        }
+      }
+    }
+    void ctx;
+  }
+
+  // ---------------------------------------------------------------- fulfilment
+
+  private readonly ship = (sh: Shipment): void => {
+    const now = this.kernel.now;
+    const { order: o, line: l, warehouse: w, quantity: q } = sh;
+    const c = w * this.S + l.sku;
+    const lane = this.world.lanes[w * this.R + o.region]!;
+    const mode = lane.modes[sh.laneMode]!;
+    const modeIdx = lane.modeIndex[sh.laneMode]!;
+    const sku = this.world.skus[l.sku]!;
+    const wh = this.s.warehouses[w]!;
+    this.onHand[c] -= q;
+    this.reserved[c] -= q;
+    const day = Math.floor(now / 24);
+    if (day < this.days) this.pickedToday[w] += q;
+    const led = this.ledger;
+    led.append(EntryKind.PICK, now, o.index, l.sku, w, o.segment, modeIdx, q, 0);
+    led.append(EntryKind.SHIP, now, o.index, l.sku, w, o.segment, modeIdx, q, 0);
+    const cogs = q * sku.unitCost;
+    const shipping = q * mode.costPerUnit;
+    const handling = q * wh.handlingCostPerUnit;
+    led.append(EntryKind.COGS, now, o.index, l.sku, w, o.segment, modeIdx, q, cogs);
+    led.append(EntryKind.SHIPPING_COST, now, o.index, l.sku, w, o.segment, modeIdx, q, shipping);
+    led.append(EntryKind.HANDLING_COST, now, o.index, l.sku, w, o.segment, modeIdx, q, handling);
+    this.accounts.cogs += cogs;
+    this.accounts.shippingCost += shipping;
+    this.accounts.handlingCost += handling;
+    // Lognormal transit with the lane's mean and cv, driven by the order's own draw.
+    const cv = lane.transitCv[sh.laneMode]!;
+    let transit = mode.transitHours;
+    if (cv > 0) {
+      const sigma2 = Math.log(1 + cv * cv);
+      transit *= Math.exp(Math.sqrt(sigma2) * o.transitZ - sigma2 / 2);
+    }
+    if (o.lateU < mode.lateRisk) transit += lane.lateDelayHours[sh.laneMode]!;
+    this.kernel.at(now + transit, Priority.FLOW, this.deliver, sh);
+  };
+
+  private readonly deliver = (sh: Shipment): void => {
+    const now = this.kernel.now;
+    const { order: o, line: l, warehouse: w, quantity: q } = sh;
+    const seg = this.s.segments[o.segment]!;
+    const lane = this.world.lanes[w * this.R + o.region]!;
+    const modeIdx = lane.modeIndex[sh.laneMode]!;
+    const onTime = now <= o.createdHours + seg.promiseHours + 1e-9;
+    const led = this.ledger;
+    led.append(EntryKind.DELIVER, now, o.index, l.sku, w, o.segment, modeIdx, q, 0, now - o.createdHours, onTime ? 1 : 0);
+    const revenue = q * l.unitPrice;
+    led.append(EntryKind.REVENUE, now, o.index, l.sku, w, o.segment, modeIdx, q, revenue);
+    this.accounts.revenue += revenue;
+    if (!onTime && seg.latePenaltyPerUnit > 0) {
+      const pen = q * seg.latePenaltyPerUnit;
+      led.append(EntryKind.PENALTY_LATE, now, o.index, l.sku, w, o.segment, modeIdx, q, pen);
+      this.accounts.latePenalty += pen;
+    }
+  };
+
+  // ---------------------------------------------------------------- supply
+
+  private addPipeline(r: Receipt): void {
+    const c = r.warehouse * this.S + r.sku;
+    (this.pipeline[c] ??= []).push(r);
+    this.pipeline[c]!.sort((a, b) => a.eta - b.eta);
+    this.networkInbound[r.sku] += r.quantity;
+  }
+
+  private readonly receive = (r: Receipt): void => {
+    const now = this.kernel.now;
+    const w = r.warehouse;
+    const c = w * this.S + r.sku;
+    const p = this.pipeline[c]!;
+    p.splice(p.indexOf(r), 1);
+    this.networkInbound[r.sku] -= r.quantity;
+    const before = this.onHand[c]!;
+    this.onHand[c] = before + r.quantity;
+    // Average-cost style age: the receipt time moves to the quantity-weighted mean.
+    this.receiptTime[c] = before > 0 ? (this.receiptTime[c]! * before + now * r.quantity) / (before + r.quantity) : now;
+    if (!r.scheduled) this.onOrder[c] -= r.quantity;
+    if (!this.outage[w]) this.networkAvail[r.sku] += r.quantity;
+    this.ledger.append(EntryKind.RECEIPT, now, -1, r.sku, w, -1, -1, r.quantity, 0, 0, r.scheduled ? 1 : 0);
+    if (this.s.waveIntervalHours === 0) {
+      for (const o of this.pending) if (o.remaining > 0 && o.lines.some((l) => l.sku === r.sku && l.remaining > 0)) this.offer(o);
+      this.compactPending();
+    }
+  };
+
+  private readonly review = (): void => {
+    const { W, S } = this;
+    for (let w = 0; w < W; w++) for (let s = 0; s < S; s++) this.reviewCell(w, s);
+    const next = this.kernel.now + this.s.replenishment.reviewHours;
+    if (next < this.horizon) this.kernel.at(next, Priority.REVIEW, this.review);
+  };
+
+  /** Base-stock or (s,S) check of one warehouse × SKU; orders up to S when due. */
+  private reviewCell(w: number, s: number): void {
+    if (!this.world.skus[s]!.replenish) return;
+    const c = w * this.S + s;
+    const S = this.world.orderUpTo[c]!;
+    if (S <= 0) return;
+    const ip = this.onHand[c]! - this.reserved[c]! + this.onOrder[c]! - this.pendingHome[c]!;
+    const rp = this.s.replenishment;
+    const due = rp.policy === 'base-stock' ? ip < S : ip <= this.world.reorderPoint[c]!;
+    if (!due || S - ip <= 0) return;
+    const q = S - ip;
+    const now = this.kernel.now;
+    const lead = this.leadRng[w]!.duration(rp.leadTimeHours, rp.leadTimeCv);
+    this.onOrder[c] += q;
+    this.ledger.append(EntryKind.PURCHASE, now, -1, s, w, -1, -1, q, 0, lead);
+    const r: Receipt = { warehouse: w, sku: s, quantity: q, scheduled: false, eta: now + lead };
+    this.addPipeline(r);
+    this.kernel.at(now + lead, Priority.SUPPLY, this.receive, r);
+  }
+
+  private readonly outageStart = (w: number): void => {
+    if (this.outage[w]) return;
+    this.outage[w] = 1;
+    for (let s = 0; s < this.S; s++) {
+      const c = w * this.S + s;
+      this.networkAvail[s] -= this.onHand[c]! - this.reserved[c]!;
+    }
+  };
+
+  private readonly outageEnd = (w: number): void => {
+    if (!this.outage[w]) return;
+    this.outage[w] = 0;
+    for (let s = 0; s < this.S; s++) {
+      const c = w * this.S + s;
+      this.networkAvail[s] += this.onHand[c]! - this.reserved[c]!;
+    }
+  };
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private expireAndEscalate(now: number): void {
+    const S = this.S;
+    for (const o of this.pending) {
+      if (o.remaining <= 0) continue;
+      const seg = this.s.segments[o.segment]!;
+      const waited = now - o.createdHours;
+      if (waited >= seg.patienceHours) {
+        const home = this.world.homeWarehouse[o.region]!;
+        for (const l of o.lines) {
+          if (l.remaining <= 0) continue;
+          this.ledger.append(EntryKind.LOST_SALE, now, o.index, l.sku, -1, o.segment, -1, l.remaining, l.remaining * l.unitPrice);
+          if (seg.lostSalePenaltyPerUnit > 0) {
+            const pen = l.remaining * seg.lostSalePenaltyPerUnit;
+            this.ledger.append(EntryKind.PENALTY_LOST_SALE, now, o.index, l.sku, -1, o.segment, -1, l.remaining, pen);
+            this.accounts.lostSalePenalty += pen;
+          }
+          this.pendingHome[home * S + l.sku] -= l.remaining;
+          this.pendingByKind[l.sku * 3 + o.kind] -= l.remaining;
+          l.remaining = 0;
+        }
+        o.remaining = 0;
+      } else if (!o.escalated && waited >= seg.escalationHours) {
+        o.escalated = true;
+        this.ledger.append(EntryKind.ESCALATION, now, o.index, -1, -1, o.segment, -1, o.remaining, 0);
+      }
+    }
+  }
+
+  private readonly closeDay = (day: number): void => {
+    const now = this.kernel.now;
+    const { W, S } = this;
+    const led = this.ledger;
+    if (this.s.waveIntervalHours === 0) {
+      this.expireAndEscalate(now);
+      this.compactPending();
+    }
+    for (let w = 0; w < W; w++) {
+      const wh = this.s.warehouses[w]!;
+      let units = 0;
+      let value = 0;
+      let ageUnits = 0;
+      let stockouts = 0;
+      for (let s = 0; s < S; s++) {
+        const c = w * S + s;
+        const q = this.onHand[c]!;
+        const sku = this.world.skus[s]!;
+        if (q > 0) {
+          units += q;
+          value += q * sku.unitCost;
+          ageUnits += q * (now - this.receiptTime[c]!);
+        } else if (sku.launchDay <= day && (this.world.orderUpTo[c]! > 0 || this.world.baseUnitsByCell[c]! > 0)) {
+          stockouts++;
+        }
+      }
+      const hold = (value * wh.holdingCostRatePerYear * ((now - day * 24) / 24)) / 365;
+      led.append(EntryKind.SNAPSHOT, now, stockouts, this.pickedToday[w]!, w, -1, -1, units, value, units > 0 ? ageUnits / units : 0);
+      this.pickedToday[w] = 0;
+      if (hold > 0) {
+        led.append(EntryKind.HOLDING_COST, now, -1, -1, w, -1, -1, units, hold);
+        this.accounts.holdingCost += hold;
+      }
+    }
+    let backlog = 0;
+    for (const o of this.pending) backlog += o.remaining;
+    led.append(EntryKind.BACKLOG, now, -1, -1, -1, -1, -1, backlog, 0);
+    const last = day === this.days - 1;
+    this.s.segments.forEach((seg, g) => {
+      const ct = seg.contract;
+      if (!ct) return;
+      const periodEnd = this.contractPeriodStart[g]! + ct.periodDays * 24;
+      if (now + 1e-9 < periodEnd && !last) return;
+      const ordered = this.contractOrdered[g]!;
+      const filled = this.contractFilled[g]!;
+      led.append(EntryKind.CONTRACT_PERIOD, now, -1, -1, -1, g, -1, ordered, 0, filled);
+      // The agreement covers orders up to the commitment: the target applies to those.
+      const covered = Math.min(ordered, ct.committedUnitsPerPeriod);
+      const short = Math.ceil(Math.max(0, ct.fillRateTarget * covered - Math.min(filled, covered)) - 1e-9);
+      if (short > 0) {
+        const pen = short * ct.shortfallPenaltyPerUnit;
+        led.append(EntryKind.PENALTY_CONTRACT, now, -1, -1, -1, g, -1, short, pen);
+        this.accounts.contractPenalty += pen;
+      }
+      this.contractOrdered[g] = 0;
+      this.contractFilled[g] = 0;
+      this.contractPeriodStart[g] = now;
+    });
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** Runs one simulation: the scenario (or a prebuilt world) under a policy on a seed. */
+export function simulate(world: World | Scenario, policy: Policy, options: RunOptions): SimResult {
+  return new Simulation(world, policy, options).run();
+}

@@ -1,0 +1,109 @@
+import type { Allocation, Candidate, Decision, DecisionContext, LineContext, LineDecision, ModeOption, OrderContext } from './contract.js';
+
+/**
+ * The mode a rule ships by: the customer's paid service level when offered;
+ * otherwise the cheapest mode expected to meet the promise; otherwise the fastest.
+ */
+export function chooseMode(order: OrderContext, c: Candidate): ModeOption {
+  if (order.serviceLevel) {
+    const paid = c.modes.find((m) => m.mode === order.serviceLevel);
+    if (paid) return paid;
+  }
+  const budget = order.promiseHours - order.hoursWaited - c.shipDelayHours;
+  let cheapestOnTime: ModeOption | undefined;
+  let fastest = c.modes[0]!;
+  for (const m of c.modes) {
+    if (m.transitHours <= budget && (!cheapestOnTime || m.costPerUnit < cheapestOnTime.costPerUnit)) cheapestOnTime = m;
+    if (m.transitHours < fastest.transitHours) fastest = m;
+  }
+  return cheapestOnTime ?? fastest;
+}
+
+/** True when shipping from `c` by `m` is expected to arrive after the promise. */
+export function expectedLate(order: OrderContext, c: Candidate, m: ModeOption): boolean {
+  return order.hoursWaited + c.shipDelayHours + m.transitHours > order.promiseHours;
+}
+
+/**
+ * Landed cost per unit of serving a line from a candidate: shipping, handling and
+ * the expected late penalty (carrier risk, or certain lateness when the promise
+ * cannot be met), each with a weight.
+ */
+export function landedCost(
+  order: OrderContext,
+  c: Candidate,
+  m: ModeOption,
+  w: { shipping: number; handling: number; lateness: number },
+): number {
+  const lateProb = expectedLate(order, c, m) ? 1 : m.lateRisk;
+  return w.shipping * m.costPerUnit + w.handling * c.handlingCostPerUnit + w.lateness * lateProb * order.latePenaltyPerUnit;
+}
+
+/**
+ * Greedy fill of one line: takes candidates in ascending `costs` order (one cost
+ * per candidate, lower is better) and allocates up to `limit` units, splitting
+ * across warehouses when `split` allows.
+ */
+export function greedyFill(
+  order: OrderContext,
+  line: LineContext,
+  costs: readonly number[],
+  limit: number,
+  split: boolean,
+): LineDecision {
+  const cands = line.candidates;
+  const idx = cands.map((_, i) => i);
+  idx.sort((a, b) => costs[a]! - costs[b]! || (cands[a]!.warehouse < cands[b]!.warehouse ? -1 : 1));
+  let want = Math.max(0, Math.min(line.quantity, Math.floor(limit)));
+  const allocations: Allocation[] = [];
+  if (!split) {
+    // Whole line from one warehouse when one can; otherwise the best partial.
+    let pick = idx.find((i) => cands[i]!.available >= want);
+    if (pick === undefined) pick = idx[0];
+    if (pick !== undefined && want > 0) {
+      const c = cands[pick]!;
+      const q = Math.min(want, c.available);
+      allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode });
+      want -= q;
+    }
+  } else {
+    for (const i of idx) {
+      if (want <= 0) break;
+      const c = cands[i]!;
+      const q = Math.min(want, c.available);
+      if (q <= 0) continue;
+      allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode });
+      want -= q;
+    }
+  }
+  let placed = 0;
+  for (const a of allocations) placed += a.quantity;
+  return { allocations, backordered: line.quantity - placed };
+}
+
+/**
+ * Builds a rules decision: `cost` scores every candidate of every line once (lower
+ * is better); `fill` turns a line and its costs into allocations. Scores in the
+ * decision are the negated costs, so higher is better as the contract says.
+ */
+export function rulesDecision(
+  name: string,
+  ctx: DecisionContext,
+  cost: (line: LineContext, c: Candidate) => number,
+  fill: (line: LineContext, costs: readonly number[]) => LineDecision,
+): Decision {
+  const lines: LineDecision[] = [];
+  const scores: number[][] = [];
+  for (const l of ctx.order.lines) {
+    const costs = l.candidates.map((c) => cost(l, c));
+    lines.push(fill(l, costs));
+    scores.push(costs.map((x) => -x));
+  }
+  return { lines, scores, propensity: 1, decidedBy: { kind: 'rules', name } };
+}
+
+/** Network units that could serve this order's segment soon: available now. */
+export function isScarce(line: LineContext): boolean {
+  const p = line.pendingUnits;
+  return p.contract + p.premium + p.standard > line.networkAvailable;
+}
