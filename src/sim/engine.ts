@@ -69,6 +69,12 @@ export interface RunOptions {
   days?: number;
   /** Called after each simulated day with (daysDone, totalDays). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * External decisions: instead of calling the policy, the simulation stops at
+   * every order that needs a decision (`nextDecision()`) and waits for `submit()`.
+   * The policy's `rank` still orders each wave. Used by the learning environment.
+   */
+  external?: boolean;
 }
 
 /** Money accounts kept by the simulator as things happen, checked against the ledger. */
@@ -154,6 +160,12 @@ export class Simulation {
 
   private pending: SimOrder[] = [];
   private orderCount = 0;
+  // Orders being offered right now, and what to do once they all have been.
+  private queue: SimOrder[] | null = null;
+  private cursor = 0;
+  private afterQueue: (() => void) | null = null;
+  private awaiting: { order: SimOrder; ctx: DecisionContext } | null = null;
+  private phase: 'new' | 'horizon' | 'drain' | 'done' = 'new';
   private readonly accounts: Accounts = {
     revenue: 0,
     cogs: 0,
@@ -164,7 +176,6 @@ export class Simulation {
     lostSalePenalty: 0,
     contractPenalty: 0,
   };
-  private ran = false;
 
   constructor(world: World | Scenario, policy: Policy, private readonly options: RunOptions) {
     this.world = 'skus' in world && 'lanes' in world && 'homeWarehouse' in world ? (world as World) : buildWorld(world as Scenario);
@@ -216,10 +227,9 @@ export class Simulation {
 
   /** Runs the whole horizon, then drains shipments in flight. Call once. */
   run(): SimResult {
-    if (this.ran) throw new SimError('a Simulation runs once; create a new one');
-    this.ran = true;
+    if (this.options.external) throw new SimError('an external-decision simulation is driven by nextDecision()/submit()');
+    this.start();
     const started = performance.now();
-    this.open();
     const k = this.kernel;
     for (let d = 1; d <= this.days; d++) {
       k.run({ until: Math.min(d * 24, this.horizon) });
@@ -227,6 +237,72 @@ export class Simulation {
     }
     // Drain: only shipments and deliveries remain after the horizon.
     k.run();
+    this.phase = 'done';
+    return this.finish((performance.now() - started) / 1000);
+  }
+
+  /** Schedules the horizon's events. Called once, by `run()` or the first `nextDecision()`. */
+  start(): void {
+    if (this.phase !== 'new') throw new SimError('a Simulation starts once; create a new one');
+    this.phase = 'horizon';
+    this.open();
+  }
+
+  /**
+   * External mode: runs the simulation until an order needs a decision and returns
+   * its context, or null once the horizon is over and shipments have drained.
+   * Every context returned must be answered with `submit()` before the next call.
+   */
+  nextDecision(): DecisionContext | null {
+    if (!this.options.external) throw new SimError('nextDecision() needs the external option');
+    if (this.awaiting) throw new SimError(`submit() the decision for order ${this.awaiting.order.id} first`);
+    if (this.phase === 'new') this.start();
+    const k = this.kernel;
+    for (;;) {
+      if (this.queue) {
+        const now = k.now;
+        while (this.cursor < this.queue.length) {
+          const o = this.queue[this.cursor++]!;
+          if (o.remaining <= 0) continue;
+          if (!this.hasStock(o)) {
+            this.markOffered(o, now);
+            continue;
+          }
+          const ctx = this.buildContext(o, now);
+          this.awaiting = { order: o, ctx };
+          return ctx;
+        }
+        const after = this.afterQueue!;
+        this.queue = null;
+        this.afterQueue = null;
+        after();
+        continue;
+      }
+      if (this.phase === 'horizon') {
+        if (k.run({ until: this.horizon })) continue;
+        this.phase = 'drain';
+      }
+      if (this.phase === 'drain') {
+        k.run();
+        this.phase = 'done';
+      }
+      return null;
+    }
+  }
+
+  /** External mode: applies the decision for the context `nextDecision()` returned. */
+  submit(decision: Decision): void {
+    const a = this.awaiting;
+    if (!a) throw new SimError('submit() without a pending decision: call nextDecision() first');
+    validateDecision(a.ctx, decision);
+    this.awaiting = null;
+    this.apply(a.order, decision, this.kernel.now);
+    this.markOffered(a.order, this.kernel.now);
+  }
+
+  /** The result of a finished run (after `run()`, or after `nextDecision()` returned null). */
+  finish(wallSeconds = 0): SimResult {
+    if (this.phase !== 'done') throw new SimError('finish() before the run is over');
     return {
       world: this.world,
       policyName: this.policy.name,
@@ -238,9 +314,26 @@ export class Simulation {
       closingReserved: this.reserved,
       openBackorderUnits: this.pending.reduce((a, o) => a + o.remaining, 0),
       orders: this.orderCount,
-      events: k.processed,
-      wallSeconds: (performance.now() - started) / 1000,
+      events: this.kernel.processed,
+      wallSeconds,
     };
+  }
+
+  /**
+   * Offers `orders` in sequence, then runs `after`. Internally the policy decides
+   * on the spot; in external mode the kernel stops and `nextDecision()` hands the
+   * orders out one by one.
+   */
+  private offerAll(orders: SimOrder[], after: () => void): void {
+    if (!this.options.external) {
+      for (let i = 0; i < orders.length; i++) if (orders[i]!.remaining > 0) this.offer(orders[i]!);
+      after();
+      return;
+    }
+    this.queue = orders;
+    this.cursor = 0;
+    this.afterQueue = after;
+    this.kernel.stop();
   }
 
   // ---------------------------------------------------------------- setup
@@ -352,9 +445,8 @@ export class Simulation {
     if (seg.contract) this.contractOrdered[o.segment] += o.remaining;
     this.pending.push(o);
     if (this.s.waveIntervalHours === 0) {
-      this.offer(o);
-      this.compactPending();
       if (this.s.replenishment.review === 'continuous') for (const l of o.lines) this.reviewCell(home, l.sku);
+      this.offerAll([o], this.compactPending);
     }
   };
 
@@ -364,18 +456,18 @@ export class Simulation {
     const now = this.kernel.now;
     this.expireAndEscalate(now);
     const policy = this.policy;
-    let queue = this.pending;
+    let queue = this.pending.slice();
     if (policy.rank) {
       const keyed = queue.map((o) => ({ o, key: policy.rank!(this.pendingView(o)) }));
       keyed.sort((a, b) => a.key - b.key || a.o.createdHours - b.o.createdHours || a.o.index - b.o.index);
       queue = keyed.map((x) => x.o);
     }
-    for (let i = 0; i < queue.length; i++) {
-      const o = queue[i]!;
-      if (o.remaining > 0) this.offer(o);
-    }
+    this.offerAll(queue, this.endWave);
+  };
+
+  private readonly endWave = (): void => {
     this.compactPending();
-    const next = now + this.s.waveIntervalHours;
+    const next = this.kernel.now + this.s.waveIntervalHours;
     if (next < this.horizon) this.kernel.at(next, Priority.WAVE, this.wave);
   };
 
@@ -385,19 +477,22 @@ export class Simulation {
     return { id: o.id, segmentKind: this.world.segmentKinds[o.segment]!, createdHours: o.createdHours, marginAtStake: margin, unitsRemaining: o.remaining };
   }
 
-  private compactPending(): void {
+  private readonly compactPending = (): void => {
     let j = 0;
     const p = this.pending;
     for (let i = 0; i < p.length; i++) if (p[i]!.remaining > 0) p[j++] = p[i]!;
     p.length = j;
+  };
+
+  private hasStock(o: SimOrder): boolean {
+    for (const l of o.lines) if (l.remaining > 0 && this.networkAvail[l.sku]! > 0) return true;
+    return false;
   }
 
   /** Offers one order to the policy and applies its decision. */
   private offer(o: SimOrder): void {
     const now = this.kernel.now;
-    let stock = false;
-    for (const l of o.lines) if (l.remaining > 0 && this.networkAvail[l.sku]! > 0) stock = true;
-    if (stock) {
+    if (this.hasStock(o)) {
       const ctx = this.buildContext(o, now);
       let decision: Decision;
       try {
@@ -406,18 +501,22 @@ export class Simulation {
         throw new SimError(`policy ${this.policy.name} failed on order ${o.id} at hour ${now.toFixed(2)}: ${(err as Error).message}`, { cause: err });
       }
       validateDecision(ctx, decision);
-      this.apply(o, ctx, decision, now);
+      this.apply(o, decision, now);
     }
-    if (!o.offered) {
-      o.offered = true;
-      for (const l of o.lines) {
-        if (l.remaining > 0) this.ledger.append(EntryKind.BACKORDER, now, o.index, l.sku, -1, o.segment, -1, l.remaining, 0);
-      }
+    this.markOffered(o, now);
+  }
+
+  /** After an order's first offer, books what could not be placed as backordered. */
+  private markOffered(o: SimOrder, now: number): void {
+    if (o.offered) return;
+    o.offered = true;
+    for (const l of o.lines) {
+      if (l.remaining > 0) this.ledger.append(EntryKind.BACKORDER, now, o.index, l.sku, -1, o.segment, -1, l.remaining, 0);
     }
   }
 
   /** Builds the policy's view of an order from the current state. */
-  buildContext(o: SimOrder, now: number): DecisionContext {
+  private buildContext(o: SimOrder, now: number): DecisionContext {
     const { S, R, W } = this;
     const seg = this.s.segments[o.segment]!;
     const lines: LineContext[] = [];
@@ -558,7 +657,7 @@ export class Simulation {
     return d;
   }
 
-  private apply(o: SimOrder, ctx: DecisionContext, decision: Decision, now: number): void {
+  private apply(o: SimOrder, decision: Decision, now: number): void {
     const { S, R } = this;
     const home = this.world.homeWarehouse[o.region]!;
     const isContract = this.s.segments[o.segment]!.contract !== undefined;
@@ -592,7 +691,6 @@ export class Simulation {
         }
       }
     }
-    void ctx;
   }
 
   // ---------------------------------------------------------------- fulfilment
@@ -676,8 +774,8 @@ export class Simulation {
     if (!this.outage[w]) this.networkAvail[r.sku] += r.quantity;
     this.ledger.append(EntryKind.RECEIPT, now, -1, r.sku, w, -1, -1, r.quantity, 0, 0, r.scheduled ? 1 : 0);
     if (this.s.waveIntervalHours === 0) {
-      for (const o of this.pending) if (o.remaining > 0 && o.lines.some((l) => l.sku === r.sku && l.remaining > 0)) this.offer(o);
-      this.compactPending();
+      const waiting = this.pending.filter((o) => o.remaining > 0 && o.lines.some((l) => l.sku === r.sku && l.remaining > 0));
+      if (waiting.length > 0) this.offerAll(waiting, this.compactPending);
     }
   };
 

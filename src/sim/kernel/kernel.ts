@@ -32,6 +32,7 @@ export class Kernel {
   private seq = 0;
   private _now = 0;
   private _processed = 0;
+  private stopRequested = false;
 
   constructor(initialCapacity = 1024) {
     this.times = new Float64Array(initialCapacity);
@@ -105,13 +106,27 @@ export class Kernel {
   }
 
   /**
-   * Runs events until none is left or the next one is later than `until`
-   * (events exactly at `until` run). The clock then stands at `until` when given.
+   * Runs events until none is left, the next one is later than `until` (events
+   * exactly at `until` run), or a handler calls `stop()`. Returns true when stopped
+   * by `stop()`; otherwise the clock then stands at `until` when given.
    */
-  run(options: { until?: number } = {}): void {
+  run(options: { until?: number } = {}): boolean {
     const until = options.until ?? Infinity;
-    while (this.size > 0 && this.times[this.heap[0]!]! <= until) this.step();
+    this.stopRequested = false;
+    while (this.size > 0 && this.times[this.heap[0]!]! <= until) {
+      this.step();
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return true;
+      }
+    }
     if (until !== Infinity && until > this._now) this._now = until;
+    return false;
+  }
+
+  /** Asks the running `run()` to return after the current event (time stays where it is). */
+  stop(): void {
+    this.stopRequested = true;
   }
 
   private takeSlot(): number {

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { fail } from './errors.js';
+import { register as registerScenarios } from './scenarios.js';
+import { register as registerValidate } from './validate.js';
+import { register as registerSimulate } from './simulate.js';
+import { register as registerStart } from './start.js';
+
+/** Every command registers itself here; one file per command under src/cli/. */
+const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart];
+
+const program = new Command('allocsim')
+  .description('Order-allocation simulator, policy trainer and policy service')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+for (const register of COMMANDS) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; every usage error exits 2 with commander's one-line message.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  fail(err);
+}

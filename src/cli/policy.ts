@@ -1,0 +1,25 @@
+import type { Policy } from '../sim/policies/contract.js';
+import { createRulePolicy, parseWeights } from '../sim/policies/rules.js';
+
+/** What a strategy spec may carry besides its name. */
+export interface ResolveOptions {
+  /** Rule weights, "name=value,..." */
+  weights?: string;
+  /** tfjs backend for trained policies. */
+  backend?: string;
+  /** Scenario name or path, for strategies that plan against it. */
+  scenario?: string;
+}
+
+/**
+ * Turns a strategy spec into a policy: a rule name (`nearest`, `cheapest`,
+ * `priority`, `fair-share`, `reserve`), `rl:models/<name>[/<version>]` for a
+ * trained policy, or a planning strategy. Heavy modules load only when asked for.
+ */
+export async function resolvePolicy(spec: string, options: ResolveOptions = {}): Promise<Policy> {
+  if (spec.startsWith('rl:')) {
+    const { UsageError } = await import('./errors.js');
+    throw new UsageError(`trained policies (${spec}) need the agent module, which is not built yet`);
+  }
+  return createRulePolicy(spec, options.weights ? parseWeights(options.weights) : {});
+}

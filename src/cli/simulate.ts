@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { action, intOption, UsageError } from './errors.js';
+import { resolvePolicy } from './policy.js';
+import { progressBar } from './progress.js';
+import { kpiComparison, textTable, formatValue } from './format.js';
+import { loadScenario } from '../sim/scenario/index.js';
+import { buildWorld } from '../sim/model/world.js';
+import { simulate } from '../sim/engine.js';
+import { computeKpis } from '../sim/kpis.js';
+import { reconcile } from '../sim/reconcile.js';
+import { writeLedger } from '../sim/export.js';
+
+interface SimulateOptions {
+  scenario: string;
+  strategy: string;
+  seed: number;
+  days?: number;
+  format: string;
+  ledger?: string;
+  weights?: string;
+  daily?: boolean;
+  progress: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('simulate a scenario under one strategy and print its KPIs')
+    .requiredOption('--scenario <name|path>', 'shipped scenario name or path to a YAML file', 'default')
+    .requiredOption('--strategy <name>', 'nearest, cheapest, priority, fair-share, reserve, or rl:models/<name>', 'cheapest')
+    .option('--seed <n>', 'random seed (whole number)', intOption('--seed'), 1)
+    .option('--days <n>', 'simulate this many days instead of the scenario horizon', intOption('--days', 1))
+    .option('--format <format>', 'table or json', 'table')
+    .option('--ledger <file>', 'write the ledger (audit trail) to a .jsonl or .csv file')
+    .option('--weights <list>', 'rule weights, e.g. "protectDays=10,premiumAccess=0.5"')
+    .option('--daily', 'include the per-day KPI series in JSON output')
+    .option('--no-progress', 'never show a progress bar')
+    .action(action(runSimulate));
+}
+
+async function runSimulate(opts: SimulateOptions): Promise<void> {
+  if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`--format(=${opts.format}) must be table or json`);
+  let ledgerFormat: 'jsonl' | 'csv' | undefined;
+  if (opts.ledger) {
+    if (opts.ledger.endsWith('.jsonl') || opts.ledger.endsWith('.json')) ledgerFormat = 'jsonl';
+    else if (opts.ledger.endsWith('.csv')) ledgerFormat = 'csv';
+    else throw new UsageError(`--ledger(=${opts.ledger}) must end in .jsonl or .csv`);
+  }
+  const loaded = loadScenario(opts.scenario);
+  const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario });
+  const world = buildWorld(loaded.scenario);
+  const bar = progressBar(`${loaded.scenario.name} × ${opts.strategy}`, opts.progress);
+  let result;
+  try {
+    result = simulate(world, policy, { seed: opts.seed, days: opts.days, onProgress: (d, t) => bar.update(d, t) });
+  } finally {
+    bar.stop();
+  }
+  const rec = reconcile(result);
+  const report = computeKpis(result);
+  if (ledgerFormat && opts.ledger) writeLedger(result.ledger, world, opts.ledger, ledgerFormat);
+  if (opts.format === 'json') {
+    const out = {
+      scenario: loaded.scenario.name,
+      scenarioHash: loaded.hash,
+      strategy: opts.strategy,
+      seed: opts.seed,
+      days: result.days,
+      kpis: report.kpis,
+      byWarehouse: report.byWarehouse,
+      bySegment: report.bySegment,
+      ...(opts.daily ? { daily: report.daily } : {}),
+      reconciliation: { ok: true, cells: rec.cells, entries: rec.entries },
+      run: {
+        events: result.events,
+        orders: result.orders,
+        ledgerEntries: result.ledger.length,
+        wallSeconds: result.wallSeconds,
+        eventsPerSecond: result.wallSeconds > 0 ? result.events / result.wallSeconds : 0,
+      },
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  const s = loaded.scenario;
+  process.stdout.write(`${s.name} — ${opts.strategy}, seed ${opts.seed}, ${result.days} days (${s.currency})\n\n`);
+  process.stdout.write(kpiComparison([{ name: opts.strategy, kpis: report.kpis }]));
+  process.stdout.write('\nBy segment\n');
+  process.stdout.write(
+    textTable(
+      ['segment', 'orders', 'fill', 'on time', 'lost units', 'revenue', 'penalties', 'contract fill'],
+      report.bySegment.map((g) => [
+        `${g.segment} (${g.kind})`,
+        String(g.orders),
+        formatValue(g.fillRate, 'pct'),
+        formatValue(g.onTimeRate, 'pct'),
+        String(g.lostSalesUnits),
+        formatValue(g.revenue, 'money'),
+        formatValue(g.penalties, 'money'),
+        g.contractFillRate === null ? '' : `${formatValue(g.contractFillRate, 'pct')} / ${formatValue(g.contractFillTarget!, 'pct')}`,
+      ]),
+    ),
+  );
+  process.stdout.write('\nBy warehouse\n');
+  process.stdout.write(
+    textTable(
+      ['warehouse', 'shipped', 'utilisation', 'shipping cost', 'holding cost', 'stockout SKU-days', 'closing units'],
+      report.byWarehouse.map((w) => [
+        w.warehouse,
+        String(w.shippedUnits),
+        formatValue(w.utilisation, 'pct'),
+        formatValue(w.shippingCost, 'money'),
+        formatValue(w.holdingCost, 'money'),
+        String(w.stockoutDays),
+        String(w.closingUnits),
+      ]),
+    ),
+  );
+  process.stdout.write(
+    `\n${result.events.toLocaleString('en-US')} events, ${result.orders.toLocaleString('en-US')} orders in ${result.wallSeconds.toFixed(2)} s; ledger ${rec.entries.toLocaleString('en-US')} entries, reconciled.\n`,
+  );
+}
