@@ -141,7 +141,7 @@ export class Simulation {
   private readonly onOrder: Int32Array;
   private readonly pendingHome: Int32Array;
   private readonly receiptTime: Float64Array;
-  private readonly pipeline: Receipt[][];
+  private readonly pipeline: (Receipt[] | null)[];
   // Per SKU.
   private readonly networkAvail: Int32Array;
   private readonly networkInbound: Int32Array;
@@ -153,6 +153,9 @@ export class Simulation {
   private readonly capUsed: Float64Array[];
   private readonly pickCursor: Int32Array;
   private readonly pickedToday: Float64Array;
+  private readonly capViewAt: Float64Array;
+  private readonly capLeftView: Float64Array;
+  private readonly shipDelayView: Float64Array;
   // Per segment: contract period counters.
   private readonly contractOrdered: Float64Array;
   private readonly contractFilled: Float64Array;
@@ -193,16 +196,18 @@ export class Simulation {
     this.R = this.s.regions.length;
     this.leadRng = this.s.warehouses.map((w) => this.streams.get(`leadTimes:${w.id}`));
     const cells = this.W * this.S;
-    // Size the ledger for the expected run (about ten entries an order line) so it
-    // rarely has to grow: growing copies every column.
-    const expectedOrders = this.s.demand.ordersPerDay * this.days * 1.15;
-    this.ledger = new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 10 + this.days * (this.W + 3) + cells + 1024)));
+    // Size the ledger for the expected run (about nine entries an order line) so it
+    // seldom has to grow: growing copies every column.
+    const expectedOrders = this.s.demand.ordersPerDay * this.days;
+    this.ledger = new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 9 + this.days * (this.W + 3) + cells + 1024)));
     this.onHand = new Int32Array(cells);
     this.reserved = new Int32Array(cells);
     this.onOrder = new Int32Array(cells);
     this.pendingHome = new Int32Array(cells);
     this.receiptTime = new Float64Array(cells);
-    this.pipeline = new Array(cells);
+    // Filled by push: `new Array(cells)` of this size would be a slow dictionary array.
+    this.pipeline = [];
+    for (let c = 0; c < cells; c++) this.pipeline.push(null);
     this.networkAvail = new Int32Array(this.S);
     this.networkInbound = new Int32Array(this.S);
     this.pendingByKind = new Int32Array(this.S * 3);
@@ -210,6 +215,9 @@ export class Simulation {
     this.outage = new Uint8Array(this.W);
     this.pickCursor = new Int32Array(this.W);
     this.pickedToday = new Float64Array(this.W);
+    this.capViewAt = new Float64Array(this.W).fill(-1);
+    this.capLeftView = new Float64Array(this.W);
+    this.shipDelayView = new Float64Array(this.W);
     const capDays = this.days + 30;
     this.capUsed = this.s.warehouses.map(() => new Float64Array(capDays));
     this.outageDay = this.s.warehouses.map((wh) => {
@@ -523,7 +531,11 @@ export class Simulation {
     for (const l of o.lines) {
       const candidates: Candidate[] = [];
       if (l.remaining > 0) {
-        for (let w = 0; w < W; w++) {
+        const byDistance = this.world.warehousesByDistance[o.region]!;
+        const limit = this.s.candidateLimit > 0 ? this.s.candidateLimit : W;
+        const unitCost = this.world.skus[l.sku]!.unitCost;
+        for (let i = 0; i < W && candidates.length < limit; i++) {
+          const w = byDistance[i]!;
           if (this.outage[w]) continue;
           const c = w * S + l.sku;
           const avail = this.onHand[c]! - this.reserved[c]!;
@@ -531,17 +543,18 @@ export class Simulation {
           const lane = this.world.lanes[w * R + o.region]!;
           if (lane.modes.length === 0) continue;
           const wh = this.s.warehouses[w]!;
+          this.refreshCapacityView(w, now);
           candidates.push({
             warehouse: wh.id,
             available: avail,
             inbound: this.inboundView(c, now),
-            capacityLeftToday: this.capacityLeftToday(w, now),
-            shipDelayHours: this.shipDelay(w, now),
+            capacityLeftToday: this.capLeftView[w]!,
+            shipDelayHours: this.shipDelayView[w]!,
             outage: false,
             inventoryAgeHours: now - this.receiptTime[c]!,
             distanceKm: lane.distanceKm,
             handlingCostPerUnit: wh.handlingCostPerUnit,
-            holdingCostPerUnitDay: (this.world.skus[l.sku]!.unitCost * wh.holdingCostRatePerYear) / 365,
+            holdingCostPerUnitDay: (unitCost * wh.holdingCostRatePerYear) / 365,
             modes: lane.modes,
           });
         }
@@ -606,17 +619,20 @@ export class Simulation {
     return p.map((r) => ({ quantity: r.quantity, etaHours: Math.max(0, r.eta - now) }));
   }
 
-  private capacityLeftToday(w: number, now: number): number {
+  /**
+   * Capacity left today and the ship delay of a warehouse change only when time
+   * moves or capacity is booked there, so they are cached per warehouse and
+   * recomputed on either (the shortlist of a large network asks for them a lot).
+   */
+  private refreshCapacityView(w: number, now: number): void {
+    if (this.capViewAt[w] === now) return;
+    this.capViewAt[w] = now;
     const day = Math.floor(now / 24);
-    if (this.outageDay[w]![day]) return 0;
-    return Math.max(0, this.s.warehouses[w]!.pickCapacityPerDay - this.capAt(w, day));
-  }
-
-  private shipDelay(w: number, now: number): number {
-    const day = Math.floor(now / 24);
+    const cap = this.s.warehouses[w]!.pickCapacityPerDay;
+    this.capLeftView[w] = this.outageDay[w]![day] ? 0 : Math.max(0, cap - this.capAt(w, day));
     const first = this.firstPickDay(w, day);
     const pick = this.s.warehouses[w]!.pickHours;
-    return first === day ? pick : first * 24 + pick - now;
+    this.shipDelayView[w] = first === day ? pick : first * 24 + pick - now;
   }
 
   private capAt(w: number, day: number): number {
@@ -654,6 +670,7 @@ export class Simulation {
       d++;
     }
     if (day >= this.pickCursor[w]!) this.pickCursor[w] = this.capAt(w, d) >= cap ? d + 1 : d;
+    this.capViewAt[w] = -1;
     return d;
   }
 
@@ -721,12 +738,9 @@ export class Simulation {
     this.accounts.shippingCost += shipping;
     this.accounts.handlingCost += handling;
     // Lognormal transit with the lane's mean and cv, driven by the order's own draw.
-    const cv = lane.transitCv[sh.laneMode]!;
+    const sigma = lane.transitSigma[sh.laneMode]!;
     let transit = mode.transitHours;
-    if (cv > 0) {
-      const sigma2 = Math.log(1 + cv * cv);
-      transit *= Math.exp(Math.sqrt(sigma2) * o.transitZ - sigma2 / 2);
-    }
+    if (sigma > 0) transit *= Math.exp(sigma * o.transitZ - (sigma * sigma) / 2);
     if (o.lateU < mode.lateRisk) transit += lane.lateDelayHours[sh.laneMode]!;
     this.kernel.at(now + transit, Priority.FLOW, this.deliver, sh);
   };
@@ -765,6 +779,7 @@ export class Simulation {
     const c = w * this.S + r.sku;
     const p = this.pipeline[c]!;
     p.splice(p.indexOf(r), 1);
+    if (p.length === 0) this.pipeline[c] = null;
     this.networkInbound[r.sku] -= r.quantity;
     const before = this.onHand[c]!;
     this.onHand[c] = before + r.quantity;

@@ -39,8 +39,9 @@ export class Kernel {
     this.prios = new Int32Array(initialCapacity);
     this.seqs = new Float64Array(initialCapacity);
     this.heap = new Int32Array(initialCapacity);
-    this.handlers = new Array(initialCapacity);
-    this.args = new Array(initialCapacity);
+    this.handlers = [];
+    this.args = [];
+    this.fill(initialCapacity);
   }
 
   /** The current simulated time, in hours. */
@@ -148,8 +149,16 @@ export class Kernel {
     const h = new Int32Array(n);
     h.set(this.heap);
     this.heap = h;
-    this.handlers.length = n;
-    this.args.length = n;
+    this.fill(n);
+  }
+
+  // Grows the handler and argument arrays by pushing, never by setting `length`:
+  // a large holey array falls back to slow dictionary elements in V8.
+  private fill(n: number): void {
+    while (this.handlers.length < n) {
+      this.handlers.push(undefined);
+      this.args.push(undefined);
+    }
   }
 
   private less(a: number, b: number): boolean {

@@ -23,6 +23,8 @@ export interface LaneInfo {
   /** Per open mode, the carrier's delay and transit variability. */
   lateDelayHours: readonly number[];
   transitCv: readonly number[];
+  /** Per open mode, σ of the lognormal transit noise: sqrt(ln(1 + cv²)). */
+  transitSigma: readonly number[];
   /** Index into the scenario's modes, per open mode. */
   modeIndex: readonly number[];
 }
@@ -48,6 +50,8 @@ export interface World {
   lanes: LaneInfo[];
   /** Nearest warehouse to each region: where its unplaced demand counts for replenishment. */
   homeWarehouse: Int32Array;
+  /** Warehouses by distance from each region, nearest first: [r][i]. */
+  warehousesByDistance: Int32Array[];
   /** Base orders per day for SKU × region × segment: [(s * R + r) * G + g]. */
   baseOrdersPerDay: Float64Array;
   /** Expected units per day (base, before seasonality) for SKU × segment kind: [s * 3 + k]. */
@@ -138,6 +142,7 @@ export function buildWorld(s: Scenario): World {
         modes: opts.map((x) => Object.freeze(x.opt)),
         lateDelayHours: opts.map((x) => x.late),
         transitCv: opts.map((x) => x.cv),
+        transitSigma: opts.map((x) => Math.sqrt(Math.log(1 + x.cv * x.cv))),
         modeIndex: opts.map((x) => x.m),
       });
     }
@@ -148,6 +153,13 @@ export function buildWorld(s: Scenario): World {
     let best = 0;
     for (let w = 1; w < W; w++) if (lanes[w * R + r]!.distanceKm < lanes[best * R + r]!.distanceKm) best = w;
     homeWarehouse[r] = best;
+  }
+
+  const warehousesByDistance: Int32Array[] = [];
+  for (let r = 0; r < R; r++) {
+    const order = Array.from({ length: W }, (_, w) => w);
+    order.sort((a, b) => lanes[a * R + r]!.distanceKm - lanes[b * R + r]!.distanceKm || a - b);
+    warehousesByDistance.push(Int32Array.from(order));
   }
 
   const regionTotal = s.regions.reduce((a, r) => a + r.demandWeight, 0);
@@ -204,6 +216,7 @@ export function buildWorld(s: Scenario): World {
     segmentKinds,
     lanes,
     homeWarehouse,
+    warehousesByDistance,
     baseOrdersPerDay,
     baseUnitsBySkuKind,
     baseUnitsByCell,

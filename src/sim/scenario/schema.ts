@@ -204,6 +204,11 @@ export const ScenarioSchema = z.strictObject({
   horizonDays: pos.max(3650),
   /** Hours between allocation waves; 0 allocates each order on arrival. */
   waveIntervalHours: nonNeg.default(1),
+  /**
+   * Offer at most this many candidate warehouses per line: the nearest ones to the
+   * ship-to region that have stock (0 = all). Large networks shortlist like this.
+   */
+  candidateLimit: z.number().int().nonnegative().default(0),
   regions: z.array(RegionSchema).min(1),
   warehouses: z.array(WarehouseSchema).min(1),
   modes: z.array(ModeSchema).min(1),

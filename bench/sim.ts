@@ -1,0 +1,93 @@
+/**
+ * Simulator throughput: events/s, orders/s and peak memory per scenario.
+ * Each scenario runs in its own child process so peak memory is its own.
+ *   npm run bench:sim                 # default and network-large
+ *   node dist/bench/sim.js --scenario default --strategy nearest --runs 10
+ * Targets (issue 2): >= 1,000,000 events/s on default; a year of network-large in
+ * <= 60 s within 2 GB.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadScenario } from '../src/sim/scenario/index.js';
+import { buildWorld } from '../src/sim/model/world.js';
+import { simulate } from '../src/sim/engine.js';
+import { createRulePolicy } from '../src/sim/policies/index.js';
+import { reconcile } from '../src/sim/reconcile.js';
+
+interface Figures {
+  scenario: string;
+  strategy: string;
+  runs: number;
+  events: number;
+  orders: number;
+  firstRunSeconds: number;
+  medianSeconds: number;
+  eventsPerSecond: number;
+  ordersPerSecond: number;
+  peakRssMB: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+function child(): void {
+  const scenario = arg('scenario', 'default');
+  const strategy = arg('strategy', 'cheapest');
+  const runs = Number(arg('runs', '1'));
+  const world = buildWorld(loadScenario(scenario).scenario);
+  const times: number[] = [];
+  let events = 0, orders = 0;
+  for (let i = 0; i < runs; i++) {
+    const r = simulate(world, createRulePolicy(strategy), { seed: i + 1 });
+    times.push(r.wallSeconds);
+    events = r.events;
+    orders = r.orders;
+    if (i === 0) reconcile(r);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const f: Figures = {
+    scenario,
+    strategy,
+    runs,
+    events,
+    orders,
+    firstRunSeconds: times[0]!,
+    medianSeconds: median,
+    eventsPerSecond: events / median,
+    ordersPerSecond: orders / median,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(f)}\n`);
+}
+
+function main(): void {
+  const self = fileURLToPath(import.meta.url);
+  const plan: [string, string, number][] = [
+    ['default', 'nearest', 15],
+    ['default', 'cheapest', 15],
+    ['default', 'reserve', 15],
+    ['network-large', 'cheapest', 1],
+  ];
+  console.log('allocsim simulator benchmark (one child process per row; median over runs; events = kernel events)\n');
+  console.log('scenario        strategy   runs      events     orders  first s  median s     events/s    orders/s  peak RSS');
+  for (const [scenario, strategy, runs] of plan) {
+    const r = spawnSync(process.execPath, [self, '--child', '--scenario', scenario, '--strategy', strategy, '--runs', String(runs)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    if (r.status !== 0) {
+      console.log(`${scenario} ${strategy}: failed: ${r.stderr.split('\n')[0]}`);
+      continue;
+    }
+    const f = JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
+    console.log(
+      `${f.scenario.padEnd(15)} ${f.strategy.padEnd(9)} ${String(f.runs).padStart(5)} ${f.events.toLocaleString('en-US').padStart(11)} ${f.orders.toLocaleString('en-US').padStart(10)} ${f.firstRunSeconds.toFixed(2).padStart(8)} ${f.medianSeconds.toFixed(3).padStart(9)} ${Math.round(f.eventsPerSecond).toLocaleString('en-US').padStart(12)} ${Math.round(f.ordersPerSecond).toLocaleString('en-US').padStart(11)} ${f.peakRssMB.toFixed(0).padStart(6)} MB`,
+    );
+  }
+}
+
+if (process.argv.includes('--child')) child();
+else main();
