@@ -1,0 +1,8 @@
+// Original file: proto/allocation/v1/allocation.proto
+
+
+export interface ListPoliciesRequest {
+}
+
+export interface ListPoliciesRequest__Output {
+}

@@ -1,0 +1,283 @@
+import type { Stream } from '../sim/kernel/random.js';
+import { chooseMode, greedyFill } from '../sim/policies/helpers.js';
+import { validateDecision, type Decision, type DecisionContext, type LineDecision, type Policy } from '../sim/policies/contract.js';
+import { nonFinite, type ModelSlot } from './model-slot.js';
+import { UnavailableError, type FallbackReason, type ModelAnswer } from './model.js';
+
+/** How the chain treats the model. */
+export interface ChainConfig {
+  /** Longest the model may take on one request, ms (the request's deadline may cut it shorter). */
+  modelBudgetMs: number;
+  /** Time kept back from the caller's deadline for rules, audit and the network, ms. */
+  reserveMs: number;
+  /** Low confidence: the model steps aside when, on some line, its top two softmax probabilities differ by less than this. 0 disables. */
+  minMargin: number;
+  /** Shadow mode: rules decide, the model's choice is only logged. */
+  shadow: boolean;
+  /** ε-exploration: probability of a uniformly random first-choice warehouse per line. 0 disables. */
+  epsilon: number;
+}
+
+export const DEFAULT_CHAIN_CONFIG: ChainConfig = { modelBudgetMs: 50, reserveMs: 5, minMargin: 0.02, shadow: false, epsilon: 0 };
+
+/** What the model would have done, in shadow mode. */
+export interface ShadowResult {
+  decision?: Decision;
+  reason: FallbackReason;
+  detail: string;
+}
+
+/** The chain's answer for one context. */
+export interface Outcome {
+  decision: Decision;
+  reason: FallbackReason;
+  detail: string;
+  features?: number[][];
+  shadow?: ShadowResult;
+  /** True when ε-exploration replaced the policy's choice. */
+  explored: boolean;
+}
+
+/** Per-request inputs of the chain. */
+export interface DecideOptions {
+  /** Caller's deadline, ms since the epoch (Infinity when none). */
+  deadline: number;
+  /** Rules by request. */
+  forceRules: boolean;
+}
+
+/** A successful stage answer. */
+interface StageAnswer {
+  decision: Decision;
+  features?: number[][];
+}
+
+/**
+ * The fallback chain: the model, then the rule strategy. The model stage turns
+ * every model problem (absent, throws, non-finite or impossible answer, inputs
+ * outside its training ranges, unsure, too slow for the deadline) into an
+ * `UnavailableError` with its reason; the chain moves on only for that error and
+ * lets anything else through, so a bug in the service is never hidden as a
+ * fallback. Shadow mode and ε-exploration wrap the chain.
+ */
+export class DecisionChain {
+  constructor(
+    private readonly slot: ModelSlot,
+    /** The rule strategy the chain falls back to (read per request: ActivatePolicy may change it). */
+    private readonly rules: () => Policy,
+    /** True when the operator made a rule strategy the active policy. */
+    private readonly rulesActive: () => boolean,
+    readonly config: ChainConfig,
+    private readonly explore: Stream,
+  ) {}
+
+  async decide(ctx: DecisionContext, opts: DecideOptions): Promise<Outcome> {
+    const forced = opts.forceRules || this.rulesActive() || this.config.shadow;
+    let out: Outcome;
+    if (forced) {
+      out = { decision: this.rulesDecide(ctx), reason: 'forced', detail: this.forcedWhy(opts), explored: false };
+      if (this.config.shadow && !opts.forceRules && !this.rulesActive()) {
+        try {
+          const a = await this.modelStage(ctx, opts.deadline);
+          out.shadow = { decision: a.decision, reason: 'none', detail: '' };
+          out.features = a.features;
+        } catch (err) {
+          if (!(err instanceof UnavailableError)) throw err;
+          out.shadow = { reason: err.reason, detail: err.message };
+        }
+      }
+    } else {
+      out = await this.chain(ctx, opts.deadline);
+    }
+    if (this.config.epsilon > 0) this.maybeExplore(ctx, out);
+    return out;
+  }
+
+  private forcedWhy(opts: DecideOptions): string {
+    if (opts.forceRules) return 'force_rules in request';
+    if (this.rulesActive()) return `active policy is rule strategy ${this.rules().name}`;
+    return 'shadow mode';
+  }
+
+  private async chain(ctx: DecisionContext, deadline: number): Promise<Outcome> {
+    let first: UnavailableError | undefined;
+    const stages: ((ctx: DecisionContext) => Promise<StageAnswer> | StageAnswer)[] = [
+      (c) => this.modelStage(c, deadline),
+      (c) => ({ decision: this.rulesDecide(c) }),
+    ];
+    for (const stage of stages) {
+      try {
+        const a = await stage(ctx);
+        return { decision: a.decision, features: a.features, reason: first?.reason ?? 'none', detail: first?.message ?? '', explored: false };
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        first ??= err;
+      }
+    }
+    // The rules stage never steps aside, so this is a bug.
+    throw new Error('fallback chain exhausted');
+  }
+
+  private rulesDecide(ctx: DecisionContext): Decision {
+    const d = this.rules().decide(ctx);
+    validateDecision(ctx, d);
+    return d;
+  }
+
+  /** Runs the model within the budget, or raises `UnavailableError` with the reason. */
+  private async modelStage(ctx: DecisionContext, deadline: number): Promise<StageAnswer> {
+    const lease = this.slot.acquire();
+    if (!lease) throw new UnavailableError('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
+    const { model } = lease;
+    let settled = true;
+    try {
+      let ood: string | null;
+      try {
+        ood = model.checkInputs(ctx);
+      } catch (err) {
+        throw new UnavailableError('model_error', `input check failed: ${message(err)}`, { cause: err });
+      }
+      if (ood) throw new UnavailableError('out_of_distribution', ood);
+      const remaining = deadline === Infinity ? Infinity : deadline - Date.now() - this.config.reserveMs;
+      const budget = Math.min(this.config.modelBudgetMs, remaining);
+      if (budget <= 0 || this.slot.latencyMs > budget) {
+        // Decay the estimate so a model that was slow once gets tried again.
+        this.slot.latencyMs *= 0.99;
+        throw new UnavailableError('deadline', `budget ${budget.toFixed(1)} ms < expected model latency ${this.slot.latencyMs.toFixed(2)} ms`);
+      }
+      const t0 = performance.now();
+      let ans: ModelAnswer;
+      try {
+        const r = model.decide(ctx);
+        if (isPromise(r)) {
+          settled = false;
+          const done = r.finally(() => lease.release());
+          done.catch(() => undefined);
+          ans = await withTimeout(done, budget);
+        } else {
+          ans = r;
+        }
+      } catch (err) {
+        if (err instanceof TimeoutError) {
+          this.slot.observe(performance.now() - t0);
+          throw new UnavailableError('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
+        }
+        throw new UnavailableError('model_error', message(err), { cause: err });
+      }
+      const ms = performance.now() - t0;
+      this.slot.observe(ms);
+      if (ms > budget) throw new UnavailableError('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+      const d = ans?.decision;
+      if (!d || !Array.isArray(d.lines)) throw new UnavailableError('model_error', 'model answered no decision');
+      const bad = nonFinite(d);
+      if (bad) throw new UnavailableError('model_error', bad);
+      try {
+        validateDecision(ctx, d);
+      } catch (err) {
+        throw new UnavailableError('model_error', `impossible decision: ${message(err)}`, { cause: err });
+      }
+      const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin) : null;
+      if (unsure) throw new UnavailableError('low_confidence', unsure);
+      d.decidedBy = { kind: 'model', name: model.name, version: model.version };
+      if (d.propensity === undefined) d.propensity = 1;
+      return { decision: d, features: ans.features };
+    } finally {
+      if (settled) lease.release();
+    }
+  }
+
+  /**
+   * ε-exploration. With probability ε, every line's first-choice warehouse is
+   * drawn uniformly from its candidates (the rest of the line filled by the
+   * policy's scores). The logged propensity is the behaviour policy's
+   * probability of the action taken, the action being the tuple of first-choice
+   * warehouses: (1−ε)·p·[action = policy's] + ε·Π 1/|candidates|.
+   */
+  private maybeExplore(ctx: DecisionContext, out: Outcome): void {
+    const eps = this.config.epsilon;
+    const base = out.decision;
+    const p = base.propensity ?? 1;
+    let uniformP = 1;
+    for (const l of ctx.order.lines) if (l.candidates.length > 0) uniformP /= l.candidates.length;
+    const firstChoice = (d: Decision) => d.lines.map((l) => l.allocations[0]?.warehouse ?? '');
+    const greedy = firstChoice(base);
+    const reachable = ctx.order.lines.every((l, i) => l.candidates.length === 0 || l.candidates.some((c) => c.warehouse === greedy[i]));
+    if (this.explore.uniform() >= eps) {
+      base.propensity = (1 - eps) * p + (reachable ? eps * uniformP : 0);
+      return;
+    }
+    const lines: LineDecision[] = ctx.order.lines.map((l, i) => {
+      if (l.candidates.length === 0) return base.lines[i]!;
+      const k = Math.min(l.candidates.length - 1, Math.floor(this.explore.uniform() * l.candidates.length));
+      const c = l.candidates[k]!;
+      const q = Math.min(l.quantity, c.available);
+      const rest = l.candidates.filter((_, j) => j !== k);
+      const scores = base.scores?.[i];
+      const costs = rest.map((x) => -(scores?.[l.candidates.indexOf(x)] ?? 0));
+      const tail = greedyFill(ctx.order, { ...l, quantity: l.quantity - q, candidates: rest }, costs, l.quantity - q, true);
+      return { allocations: [{ warehouse: c.warehouse, quantity: q, mode: chooseMode(ctx.order, c).mode }, ...tail.allocations], backordered: tail.backordered };
+    });
+    const explored: Decision = { lines, scores: base.scores, decidedBy: base.decidedBy };
+    validateDecision(ctx, explored);
+    const same = firstChoice(explored).every((w, i) => w === greedy[i]);
+    explored.propensity = (same ? (1 - eps) * p : 0) + eps * uniformP;
+    out.decision = explored;
+    out.explored = true;
+  }
+}
+
+/** Describes the first line where the model's top two choices are too close, or null. */
+export function lowConfidence(ctx: DecisionContext, d: Decision, minMargin: number): string | null {
+  const scores = d.scores;
+  if (!scores) return null;
+  for (let i = 0; i < ctx.order.lines.length; i++) {
+    const row = scores[i];
+    const cands = ctx.order.lines[i]!.candidates;
+    if (!row || row.length < 2 || cands.length < 2) continue;
+    let max = -Infinity;
+    for (const x of row) if (x > max) max = x;
+    let sum = 0;
+    for (const x of row) sum += Math.exp(x - max);
+    let a = 0;
+    let b = -1;
+    for (let j = 1; j < row.length; j++) {
+      if (row[j]! > row[a]!) {
+        b = a;
+        a = j;
+      } else if (b < 0 || row[j]! > row[b]!) b = j;
+    }
+    const pa = Math.exp(row[a]! - max) / sum;
+    const pb = Math.exp(row[b]! - max) / sum;
+    if (pa - pb < minMargin) {
+      return `line ${i}: top choices ${cands[a]?.warehouse ?? a}(p=${pa.toFixed(3)}) and ${cands[b]?.warehouse ?? b}(p=${pb.toFixed(3)}) differ by less than ${minMargin}`;
+    }
+  }
+  return null;
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  if (ms === Infinity) return p;
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new TimeoutError()), Math.max(0, ms));
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown })?.then === 'function';
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,13 @@
+export { startServer, MODEL_HEALTH_NAME, SERVER_CHANNEL_OPTIONS } from './server.js';
+export type { ServeOptions, RunningServer, TlsOptions } from './server.js';
+export { createClient, call, adminMetadata } from './client.js';
+export type { ClientOptions } from './client.js';
+export { buildContext } from './context.js';
+export { validateOrder, validateSnapshot, LIMITS } from './validate.js';
+export { toGrpcStatus, ServeError, InvalidArgumentError } from './errors.js';
+export { UnavailableError, ModelLoadFailedError } from './model.js';
+export type { FallbackReason, LoadedModel, ModelAnswer, ModelProvider, ModelVersionInfo } from './model.js';
+export { DEFAULT_CHAIN_CONFIG } from './chain.js';
+export type { ChainConfig } from './chain.js';
+export { readDecisions, integrityCheck, decisionIds } from './audit.js';
+export { loadAllocationProto, SERVICE_NAME } from './proto.js';

@@ -1,0 +1,236 @@
+import type { World } from '../sim/model/world.js';
+import { validateDecision, type DecisionContext } from '../sim/policies/contract.js';
+import { buildContext } from './context.js';
+import type { Logger } from './log.js';
+import { ModelLoadFailedError, type LoadedModel, type ModelProvider } from './model.js';
+import type { ValidOrder, ValidSnapshot } from './validate.js';
+
+/** A model version taking traffic, with the number of requests using it. */
+interface Entry {
+  model: LoadedModel;
+  inFlight: number;
+  retired: boolean;
+}
+
+/** A model in use by one request; `release()` when the request is done with it. */
+export interface ModelLease {
+  model: LoadedModel;
+  release(): void;
+}
+
+/**
+ * Holds the model version that takes traffic and swaps in new ones safely: a
+ * version is loaded, validated and warmed on contexts built from the scenario
+ * before it is published; a failed load keeps the old one. Requests lease the
+ * version they started with, so a swap never fails a request; the old version is
+ * disposed once its last request releases it.
+ */
+export class ModelSlot {
+  private entry: Entry | null = null;
+  private loading: Promise<LoadedModel> | null = null;
+  /** Smoothed model latency, ms: the deadline check's estimate. */
+  latencyMs = 0;
+
+  constructor(
+    private readonly provider: ModelProvider | null,
+    private readonly world: World,
+    private readonly log: Logger,
+    private readonly onChange: (model: LoadedModel | null) => void = () => {},
+  ) {}
+
+  /** The version taking traffic, or null. */
+  get current(): LoadedModel | null {
+    return this.entry?.model ?? null;
+  }
+
+  get hasProvider(): boolean {
+    return this.provider !== null;
+  }
+
+  /** Leases the current version for one request (null when there is none). */
+  acquire(): ModelLease | null {
+    const e = this.entry;
+    if (!e) return null;
+    e.inFlight++;
+    let released = false;
+    return {
+      model: e.model,
+      release: () => {
+        if (released) return;
+        released = true;
+        e.inFlight--;
+        if (e.retired && e.inFlight === 0) this.dispose(e);
+      },
+    };
+  }
+
+  /** Feeds one observed model latency into the estimate. */
+  observe(ms: number): void {
+    this.latencyMs = this.latencyMs === 0 ? ms : 0.9 * this.latencyMs + 0.1 * ms;
+  }
+
+  /** Versions of `name` in the registry, oldest first. */
+  async versions(name: string): Promise<string[]> {
+    if (!this.provider) return [];
+    return (await this.provider.versions(name)).map((v) => v.version);
+  }
+
+  /**
+   * Loads, validates and warms `name`@`version` (newest when omitted), then
+   * publishes it. Throws `ModelLoadFailedError` and keeps the current version
+   * when anything fails. Loads are serialised.
+   */
+  async activate(name: string, version?: string): Promise<LoadedModel> {
+    while (this.loading) await this.loading.catch(() => undefined);
+    const p = this.load(name, version);
+    this.loading = p;
+    try {
+      return await p;
+    } finally {
+      this.loading = null;
+    }
+  }
+
+  private async load(name: string, version?: string): Promise<LoadedModel> {
+    if (!this.provider) throw new ModelLoadFailedError('no model registry configured (serve --policy models/<name>)');
+    let v = version;
+    if (!v) {
+      const all = await this.provider.versions(name);
+      if (all.length === 0) throw new ModelLoadFailedError(`model ${name}: no versions in the registry`);
+      v = all[all.length - 1]!.version;
+    }
+    const cur = this.entry?.model;
+    if (cur && cur.name === name && cur.version === v) return cur;
+    let model: LoadedModel;
+    try {
+      model = await this.provider.load(name, v);
+    } catch (err) {
+      throw err instanceof ModelLoadFailedError ? err : new ModelLoadFailedError(`model ${name}@${v}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    try {
+      const ms = await warm(model, warmContexts(this.world));
+      this.latencyMs = ms;
+    } catch (err) {
+      model.dispose?.();
+      throw new ModelLoadFailedError(`model ${name}@${v} failed warm-up: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    const old = this.entry;
+    this.entry = { model, inFlight: 0, retired: false };
+    if (old) {
+      old.retired = true;
+      if (old.inFlight === 0) this.dispose(old);
+    }
+    this.log.info('model_activated', { name, version: v, warmLatencyMs: round3(this.latencyMs) });
+    this.onChange(model);
+    return model;
+  }
+
+  /**
+   * Takes the newest version of `name` when it differs from the current one.
+   * Returns whether it swapped, and the load error (the old version stays).
+   */
+  async reload(name: string): Promise<{ swapped: boolean; error: string }> {
+    if (!this.provider) return { swapped: false, error: 'no model registry configured' };
+    const before = this.current;
+    try {
+      const m = await this.activate(name);
+      return { swapped: m !== before, error: '' };
+    } catch (err) {
+      const msg = (err as Error)?.message ?? String(err);
+      this.log.warn('model_reload_failed', { name, error: msg });
+      return { swapped: false, error: msg };
+    }
+  }
+
+  /** Stops serving any model (ActivatePolicy to a rule strategy keeps the model loaded; this is for shutdown). */
+  clear(): void {
+    const old = this.entry;
+    this.entry = null;
+    if (old) {
+      old.retired = true;
+      if (old.inFlight === 0) this.dispose(old);
+    }
+    this.onChange(null);
+  }
+
+  private dispose(e: Entry): void {
+    try {
+      e.model.dispose?.();
+    } catch (err) {
+      this.log.warn('model_dispose_failed', { name: e.model.name, version: e.model.version, error: String(err) });
+    }
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * Runs the model on every warm-up context: each answer must be a valid decision
+ * with finite scores and propensity. Returns the mean latency, ms.
+ */
+async function warm(model: LoadedModel, contexts: DecisionContext[]): Promise<number> {
+  let total = 0;
+  for (const ctx of contexts) {
+    const t0 = performance.now();
+    const ans = await model.decide(ctx);
+    total += performance.now() - t0;
+    const bad = nonFinite(ans.decision);
+    if (bad) throw new Error(`order ${ctx.order.id}: ${bad}`);
+    validateDecision(ctx, ans.decision);
+  }
+  return contexts.length ? total / contexts.length : 0;
+}
+
+/** Describes the first non-finite score or propensity of a decision, or null. */
+export function nonFinite(d: { scores?: number[][]; propensity?: number }): string | null {
+  if (d.propensity !== undefined && !(Number.isFinite(d.propensity) && d.propensity >= 0 && d.propensity <= 1)) {
+    return `propensity(=${d.propensity}) must be a probability`;
+  }
+  const s = d.scores;
+  if (s) {
+    for (let i = 0; i < s.length; i++) {
+      const row = s[i]!;
+      for (let j = 0; j < row.length; j++) if (!Number.isFinite(row[j]!)) return `scores[${i}][${j}](=${row[j]}) is not finite`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Warm-up contexts from the scenario alone: for each segment, an order of every
+ * one of the first few SKUs shipped to each region, against the initial stock.
+ */
+export function warmContexts(world: World, perSegment = 4): DecisionContext[] {
+  const s = world.scenario;
+  const S = world.skus.length;
+  const snap: ValidSnapshot = {
+    nowHours: 0,
+    hoursLeft: world.horizonHours,
+    cells: new Map(),
+    warehouses: s.warehouses.map((w) => ({ outage: false, capacityLeftToday: w.pickCapacityPerDay, shipDelayHours: w.pickHours })),
+  };
+  for (let w = 0; w < s.warehouses.length; w++) {
+    for (let k = 0; k < Math.min(S, perSegment); k++) {
+      const q = world.initialStock[w * S + k]! || 10;
+      snap.cells.set(w * S + k, { available: q, inbound: [], inventoryAgeHours: 0 });
+    }
+  }
+  const out: DecisionContext[] = [];
+  for (let g = 0; g < s.segments.length; g++) {
+    for (let k = 0; k < Math.min(S, perSegment); k++) {
+      const r = (g + k) % s.regions.length;
+      const order: ValidOrder = {
+        id: `warm-${g}-${k}`,
+        customer: '',
+        segment: g,
+        region: r,
+        createdHours: 0,
+        lines: [{ sku: k, quantity: 1 + ((g + k) % 3), unitPrice: world.skus[k]!.price }],
+      };
+      out.push(buildContext(world, snap, order));
+    }
+  }
+  return out;
+}

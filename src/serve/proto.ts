@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import type { ProtoGrpcType } from '../gen/allocation.js';
+
+/**
+ * Loader options. `npm run gen:proto` generates src/gen/ with the same choices
+ * (camelCase fields, int64 as number, enums as strings, defaults filled in,
+ * proto3 `optional` fields left undefined when unset), so the generated types
+ * describe exactly the objects grpc-js hands us.
+ */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+/** Path of the proto file inside the package (works from src/ under tsx and from dist/). */
+export function protoPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const p = join(dir, 'proto', 'allocation', 'v1', 'allocation.proto');
+    if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find proto/allocation/v1/allocation.proto above the allocsim module');
+    dir = up;
+  }
+}
+
+export interface AllocationProto {
+  packageDefinition: protoLoader.PackageDefinition;
+  grpcObject: ProtoGrpcType;
+  /** allocation.v1 plus grpc.health.v1, for server reflection. */
+  reflectionDefinition: protoLoader.PackageDefinition;
+}
+
+let cached: AllocationProto | undefined;
+
+/** Loads (once) the allocation.v1 package definition and its typed grpc object. */
+export function loadAllocationProto(): AllocationProto {
+  if (!cached) {
+    const packageDefinition = protoLoader.loadSync(protoPath(), LOADER_OPTIONS);
+    const grpcObject = grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
+    const reflectionDefinition = protoLoader.loadSync([protoPath(), healthProtoPath], LOADER_OPTIONS);
+    cached = { packageDefinition, grpcObject, reflectionDefinition };
+  }
+  return cached;
+}
+
+/** Fully qualified service name, as health checks and reflection know it. */
+export const SERVICE_NAME = 'allocation.v1.AllocationService';

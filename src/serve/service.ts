@@ -1,0 +1,340 @@
+import type { World } from '../sim/model/world.js';
+import { createRulePolicy, RULE_NAMES } from '../sim/policies/rules.js';
+import type { DecisionContext, PendingOrderView, PerSegment, Policy } from '../sim/policies/contract.js';
+import type { RecommendRequest__Output } from '../gen/allocation/v1/RecommendRequest.js';
+import type { RecommendBatchRequest__Output } from '../gen/allocation/v1/RecommendBatchRequest.js';
+import type { RecommendResponse } from '../gen/allocation/v1/RecommendResponse.js';
+import type { RecommendBatchResponse } from '../gen/allocation/v1/RecommendBatchResponse.js';
+import type { GetNetworkResponse } from '../gen/allocation/v1/GetNetworkResponse.js';
+import type { ListPoliciesResponse } from '../gen/allocation/v1/ListPoliciesResponse.js';
+import type { PolicyInfo } from '../gen/allocation/v1/PolicyInfo.js';
+import type { ActivatePolicyRequest__Output } from '../gen/allocation/v1/ActivatePolicyRequest.js';
+import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicyResponse.js';
+import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
+import type { FallbackReason as WireFallbackReason } from '../gen/allocation/v1/FallbackReason.js';
+import type { LineDecision as WireLineDecision } from '../gen/allocation/v1/LineDecision.js';
+import { AuditLog, type AuditRecord } from './audit.js';
+import { registryPath } from './auth.js';
+import { buildContext, consume } from './context.js';
+import type { DecisionChain, Outcome } from './chain.js';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from './errors.js';
+import { DecisionIds } from './ids.js';
+import type { Logger } from './log.js';
+import type { ServeMetrics } from './metrics.js';
+import type { ModelSlot } from './model-slot.js';
+import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
+
+/** Which policy is in charge, as the admin calls change it. */
+export interface PolicyState {
+  /** Rule strategy the chain falls back to. */
+  fallback: Policy;
+  /** A rule strategy the operator made active (every decision `forced`), or null. */
+  override: Policy | null;
+  /** Model name in the registry (null: no model configured). */
+  modelName: string | null;
+  /** Registry folder (parent of models/<name>), or null. */
+  registryRoot: string | null;
+}
+
+export interface CoreDeps {
+  world: World;
+  scenarioName: string;
+  scenarioHash: string;
+  chain: DecisionChain;
+  slot: ModelSlot;
+  policies: PolicyState;
+  audit: AuditLog;
+  metrics: ServeMetrics;
+  log: Logger;
+  ids?: DecisionIds;
+}
+
+const WIRE_REASON: Record<Outcome['reason'], WireFallbackReason> = {
+  none: 'FALLBACK_REASON_NONE',
+  no_model: 'FALLBACK_REASON_NO_MODEL',
+  model_error: 'FALLBACK_REASON_MODEL_ERROR',
+  deadline: 'FALLBACK_REASON_DEADLINE',
+  out_of_distribution: 'FALLBACK_REASON_OUT_OF_DISTRIBUTION',
+  low_confidence: 'FALLBACK_REASON_LOW_CONFIDENCE',
+  forced: 'FALLBACK_REASON_FORCED',
+};
+
+/**
+ * The service's behaviour, free of grpc plumbing: validate a request, build the
+ * decision contexts, run the chain, log durably, answer. `handlers.ts` wraps it
+ * for grpc-js.
+ */
+export class AllocationCore {
+  readonly world: World;
+  private readonly ids: DecisionIds;
+  private readonly network: GetNetworkResponse;
+
+  constructor(private readonly d: CoreDeps) {
+    this.world = d.world;
+    this.ids = d.ids ?? new DecisionIds();
+    this.network = describeNetwork(d.world, d.scenarioName, d.scenarioHash);
+  }
+
+  get mode(): 'SERVING_MODE_NORMAL' | 'SERVING_MODE_SHADOW' | 'SERVING_MODE_EXPLORE' {
+    const c = this.d.chain.config;
+    return c.shadow ? 'SERVING_MODE_SHADOW' : c.epsilon > 0 ? 'SERVING_MODE_EXPLORE' : 'SERVING_MODE_NORMAL';
+  }
+
+  async recommend(req: RecommendRequest__Output, deadline: number, started: number): Promise<RecommendResponse> {
+    const snap = validateSnapshot(this.world, req.snapshot);
+    const order = validateOrder(this.world, req.order, 'order', snap.nowHours);
+    const ctx = buildContext(this.world, snap, order);
+    const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
+    const id = this.ids.next();
+    const decidedUs = Math.round((performance.now() - started) * 1000);
+    await this.d.audit.append({ id, json: JSON.stringify(req.snapshot) }, [this.record(id, 'Recommend', id, req.order, ctx, out, decidedUs)]);
+    this.count(out);
+    return this.respond(id, ctx, out, started);
+  }
+
+  /**
+   * A wave: orders in the fallback rule strategy's rank order (like a simulator
+   * wave), each against the stock the earlier ones left. Pending units default
+   * to the wave's orders still waiting, by segment kind.
+   */
+  async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<RecommendBatchResponse> {
+    const snap = validateSnapshot(this.world, req.snapshot);
+    if (req.orders.length === 0) throw new InvalidArgumentError('orders', 'must have at least one order');
+    if (req.orders.length > LIMITS.ordersPerBatch) throw new InvalidArgumentError('orders', `must have at most ${LIMITS.ordersPerBatch} orders`, req.orders.length);
+    const orders: ValidOrder[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < req.orders.length; i++) {
+      const o = validateOrder(this.world, req.orders[i], `orders[${i}]`, snap.nowHours);
+      if (seen.has(o.id)) throw new InvalidArgumentError(`orders[${i}].id`, 'repeats an earlier order of the batch', o.id);
+      seen.add(o.id);
+      orders.push(o);
+    }
+    const kinds = this.world.scenario.segments.map((g) => g.kind);
+    // Pending units of the wave per SKU × kind, as the simulator counts them.
+    const pending = new Map<number, PerSegment>();
+    for (const o of orders) {
+      for (const l of o.lines) {
+        let p = pending.get(l.sku);
+        if (!p) pending.set(l.sku, (p = { contract: 0, premium: 0, standard: 0 }));
+        p[kinds[o.segment]!] += l.quantity;
+      }
+    }
+    const sequence = this.waveOrder(orders);
+    const batchId = `b${this.ids.next()}`;
+    const results: { ctx: DecisionContext; out: Outcome; id: string }[] = new Array(orders.length);
+    const records: AuditRecord[] = [];
+    for (const i of sequence) {
+      const order = orders[i]!;
+      const ctx = buildContext(this.world, snap, order, (sku) => ({ ...pending.get(sku)! }));
+      const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
+      consume(this.world, snap, order, out.decision);
+      const kind = kinds[order.segment]!;
+      for (let j = 0; j < order.lines.length; j++) {
+        let placed = 0;
+        for (const a of out.decision.lines[j]!.allocations) placed += a.quantity;
+        pending.get(order.lines[j]!.sku)![kind] -= placed;
+      }
+      const id = this.ids.next();
+      results[i] = { ctx, out, id };
+      records.push(this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0));
+      this.count(out);
+    }
+    const decidedUs = Math.round((performance.now() - started) * 1000);
+    for (const r of records) r.latencyUs = decidedUs;
+    await this.d.audit.append({ id: batchId, json: JSON.stringify(req.snapshot) }, records);
+    const decisions = results.map((r) => this.respond(r.id, r.ctx, r.out, started));
+    return { decisions, serverLatencyUs: Math.round((performance.now() - started) * 1000) };
+  }
+
+  private waveOrder(orders: ValidOrder[]): number[] {
+    const idx = orders.map((_, i) => i);
+    const rank = this.activeRules().rank?.bind(this.activeRules());
+    if (!rank) return idx;
+    const kinds = this.world.scenario.segments.map((g) => g.kind);
+    const key = orders.map((o) => {
+      let margin = 0;
+      let units = 0;
+      for (const l of o.lines) {
+        margin += l.quantity * (l.unitPrice - this.world.skus[l.sku]!.unitCost);
+        units += l.quantity;
+      }
+      const view: PendingOrderView = { id: o.id, segmentKind: kinds[o.segment]!, createdHours: o.createdHours, marginAtStake: margin, unitsRemaining: units };
+      return rank(view);
+    });
+    idx.sort((a, b) => key[a]! - key[b]! || orders[a]!.createdHours - orders[b]!.createdHours || a - b);
+    return idx;
+  }
+
+  private activeRules(): Policy {
+    return this.d.policies.override ?? this.d.policies.fallback;
+  }
+
+  getNetwork(): GetNetworkResponse {
+    return this.network;
+  }
+
+  async listPolicies(): Promise<ListPoliciesResponse> {
+    const p = this.d.policies;
+    const policies: PolicyInfo[] = [];
+    const cur = this.d.slot.current;
+    if (p.modelName) {
+      let versions: string[] = [];
+      try {
+        versions = await this.d.slot.versions(p.modelName);
+      } catch (err) {
+        this.d.log.warn('registry_list_failed', { error: String(err) });
+      }
+      if (cur && !versions.includes(cur.version)) versions.push(cur.version);
+      for (const v of versions) {
+        const isCur = cur?.name === p.modelName && cur.version === v;
+        policies.push({ kind: 'DECIDED_BY_KIND_MODEL', name: p.modelName, version: v, active: isCur && !p.override, ready: isCur });
+      }
+    }
+    for (const name of RULE_NAMES) {
+      policies.push({ kind: 'DECIDED_BY_KIND_RULES', name, version: '', active: p.override ? p.override.name === name : !cur && p.fallback.name === name, ready: true });
+    }
+    return { policies, mode: this.mode, fallbackRules: p.fallback.name };
+  }
+
+  /** The active policy as ListPolicies shows it. */
+  activeInfo(): PolicyInfo {
+    const p = this.d.policies;
+    const cur = this.d.slot.current;
+    if (p.override) return { kind: 'DECIDED_BY_KIND_RULES', name: p.override.name, version: '', active: true, ready: true };
+    if (cur) return { kind: 'DECIDED_BY_KIND_MODEL', name: cur.name, version: cur.version, active: true, ready: true };
+    return { kind: 'DECIDED_BY_KIND_RULES', name: p.fallback.name, version: '', active: true, ready: true };
+  }
+
+  async activatePolicy(req: ActivatePolicyRequest__Output): Promise<ActivatePolicyResponse> {
+    const p = this.d.policies;
+    if (RULE_NAMES.includes(req.name)) {
+      if (req.version) throw new InvalidArgumentError('version', 'must be empty for a rule strategy', req.version);
+      p.override = createRulePolicy(req.name);
+      this.d.log.info('policy_activated', { kind: 'rules', name: req.name });
+      this.publishActive();
+      return { active: this.activeInfo() };
+    }
+    if (!p.registryRoot) throw new FailedPreconditionError(`no model registry configured; rule strategies: ${RULE_NAMES.join(', ')}`);
+    if (!req.name) throw new InvalidArgumentError('name', 'must name a rule strategy or a model in the registry');
+    registryPath(p.registryRoot, 'name', req.name);
+    if (req.version) registryPath(p.registryRoot, 'version', req.name, req.version);
+    const versions = await this.d.slot.versions(req.name).catch(() => [] as string[]);
+    if (versions.length === 0) throw new NotFoundError(`model ${req.name} has no versions in the registry`);
+    if (req.version && !versions.includes(req.version)) throw new NotFoundError(`model ${req.name} has no version ${req.version} (has ${versions.join(', ')})`);
+    try {
+      await this.d.slot.activate(req.name, req.version || undefined);
+      this.d.metrics.reloads.inc({ result: 'ok' });
+    } catch (err) {
+      this.d.metrics.reloads.inc({ result: 'failed' });
+      throw new FailedPreconditionError(`${(err as Error).message} (the previous policy stays active)`, { cause: err });
+    }
+    p.modelName = req.name;
+    p.override = null;
+    this.publishActive();
+    return { active: this.activeInfo() };
+  }
+
+  async reload(): Promise<ReloadResponse> {
+    const p = this.d.policies;
+    if (!p.modelName) return { active: this.activeInfo(), swapped: false, error: 'no model configured' };
+    const r = await this.d.slot.reload(p.modelName);
+    if (r.swapped) this.d.metrics.reloads.inc({ result: 'ok' });
+    if (r.error) this.d.metrics.reloads.inc({ result: 'failed' });
+    this.publishActive();
+    return { active: this.activeInfo(), swapped: r.swapped, error: r.error };
+  }
+
+  /** Updates the active-policy gauge. */
+  publishActive(): void {
+    const a = this.activeInfo();
+    this.d.metrics.setActive(a.kind === 'DECIDED_BY_KIND_MODEL' ? 'model' : 'rules', a.name ?? '', a.version ?? '');
+    this.d.metrics.modelReady.set(this.d.slot.current ? 1 : 0);
+  }
+
+  private count(out: Outcome): void {
+    this.d.metrics.decisions.inc({ decided_by: out.decision.decidedBy?.kind ?? 'rules' });
+    if (out.reason !== 'none') this.d.metrics.fallbacks.inc({ reason: out.reason });
+  }
+
+  private record(id: string, method: string, snapshotId: string, order: unknown, ctx: DecisionContext, out: Outcome, latencyUs: number): AuditRecord {
+    const d = out.decision;
+    const by = d.decidedBy;
+    return {
+      id,
+      tsMs: Date.now(),
+      method,
+      orderId: ctx.order.id,
+      decidedBy: by?.kind ?? 'rules',
+      policyName: by?.name ?? '',
+      policyVersion: by?.version ?? '',
+      fallbackReason: out.reason,
+      fallbackDetail: out.detail,
+      mode: this.mode,
+      explored: out.explored,
+      propensity: d.propensity ?? 1,
+      latencyUs,
+      snapshotId,
+      request: JSON.stringify(order),
+      features: out.features ? JSON.stringify(out.features) : null,
+      scores: d.scores ? JSON.stringify(d.scores) : null,
+      decision: JSON.stringify(d.lines),
+      shadow: out.shadow ? JSON.stringify(out.shadow) : null,
+    };
+  }
+
+  private respond(id: string, ctx: DecisionContext, out: Outcome, started: number): RecommendResponse {
+    const d = out.decision;
+    const lines: WireLineDecision[] = ctx.order.lines.map((l, i) => {
+      const ld = d.lines[i]!;
+      const row = d.scores?.[i];
+      return {
+        sku: l.sku,
+        backordered: ld.backordered,
+        allocations: ld.allocations.map((a) => {
+          const c = l.candidates.find((x) => x.warehouse === a.warehouse)!;
+          const m = c.modes.find((x) => x.mode === a.mode)!;
+          return { warehouse: a.warehouse, quantity: a.quantity, mode: a.mode, expectedDeliveryHours: c.shipDelayHours + m.transitHours };
+        }),
+        scores: l.candidates.map((c, j) => ({ warehouse: c.warehouse, score: row?.[j] ?? 0 })),
+      };
+    });
+    const by = d.decidedBy;
+    return {
+      orderId: ctx.order.id,
+      lines,
+      propensity: d.propensity ?? 1,
+      decidedBy: { kind: by?.kind === 'model' ? 'DECIDED_BY_KIND_MODEL' : 'DECIDED_BY_KIND_RULES', name: by?.name ?? '', version: by?.version ?? '' },
+      fallbackReason: WIRE_REASON[out.reason],
+      fallbackDetail: out.detail,
+      decisionId: id,
+      serverLatencyUs: Math.round((performance.now() - started) * 1000),
+      mode: this.mode,
+    };
+  }
+}
+
+/** The GetNetwork answer, computed once from the world. */
+export function describeNetwork(world: World, name: string, hash: string): GetNetworkResponse {
+  const s = world.scenario;
+  const R = s.regions.length;
+  return {
+    scenario: name,
+    scenarioHash: hash,
+    horizonHours: world.horizonHours,
+    warehouses: s.warehouses.map((w) => ({ id: w.id, pickCapacityPerDay: w.pickCapacityPerDay, pickHours: w.pickHours, handlingCostPerUnit: w.handlingCostPerUnit })),
+    regions: s.regions.map((r) => r.id),
+    skus: world.skus.map((k) => ({ id: k.id, unitCost: k.unitCost, price: k.price })),
+    segments: s.segments.map((g) => ({ id: g.id, kind: g.kind, serviceLevel: g.serviceLevel, promiseHours: g.promiseHours })),
+    lanes: s.warehouses.flatMap((w, wi) =>
+      s.regions.map((r, ri) => {
+        const lane = world.lanes[wi * R + ri]!;
+        return {
+          warehouse: w.id,
+          region: r.id,
+          distanceKm: lane.distanceKm,
+          modes: lane.modes.map((m) => ({ mode: m.mode, transitHours: m.transitHours, costPerUnit: m.costPerUnit, lateRisk: m.lateRisk })),
+        };
+      }),
+    ),
+  };
+}

@@ -1,0 +1,198 @@
+import type { World } from '../sim/model/world.js';
+import type { InboundView, PerSegment } from '../sim/policies/contract.js';
+import type { Order__Output } from '../gen/allocation/v1/Order.js';
+import type { Snapshot__Output } from '../gen/allocation/v1/Snapshot.js';
+import type { SegmentUnits__Output } from '../gen/allocation/v1/SegmentUnits.js';
+import { InvalidArgumentError } from './errors.js';
+
+/** Size limits of one request; beyond them the request is INVALID_ARGUMENT. */
+export const LIMITS = {
+  idLength: 128,
+  linesPerOrder: 100,
+  ordersPerBatch: 10_000,
+  stockEntries: 200_000,
+  inboundPerCell: 64,
+  /** Largest quantity (units) in any field. */
+  quantity: 1_000_000_000,
+  /** Largest price, money per unit. */
+  price: 1e9,
+  /** Largest time in hours (about 1,000 years). */
+  hours: 1e7,
+} as const;
+
+/** An order line with its SKU resolved to the world's index. */
+export interface ValidLine {
+  sku: number;
+  quantity: number;
+  unitPrice: number;
+  pendingUnits?: PerSegment;
+}
+
+export interface ValidContract {
+  orderedUnits?: number;
+  filledUnits?: number;
+  hoursToPeriodEnd?: number;
+}
+
+/** A request's order after validation: names resolved to indices, every number checked. */
+export interface ValidOrder {
+  id: string;
+  customer: string;
+  segment: number;
+  serviceLevel?: string;
+  region: number;
+  createdHours: number;
+  lines: ValidLine[];
+  contract?: ValidContract;
+}
+
+/** One warehouse × SKU cell of the snapshot. */
+export interface StockCell {
+  available: number;
+  inbound: readonly InboundView[];
+  inventoryAgeHours: number;
+}
+
+export interface WarehouseView {
+  outage: boolean;
+  capacityLeftToday: number;
+  shipDelayHours: number;
+}
+
+/** A request's snapshot after validation. Cells are keyed `w * S + s` like the simulator's. */
+export interface ValidSnapshot {
+  nowHours: number;
+  hoursLeft: number;
+  cells: Map<number, StockCell>;
+  /** One entry per scenario warehouse, defaults filled in. */
+  warehouses: WarehouseView[];
+}
+
+function need(cond: boolean, field: string, problem: string, value?: unknown): void {
+  if (!cond) throw new InvalidArgumentError(field, problem, value);
+}
+
+function wholeUnits(v: number, field: string): number {
+  need(Number.isSafeInteger(v) && v >= 0 && v <= LIMITS.quantity, field, `must be a whole number of units in [0, ${LIMITS.quantity}]`, v);
+  return v;
+}
+
+function hours(v: number, field: string): number {
+  need(Number.isFinite(v) && v >= 0 && v <= LIMITS.hours, field, `must be a finite number of hours in [0, ${LIMITS.hours}]`, v);
+  return v;
+}
+
+function ident(v: string, field: string): string {
+  need(typeof v === 'string' && v.length > 0, field, 'must not be empty', v);
+  need(v.length <= LIMITS.idLength, field, `must be at most ${LIMITS.idLength} characters`, v);
+  return v;
+}
+
+function segmentUnits(u: SegmentUnits__Output, field: string): PerSegment {
+  return {
+    contract: wholeUnits(u.contract, `${field}.contract`),
+    premium: wholeUnits(u.premium, `${field}.premium`),
+    standard: wholeUnits(u.standard, `${field}.standard`),
+  };
+}
+
+/** Validates an order against the world; `field` prefixes error paths (e.g. `orders[3]`). */
+export function validateOrder(world: World, order: Order__Output | null | undefined, field: string, nowHours: number): ValidOrder {
+  need(order != null, field, 'is required');
+  const o = order!;
+  const id = ident(o.id, `${field}.id`);
+  need(o.customer.length <= LIMITS.idLength, `${field}.customer`, `must be at most ${LIMITS.idLength} characters`, o.customer);
+  const segment = world.segmentIndex.get(o.segment);
+  need(segment !== undefined, `${field}.segment`, `is not a segment of scenario ${world.scenario.name}`, o.segment);
+  const region = world.regionIndex.get(o.shipTo);
+  need(region !== undefined, `${field}.ship_to`, `is not a region of scenario ${world.scenario.name}`, o.shipTo);
+  let serviceLevel: string | undefined;
+  if (o.serviceLevel !== undefined) {
+    need(o.serviceLevel === '' || world.modeIndex.has(o.serviceLevel), `${field}.service_level`, 'is not a shipping mode of the scenario', o.serviceLevel);
+    serviceLevel = o.serviceLevel;
+  }
+  const createdHours = hours(o.createdHours, `${field}.created_hours`);
+  need(createdHours <= nowHours, `${field}.created_hours`, `must not be after snapshot.now_hours(=${nowHours})`, createdHours);
+  need(o.lines.length > 0, `${field}.lines`, 'must have at least one line');
+  need(o.lines.length <= LIMITS.linesPerOrder, `${field}.lines`, `must have at most ${LIMITS.linesPerOrder} lines`, o.lines.length);
+  const lines: ValidLine[] = [];
+  for (let i = 0; i < o.lines.length; i++) {
+    const l = o.lines[i]!;
+    const lf = `${field}.lines[${i}]`;
+    const sku = world.skuIndex.get(l.sku);
+    need(sku !== undefined, `${lf}.sku`, `is not a SKU of scenario ${world.scenario.name}`, l.sku);
+    const line: ValidLine = {
+      sku: sku!,
+      quantity: wholeUnits(l.quantity, `${lf}.quantity`),
+      unitPrice: l.unitPrice,
+    };
+    need(Number.isFinite(l.unitPrice) && l.unitPrice >= 0 && l.unitPrice <= LIMITS.price, `${lf}.unit_price`, `must be a finite price in [0, ${LIMITS.price}]`, l.unitPrice);
+    if (l.pendingUnits) line.pendingUnits = segmentUnits(l.pendingUnits, `${lf}.pending_units`);
+    lines.push(line);
+  }
+  const out: ValidOrder = { id, customer: o.customer, segment: segment!, region: region!, createdHours, lines };
+  if (serviceLevel !== undefined) out.serviceLevel = serviceLevel;
+  if (o.contract) {
+    const seg = world.scenario.segments[segment!]!;
+    need(seg.contract !== undefined, `${field}.contract`, `is only for contract segments (segment ${seg.id} has no contract terms)`);
+    const c: ValidContract = {};
+    if (o.contract.orderedUnits !== undefined) c.orderedUnits = wholeUnits(o.contract.orderedUnits, `${field}.contract.ordered_units`);
+    if (o.contract.filledUnits !== undefined) c.filledUnits = wholeUnits(o.contract.filledUnits, `${field}.contract.filled_units`);
+    if (o.contract.hoursToPeriodEnd !== undefined) c.hoursToPeriodEnd = hours(o.contract.hoursToPeriodEnd, `${field}.contract.hours_to_period_end`);
+    out.contract = c;
+  }
+  return out;
+}
+
+/** Validates a snapshot against the world and fills in the documented defaults. */
+export function validateSnapshot(world: World, snap: Snapshot__Output | null | undefined, field = 'snapshot'): ValidSnapshot {
+  need(snap != null, field, 'is required');
+  const s = snap!;
+  const nowHours = hours(s.nowHours, `${field}.now_hours`);
+  const hoursLeft = s.hoursLeft === undefined ? Math.max(0, world.horizonHours - nowHours) : hours(s.hoursLeft, `${field}.hours_left`);
+  const S = world.skus.length;
+  need(s.stock.length <= LIMITS.stockEntries, `${field}.stock`, `must have at most ${LIMITS.stockEntries} entries`, s.stock.length);
+  const cells = new Map<number, StockCell>();
+  for (let i = 0; i < s.stock.length; i++) {
+    const e = s.stock[i]!;
+    const ef = `${field}.stock[${i}]`;
+    const w = world.warehouseIndex.get(e.warehouse);
+    need(w !== undefined, `${ef}.warehouse`, `is not a warehouse of scenario ${world.scenario.name}`, e.warehouse);
+    const k = world.skuIndex.get(e.sku);
+    need(k !== undefined, `${ef}.sku`, `is not a SKU of scenario ${world.scenario.name}`, e.sku);
+    const key = w! * S + k!;
+    need(!cells.has(key), ef, `repeats warehouse ${e.warehouse} × sku ${e.sku}`);
+    const available = wholeUnits(e.available, `${ef}.available`);
+    need(e.inbound.length <= LIMITS.inboundPerCell, `${ef}.inbound`, `must have at most ${LIMITS.inboundPerCell} entries`, e.inbound.length);
+    const inbound: InboundView[] = [];
+    for (let j = 0; j < e.inbound.length; j++) {
+      const b = e.inbound[j]!;
+      inbound.push({ quantity: wholeUnits(b.quantity, `${ef}.inbound[${j}].quantity`), etaHours: hours(b.etaHours, `${ef}.inbound[${j}].eta_hours`) });
+    }
+    // The simulator lists inbound soonest first; so does the context built here.
+    inbound.sort((a, b) => a.etaHours - b.etaHours);
+    const age = e.inventoryAgeHours === undefined ? 0 : hours(e.inventoryAgeHours, `${ef}.inventory_age_hours`);
+    cells.set(key, { available, inbound, inventoryAgeHours: age });
+  }
+  const warehouses: WarehouseView[] = world.scenario.warehouses.map((wh) => ({
+    outage: false,
+    capacityLeftToday: wh.pickCapacityPerDay,
+    shipDelayHours: wh.pickHours,
+  }));
+  const seen = new Set<number>();
+  need(s.warehouses.length <= world.scenario.warehouses.length, `${field}.warehouses`, `must have at most one entry per warehouse (${world.scenario.warehouses.length})`, s.warehouses.length);
+  for (let i = 0; i < s.warehouses.length; i++) {
+    const e = s.warehouses[i]!;
+    const ef = `${field}.warehouses[${i}]`;
+    const w = world.warehouseIndex.get(e.warehouse);
+    need(w !== undefined, `${ef}.warehouse`, `is not a warehouse of scenario ${world.scenario.name}`, e.warehouse);
+    need(!seen.has(w!), `${ef}.warehouse`, 'is repeated', e.warehouse);
+    seen.add(w!);
+    const v = warehouses[w!]!;
+    v.outage = e.outage;
+    if (e.outage) v.capacityLeftToday = 0;
+    if (e.capacityLeftToday !== undefined) v.capacityLeftToday = wholeUnits(e.capacityLeftToday, `${ef}.capacity_left_today`);
+    if (e.shipDelayHours !== undefined) v.shipDelayHours = hours(e.shipDelayHours, `${ef}.ship_delay_hours`);
+  }
+  return { nowHours, hoursLeft, cells, warehouses };
+}
