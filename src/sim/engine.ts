@@ -147,6 +147,9 @@ export class Simulation {
   private readonly networkInbound: Int32Array;
   private readonly pendingByKind: Int32Array;
   private readonly todayFactor: Float64Array;
+  // Scratch space of the demand draw: cumulative means over region × segment, price level per region.
+  private readonly cellCumulative: Float64Array;
+  private readonly regionPrice: Float64Array;
   // Per warehouse.
   private readonly outage: Uint8Array;
   private readonly outageDay: Uint8Array[];
@@ -212,6 +215,8 @@ export class Simulation {
     this.networkInbound = new Int32Array(this.S);
     this.pendingByKind = new Int32Array(this.S * 3);
     this.todayFactor = new Float64Array(this.S);
+    this.cellCumulative = new Float64Array(this.R * this.s.segments.length);
+    this.regionPrice = new Float64Array(this.R);
     this.outage = new Uint8Array(this.W);
     this.pickCursor = new Int32Array(this.W);
     this.pickedToday = new Float64Array(this.W);
@@ -384,7 +389,14 @@ export class Simulation {
 
   // ---------------------------------------------------------------- demand
 
-  /** Draws the day's orders for every SKU × region × segment and schedules their arrivals. */
+  /**
+   * Draws the day's orders and schedules their arrivals. Per SKU: the day's mean
+   * over all its regions × segments (base rate × calendar × promotions), one
+   * gamma demand shock shared by them when demand is negative binomial (dispersion
+   * k: variance = mean + mean²/k), one Poisson count, and each order placed in a
+   * region × segment with probability proportional to its mean — the same law as a
+   * Poisson count per cell, at the cost of the orders rather than the cells.
+   */
   private readonly demandDay = (day: number): void => {
     const { S, R } = this;
     const G = this.s.segments.length;
@@ -395,13 +407,16 @@ export class Simulation {
     const base = this.world.baseOrdersPerDay;
     const dayStart = day * 24;
     const span = Math.min(24, this.horizon - dayStart);
+    const cum = this.cellCumulative;
+    const regionPrice = this.regionPrice;
     for (let s = 0; s < S; s++) {
       const cf = calendarFactor(this.world, s, day);
       this.todayFactor[s] = cf;
       if (cf === 0) continue;
       const sku = this.world.skus[s]!;
+      let total = 0;
       for (let r = 0; r < R; r++) {
-        let f = cf;
+        let f = 1;
         let priceF = this.s.regions[r]!.priceFactor;
         for (const p of promos) {
           if ((p.sku === undefined || p.sku === sku.id) && (p.region === undefined || p.region === this.s.regions[r]!.id)) {
@@ -409,34 +424,47 @@ export class Simulation {
             priceF *= p.priceFactor;
           }
         }
+        regionPrice[r] = priceF;
         const cell = (s * R + r) * G;
         for (let g = 0; g < G; g++) {
-          const mean = base[cell + g]! * f * (span / 24);
-          if (mean <= 0) continue;
-          const n = nb ? rng.negativeBinomial(mean, dem.dispersion) : rng.poisson(mean);
-          if (n === 0) continue;
-          const seg = this.s.segments[g]!;
-          for (let i = 0; i < n; i++) {
-            const qty = seg.meanOrderQuantity > 1 ? 1 + rng.poisson(seg.meanOrderQuantity - 1) : 1;
-            const at = dayStart + rng.uniform() * span;
-            const index = this.orderCount++;
-            const order: SimOrder = {
-              index,
-              id: `O${index}`,
-              segment: g,
-              kind: KIND_INDEX[seg.kind],
-              region: r,
-              createdHours: at,
-              lines: [{ sku: s, quantity: qty, remaining: qty, unitPrice: round2(sku.price * priceF * seg.priceFactor) }],
-              remaining: qty,
-              offered: false,
-              escalated: false,
-              transitZ: this.transitRng.normal(),
-              lateU: this.transitRng.uniform(),
-            };
-            this.kernel.at(at, Priority.ARRIVAL, this.arrive, order);
-          }
+          total += base[cell + g]! * f;
+          cum[r * G + g] = total;
         }
+      }
+      const mean = total * cf * (span / 24);
+      if (mean <= 0) continue;
+      const n = rng.poisson(nb ? mean * rng.gamma(dem.dispersion, 1 / dem.dispersion) : mean);
+      for (let i = 0; i < n; i++) {
+        // Which region × segment: binary search of the cumulative means.
+        const u = rng.uniform() * total;
+        let lo = 0;
+        let hi = R * G - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cum[mid]! > u) hi = mid;
+          else lo = mid + 1;
+        }
+        const r = Math.floor(lo / G);
+        const g = lo - r * G;
+        const seg = this.s.segments[g]!;
+        const qty = seg.meanOrderQuantity > 1 ? 1 + rng.poisson(seg.meanOrderQuantity - 1) : 1;
+        const at = dayStart + rng.uniform() * span;
+        const index = this.orderCount++;
+        const order: SimOrder = {
+          index,
+          id: `O${index}`,
+          segment: g,
+          kind: KIND_INDEX[seg.kind],
+          region: r,
+          createdHours: at,
+          lines: [{ sku: s, quantity: qty, remaining: qty, unitPrice: round2(sku.price * regionPrice[r]! * seg.priceFactor) }],
+          remaining: qty,
+          offered: false,
+          escalated: false,
+          transitZ: this.transitRng.normal(),
+          lateU: this.transitRng.uniform(),
+        };
+        this.kernel.at(at, Priority.ARRIVAL, this.arrive, order);
       }
     }
   };
