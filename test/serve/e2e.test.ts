@@ -6,7 +6,7 @@ import { createRulePolicy, RULE_NAMES } from '../../src/sim/policies/rules.js';
 import { loadAllocationProto, SERVICE_NAME } from '../../src/serve/proto.js';
 import { validateOrder, validateSnapshot } from '../../src/serve/validate.js';
 import { buildContext } from '../../src/serve/context.js';
-import { adminMetadata, call } from '../../src/serve/client.js';
+import { adminMetadata } from '../../src/serve/client.js';
 import { MODEL_HEALTH_NAME } from '../../src/serve/server.js';
 import type { RecommendRequest, RecommendRequest__Output } from '../../src/gen/allocation/v1/RecommendRequest.js';
 import type { RecommendResponse__Output } from '../../src/gen/allocation/v1/RecommendResponse.js';
@@ -50,13 +50,13 @@ describe('end to end over a real port', () => {
   it("the service's decision equals the simulator's for the same state, for every rule strategy", async () => {
     const ids: string[] = [];
     for (const rule of RULE_NAMES) {
-      const activated = await call(s.client.ActivatePolicy.bind(s.client), { name: rule }, { metadata: adminMetadata(token) });
+      const activated = await s.api.activatePolicy({ name: rule }, { metadata: adminMetadata(token) });
       expect(activated.active?.name).toBe(rule);
       const policy = createRulePolicy(rule);
       const ctxs = simulatorContexts(world, policy, { seed: 3, days: 20, max: 60, every: 11 });
       expect(ctxs.length).toBe(60);
       for (const ctx of ctxs) {
-        const res: RecommendResponse__Output = await call(s.client.Recommend.bind(s.client), requestFromContext(world, ctx));
+        const res: RecommendResponse__Output = await s.api.recommend(requestFromContext(world, ctx));
         const want = policy.decide(ctx);
         expect(res.orderId).toBe(ctx.order.id);
         expect(res.decidedBy).toMatchObject({ kind: 'DECIDED_BY_KIND_RULES', name: rule });
@@ -98,7 +98,7 @@ describe('end to end over a real port', () => {
     const stream = r.ServerReflectionInfo!() as grpc.ClientDuplexStream<unknown, { listServicesResponse?: { service: { name: string }[] } }>;
     const names = await new Promise<string[]>((res, rej) => {
       stream.on('data', (m) => {
-        res((m.listServicesResponse?.service ?? []).map((x) => x.name));
+        res((m.listServicesResponse?.service ?? []).map((x: { name: string }) => x.name));
         stream.end();
       });
       stream.on('error', rej);
@@ -110,12 +110,12 @@ describe('end to end over a real port', () => {
   });
 
   it('GetNetwork describes the scenario and ListPolicies the rules', async () => {
-    const net = await call(s.client.GetNetwork.bind(s.client), {});
+    const net = await s.api.getNetwork();
     expect(net.scenario).toBe('default');
     expect(net.warehouses.map((w) => w.id)).toEqual(world.scenario.warehouses.map((w) => w.id));
     expect(net.skus).toHaveLength(world.skus.length);
     expect(net.lanes).toHaveLength(world.lanes.length);
-    const pol = await call(s.client.ListPolicies.bind(s.client), {});
+    const pol = await s.api.listPolicies();
     expect(pol.policies.filter((p) => p.kind === 'DECIDED_BY_KIND_RULES').map((p) => p.name)).toEqual([...RULE_NAMES]);
     expect(pol.fallbackRules).toBe('cheapest');
   });

@@ -10,7 +10,7 @@ import type { StockLevel } from '../../src/gen/allocation/v1/StockLevel.js';
 import type { WarehouseState } from '../../src/gen/allocation/v1/WarehouseState.js';
 import { memoryLogger } from '../../src/serve/log.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/serve/server.js';
-import { createClient } from '../../src/serve/client.js';
+import { api, createClient, type AllocationApi } from '../../src/serve/client.js';
 import type { AllocationServiceClient } from '../../src/gen/allocation/v1/AllocationService.js';
 
 export function tempDir(prefix = 'allocsim-serve-'): string {
@@ -88,6 +88,7 @@ export function requestFromContext(world: World, ctx: DecisionContext): Recommen
 
 export interface TestServer extends RunningServer {
   client: AllocationServiceClient;
+  api: AllocationApi;
   auditPath: string;
   close(): Promise<void>;
 }
@@ -101,6 +102,7 @@ export async function startTestServer(opts: Partial<ServeOptions> = {}): Promise
   return {
     ...s,
     client,
+    api: api(client),
     auditPath,
     async close() {
       client.close();
