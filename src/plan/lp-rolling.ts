@@ -1,0 +1,339 @@
+import type { Highs } from 'highs';
+import type { World } from '../sim/model/world.js';
+import type { Allocation, Candidate, ContractPosition, Decision, DecisionContext, LineDecision, OrderContext, Policy } from '../sim/policies/contract.js';
+import { planForecast, type ForecastSource } from './forecast-source.js';
+import { LinearProgram, loadHighs, PlanError } from './lp.js';
+
+/** Settings of the rolling-horizon LP strategy. */
+export interface LpRollingOptions {
+  /** Look-ahead of each plan, days. */
+  windowDays: number;
+  /** Share of forecast demand the plan counts on (hedges against forecast error), 0..1. */
+  forecastWeight: number;
+  /** Demand expectations; the scenario's demand plan when absent. */
+  forecast?: ForecastSource;
+  /** Horizon override, days (informational: contexts carry hours left). */
+  days?: number;
+}
+
+export const LP_ROLLING_DEFAULTS: Readonly<Pick<LpRollingOptions, 'windowDays' | 'forecastWeight'>> = { windowDays: 7, forecastWeight: 0.8 };
+
+/** Parses "window=7,weight=0.8"; errors name the bad key or value. */
+export function parseLpRollingOptions(text: string): Partial<LpRollingOptions> {
+  const out: Partial<LpRollingOptions> = {};
+  if (!text.trim()) return out;
+  for (const part of text.split(',')) {
+    const m = /^\s*(window|weight)\s*=\s*(\S+)\s*$/.exec(part);
+    if (!m) throw new PlanError(`lp-rolling: "${part}" must be window=<days> or weight=<0..1>`);
+    const v = Number(m[2]);
+    if (m[1] === 'window') {
+      if (!(v > 0) || !Number.isFinite(v)) throw new PlanError(`lp-rolling: window(=${m[2]}) must be a number of days > 0`);
+      out.windowDays = v;
+    } else {
+      if (!(v >= 0 && v <= 1)) throw new PlanError(`lp-rolling: weight(=${m[2]}) must be between 0 and 1`);
+      out.forecastWeight = v;
+    }
+  }
+  return out;
+}
+
+interface BookEntry {
+  r: number;
+  g: number;
+  created: number;
+  remaining: number;
+  price: number;
+}
+
+interface Plan {
+  time: number;
+  /** Units each warehouse may give each class this wave: [(w * R + r) * G + g]. */
+  quota: Float64Array;
+  /** Planned value per unit of (w, r, g), to order candidates. */
+  value: Float64Array;
+}
+
+/**
+ * `lp-rolling`: the optimisation baseline of industrial allocation systems. For
+ * SKUs whose supply is scheduled (not replenished), each wave re-plans over a
+ * look-ahead window: a small LP shares the stock on hand and the inbound due in
+ * the window between the orders waiting now and the demand forecast to arrive,
+ * by region and segment, maximising margin plus the penalties avoided (lost
+ * sales, contract shortfall). The wave then serves waiting orders up to the
+ * plan's quotas; the rest waits for the next plan. Replenished SKUs are served
+ * by landed value, and an order whose best landed value is below the cost of
+ * not serving it is left unserved.
+ */
+export async function createLpRollingPolicy(world: World, options: Partial<LpRollingOptions> = {}): Promise<Policy> {
+  const highs = await loadHighs();
+  return new LpRolling(world, { ...LP_ROLLING_DEFAULTS, ...options }, highs);
+}
+
+class LpRolling implements Policy {
+  readonly name = 'lp-rolling';
+  private readonly s: World['scenario'];
+  private readonly W: number;
+  private readonly R: number;
+  private readonly G: number;
+  private readonly forecast: ForecastSource;
+  private readonly books = new Map<number, Map<string, BookEntry>>();
+  private readonly plans = new Map<number, Plan>();
+  private readonly contracts: (ContractPosition | undefined)[];
+  /** Units allocated to each contract segment since its position was last seen. */
+  private readonly contractSince: Float64Array;
+
+  constructor(
+    private readonly world: World,
+    private readonly opts: LpRollingOptions,
+    private readonly highs: Highs,
+  ) {
+    this.s = world.scenario;
+    this.W = this.s.warehouses.length;
+    this.R = this.s.regions.length;
+    this.G = this.s.segments.length;
+    this.forecast = opts.forecast ?? planForecast(world);
+    this.contracts = this.s.segments.map(() => undefined);
+    this.contractSince = new Float64Array(this.G);
+  }
+
+  decide(ctx: DecisionContext): Decision {
+    const o = ctx.order;
+    const r = this.world.regionIndex.get(o.region)!;
+    const g = this.world.segmentIndex.get(o.segment)!;
+    if (o.contract) {
+      this.contracts[g] = o.contract;
+      this.contractSince[g] = 0;
+    }
+    const lines: LineDecision[] = [];
+    o.lines.forEach((l, li) => {
+      const k = this.world.skuIndex.get(l.sku)!;
+      const notServed = this.notServedValue(ctx, g);
+      if (this.world.skus[k]!.replenish) {
+        lines.push(this.fill(o, l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, () => Infinity));
+        return;
+      }
+      let book = this.books.get(k);
+      if (!book) this.books.set(k, (book = new Map()));
+      const key = `${o.id}#${li}`;
+      book.set(key, { r, g, created: o.createdHours, remaining: l.quantity, price: l.unitPrice });
+      const plan = this.ensurePlan(k, ctx, l.pendingUnits);
+      const quotaOf = (c: Candidate) => {
+        const q = plan.quota[(this.world.warehouseIndex.get(c.warehouse)! * this.R + r) * this.G + g]!;
+        return Math.max(0, Math.round(q));
+      };
+      const d = this.fill(o, l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, quotaOf);
+      for (const a of d.allocations) plan.quota[(this.world.warehouseIndex.get(a.warehouse)! * this.R + r) * this.G + g]! -= a.quantity;
+      book.get(key)!.remaining = d.backordered;
+      lines.push(d);
+    });
+    if (this.s.segments[g]!.contract) for (const d of lines) for (const a of d.allocations) this.contractSince[g] += a.quantity;
+    return { lines, propensity: 1, decidedBy: { kind: 'rules', name: 'lp-rolling' } };
+  }
+
+  /** Reward of leaving a unit unserved: the lost-sale penalty if it will expire before the horizon, less any contract shortfall it causes. */
+  private notServedValue(ctx: DecisionContext, g: number): number {
+    const o = ctx.order;
+    const pw = this.s.reward.penaltyWeight;
+    const expires = o.patienceHours - o.hoursWaited < ctx.hoursLeft;
+    return -(expires ? pw * o.lostSalePenaltyPerUnit : 0) - pw * this.contractBonus(g);
+  }
+
+  /** Shortfall penalty a contract unit avoids while the segment is below its fill-rate target. */
+  private contractBonus(g: number): number {
+    const ct = this.s.segments[g]!.contract;
+    const pos = this.contracts[g];
+    if (!ct) return 0;
+    if (!pos) return ct.shortfallPenaltyPerUnit;
+    const covered = Math.min(pos.orderedUnits, pos.committedUnits);
+    return pos.filledUnits + this.contractSince[g]! < pos.fillRateTarget * covered + 1 ? ct.shortfallPenaltyPerUnit : 0;
+  }
+
+  /** Best (mode, value per unit) from a candidate for an order, in reward units. */
+  private bestMode(o: OrderContext, c: Candidate, price: number, cost: number): { mode: string; value: number } {
+    const mw = this.s.reward.marginWeight;
+    const pw = this.s.reward.penaltyWeight;
+    let best = { mode: c.modes[0]!.mode, value: -Infinity };
+    for (const m of c.modes) {
+      const late = o.hoursWaited + c.shipDelayHours + m.transitHours > o.promiseHours ? 1 : m.lateRisk;
+      const v = mw * (price - cost - c.handlingCostPerUnit - m.costPerUnit) - pw * late * o.latePenaltyPerUnit;
+      if (v > best.value) best = { mode: m.mode, value: v };
+    }
+    return best;
+  }
+
+  /** Serves a line from the candidates in descending value, while a unit is worth more served than not, within quotas. */
+  private fill(
+    o: OrderContext,
+    quantity: number,
+    candidates: readonly Candidate[],
+    modeOf: (c: Candidate) => { mode: string; value: number },
+    notServed: number,
+    quotaOf: (c: Candidate) => number,
+  ): LineDecision {
+    const ranked = candidates
+      .map((c) => ({ c, ...modeOf(c) }))
+      .filter((x) => x.value > notServed)
+      .sort((a, b) => b.value - a.value || (a.c.warehouse < b.c.warehouse ? -1 : 1));
+    let want = quantity;
+    const allocations: Allocation[] = [];
+    for (const x of ranked) {
+      if (want <= 0) break;
+      const q = Math.min(want, x.c.available, quotaOf(x.c));
+      if (q <= 0) continue;
+      allocations.push({ warehouse: x.c.warehouse, quantity: q, mode: x.mode });
+      want -= q;
+    }
+    void o;
+    return { allocations, backordered: want };
+  }
+
+  /** The plan of SKU k for this wave (solved at its first order in the wave). */
+  private ensurePlan(k: number, ctx: DecisionContext, pendingByKind: { contract: number; premium: number; standard: number }): Plan {
+    const now = ctx.nowHours;
+    const cached = this.plans.get(k);
+    if (cached && cached.time === now) return cached;
+    const { W, R, G, s } = this;
+    const C = R * G;
+    const mw = s.reward.marginWeight;
+    const pw = s.reward.penaltyWeight;
+    const book = this.books.get(k)!;
+    const sku = this.world.skus[k]!;
+    const end = now + Math.min(this.opts.windowDays * 24, ctx.hoursLeft);
+
+    // Supply: what is on hand now (as offered) and the scheduled inbound due in the window.
+    const onHand = new Float64Array(W);
+    const line = ctx.order.lines.find((l) => this.world.skuIndex.get(l.sku) === k)!;
+    for (const c of line.candidates) onHand[this.world.warehouseIndex.get(c.warehouse)!] = c.available;
+    const inbound: { w: number; t: number; q: number }[] = [];
+    for (const b of s.inbound) {
+      const t = b.day * 24;
+      if (b.sku === sku.id && t > now && t < end) inbound.push({ w: this.world.warehouseIndex.get(b.warehouse)!, t, q: b.quantity });
+    }
+    const cuts = [...new Set(inbound.map((x) => x.t))].sort((a, b) => a - b);
+    const T = [now, ...cuts, end];
+    const E = T.length - 1;
+
+    // Waiting orders by class, alive at each epoch's start; unknown waiting units spread by forecast share.
+    const alive = new Float64Array(E * C);
+    const priceSum = new Float64Array(C);
+    const priceUnits = new Float64Array(C);
+    const knownByKind = [0, 0, 0];
+    const kindIdx = { contract: 0, premium: 1, standard: 2 } as const;
+    for (const [key, b] of book) {
+      const patience = s.segments[b.g]!.patienceHours;
+      if (b.remaining <= 0 || b.created + patience <= now) {
+        book.delete(key);
+        continue;
+      }
+      const c = b.r * G + b.g;
+      for (let e = 0; e < E; e++) if (b.created + patience > T[e]!) alive[e * C + c] += b.remaining;
+      priceSum[c] += b.price * b.remaining;
+      priceUnits[c] += b.remaining;
+      knownByKind[kindIdx[s.segments[b.g]!.kind]] += b.remaining;
+    }
+    const day = now / 24;
+    const rate = new Float64Array(C);
+    const rateByKind = [0, 0, 0];
+    for (let r = 0; r < R; r++)
+      for (let g = 0; g < G; g++) {
+        const v = this.forecast.unitsPerDay(k, r, g, day);
+        rate[r * G + g] = v;
+        rateByKind[kindIdx[s.segments[g]!.kind]] += v;
+      }
+    const pendingKinds = [pendingByKind.contract, pendingByKind.premium, pendingByKind.standard];
+    for (let r = 0; r < R; r++)
+      for (let g = 0; g < G; g++) {
+        const kind = kindIdx[s.segments[g]!.kind];
+        const unknown = Math.max(0, pendingKinds[kind]! - knownByKind[kind]!);
+        if (unknown > 0 && rateByKind[kind]! > 0) alive[r * G + g] += (unknown * rate[r * G + g]!) / rateByKind[kind]!;
+      }
+
+    // Forecast demand arriving in each epoch, counted at the forecast weight.
+    const fc = new Float64Array(E * C);
+    for (let e = 0; e < E; e++) {
+      for (let t = T[e]!; t < T[e + 1]! - 1e-9; ) {
+        const next = Math.min(T[e + 1]!, (Math.floor(t / 24 + 1e-9) + 1) * 24);
+        const frac = (next - t) / 24;
+        for (let c = 0; c < C; c++) {
+          const v = this.forecast.unitsPerDay(k, Math.floor(c / G), c % G, t / 24) * frac * this.opts.forecastWeight;
+          fc[e * C + c] += v;
+        }
+        t = next;
+      }
+    }
+
+    // Value per unit of serving class (r, g) from warehouse w with the lane's best mode.
+    const value = new Float64Array(W * C);
+    for (let w = 0; w < W; w++) {
+      const wh = s.warehouses[w]!;
+      for (let r = 0; r < R; r++) {
+        const lane = this.world.lanes[w * R + r]!;
+        for (let g = 0; g < G; g++) {
+          const seg = s.segments[g]!;
+          const c = r * G + g;
+          const price = priceUnits[c]! > 0 ? priceSum[c]! / priceUnits[c]! : sku.price * s.regions[r]!.priceFactor * seg.priceFactor;
+          let best = -Infinity;
+          for (const m of lane.modes) {
+            const late = wh.pickHours + m.transitHours > seg.promiseHours ? 1 : m.lateRisk;
+            best = Math.max(best, mw * (price - sku.unitCost - wh.handlingCostPerUnit - m.costPerUnit) - pw * late * seg.latePenaltyPerUnit);
+          }
+          value[w * C + c] = best + pw * (seg.lostSalePenaltyPerUnit + this.contractBonus(g));
+        }
+      }
+    }
+
+    const lp = new LinearProgram();
+    const nowCols = new Int32Array(W * C).fill(-1);
+    const supplyUse: number[][][] = Array.from({ length: W }, () => Array.from({ length: E }, () => []));
+    for (let c = 0; c < C; c++) {
+      // Waiting units of class c: served now or in a later epoch while still waiting.
+      const cols: number[][] = Array.from({ length: E }, () => []);
+      for (let e = 0; e < E; e++) {
+        if (alive[e * C + c]! <= 0) continue;
+        for (let w = 0; w < W; w++) {
+          if (!Number.isFinite(value[w * C + c]!) || value[w * C + c]! <= 0) continue;
+          if (e === 0 && onHand[w] === 0) continue;
+          const col = lp.addColumn(value[w * C + c]! - 1e-3 * e, 0, alive[e * C + c]!);
+          cols[e]!.push(col);
+          supplyUse[w]![e]!.push(col);
+          if (e === 0) nowCols[w * C + c] = col;
+        }
+      }
+      for (let e = 0; e < E; e++) {
+        const later = cols.slice(e).flat();
+        if (later.length) lp.addRow(later, later.map(() => 1), -Infinity, alive[e * C + c]!);
+      }
+      // Forecast units of class c in epoch e, served in that epoch.
+      for (let e = 0; e < E; e++) {
+        if (fc[e * C + c]! <= 1e-9) continue;
+        const fcols: number[] = [];
+        for (let w = 0; w < W; w++) {
+          if (!Number.isFinite(value[w * C + c]!) || value[w * C + c]! <= 0) continue;
+          const col = lp.addColumn(value[w * C + c]!, 0, fc[e * C + c]!);
+          fcols.push(col);
+          supplyUse[w]![e]!.push(col);
+        }
+        if (fcols.length) lp.addRow(fcols, fcols.map(() => 1), -Infinity, fc[e * C + c]!);
+      }
+    }
+    for (let w = 0; w < W; w++) {
+      let cum = onHand[w]!;
+      const use: number[] = [];
+      for (let e = 0; e < E; e++) {
+        if (e > 0) for (const x of inbound) if (x.w === w && x.t === T[e]) cum += x.q;
+        use.push(...supplyUse[w]![e]!);
+        if (use.length) lp.addRow(use, use.map(() => 1), -Infinity, cum);
+      }
+    }
+    const quota = new Float64Array(W * C);
+    if (lp.columns > 0) {
+      const sol = lp.solve(this.highs, { timeLimitSeconds: 10 });
+      for (let j = 0; j < W * C; j++) if (nowCols[j]! >= 0) quota[j] = sol.x[nowCols[j]!]!;
+    }
+    const plan = { time: now, quota, value };
+    this.plans.set(k, plan);
+    return plan;
+  }
+}
+
+export { PlanError };

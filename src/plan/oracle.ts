@@ -1,0 +1,387 @@
+import type { World } from '../sim/model/world.js';
+import { drawDemand, type RealisedDemand } from './demand.js';
+import { LinearProgram, loadHighs } from './lp.js';
+
+/**
+ * The hindsight oracle: an upper bound on the scenario reward of any strategy on
+ * one seed, from a linear programme over the whole horizon that knows the
+ * realised demand (every order, its arrival, region, segment and transit luck)
+ * and the scheduled supply.
+ *
+ * What is modelled exactly: revenue, COGS, handling and shipping per unit by
+ * warehouse and mode; the scheduled supply of non-replenished SKUs (opening stock
+ * plus scheduled inbound) with when it lands; warehouse outages; when an order
+ * can first be allocated (its first wave) and when it walks away (patience);
+ * lateness from the order's own transit luck; contract periods and shortfall.
+ *
+ * Where it relaxes (each relaxation can only raise the bound):
+ * - replenished SKUs get unlimited supply: their receipts react to the strategy,
+ *   so any fixed supply would not bound every strategy;
+ * - pick capacity is ignored and a unit leaves `pickHours` after allocation;
+ * - holding cost is taken as zero;
+ * - within an (SKU, region, segment, epoch) group the LP may serve the on-time
+ *   units first, at the best unit's value;
+ * - the contract shortfall is not rounded up, and contract credit of replenished
+ *   orders may move across a period boundary at no cost.
+ */
+export interface OracleResult {
+  seed: number;
+  days: number;
+  /** Upper bound on the scenario reward. */
+  reward: number;
+  /** Margin part of the bound (marginWeight × gross margin of the plan). */
+  margin: number;
+  /** Penalty part of the bound (penaltyWeight × penalties of the plan, a lower bound). */
+  penalties: number;
+  demandedUnits: number;
+  /** Units the plan serves. */
+  servedUnits: number;
+  /** SKUs planned by the LP (not replenished). */
+  lpSkus: string[];
+  lpColumns: number;
+  lpRows: number;
+}
+
+export interface OracleOptions {
+  seed: number;
+  days?: number;
+  /** A demand already drawn for this seed (saves drawing it again). */
+  demand?: RealisedDemand;
+}
+
+const EPS = 1e-9;
+
+/** The simulator's wave clock: first wave at or after `t`, and the waves in [0, horizon). */
+function waveClock(interval: number, horizon: number) {
+  const lastWave = interval > 0 ? Math.ceil(horizon / interval - 1) * interval : horizon;
+  return {
+    /** First moment at or after t at which an order can be allocated. */
+    next(t: number): number {
+      return interval > 0 ? Math.ceil(t / interval - EPS) * interval : t;
+    },
+    /** First allocation moment strictly after t. */
+    after(t: number): number {
+      return interval > 0 ? (Math.floor(t / interval + EPS) + 1) * interval : t + EPS;
+    },
+    lastWave,
+    /** True when an order created at t with this patience is surely lost before the horizon. */
+    surelyLost(t: number, patience: number): boolean {
+      return interval > 0 ? t + patience <= lastWave + EPS : Math.ceil((t + patience) / 24 - EPS) * 24 <= horizon;
+    },
+    /** True when an order created at t can still be allocated at moment a. */
+    alive(t: number, patience: number, a: number): boolean {
+      return interval > 0 ? a - t < patience - EPS : a < Math.ceil((t + patience) / 24 - EPS) * 24;
+    },
+  };
+}
+
+/** Contract periods as the simulator closes them: ends at the first day close at or after start + period. */
+function contractPeriods(periodDays: number, days: number): number[] {
+  const ends: number[] = [];
+  let start = 0;
+  for (let d = 0; d < days; d++) {
+    const now = (d + 1) * 24;
+    if (now + EPS >= start + periodDays * 24 || d === days - 1) {
+      ends.push(now);
+      start = now;
+    }
+  }
+  return ends;
+}
+
+/** Period index of an allocation or arrival at hour a (period k covers (start_k, end_k]). */
+function periodOf(ends: readonly number[], a: number): number {
+  for (let k = 0; k < ends.length; k++) if (a <= ends[k]! + EPS) return k;
+  return ends.length - 1;
+}
+
+/**
+ * Solves the hindsight LP for one seed. One `electronics-launch` seed (60 days,
+ * about 58,000 orders) builds and solves in a few seconds.
+ */
+export async function solveOracle(world: World, options: OracleOptions): Promise<OracleResult> {
+  const s = world.scenario;
+  const days = options.days ?? s.horizonDays;
+  const d = options.demand ?? drawDemand(world, options.seed, days);
+  const H = days * 24;
+  const W = s.warehouses.length;
+  const R = s.regions.length;
+  const S = world.skus.length;
+  const mw = s.reward.marginWeight;
+  const pw = s.reward.penaltyWeight;
+  const clock = waveClock(s.waveIntervalHours, H);
+
+  // Outage windows per warehouse, [start, end) in hours.
+  const outages = s.warehouses.map((wh) =>
+    wh.outages.filter((o) => o.startDay * 24 < H).map((o) => [o.startDay * 24, Math.min(o.endDay * 24, H)] as const),
+  );
+  const down = (w: number, a: number) => outages[w]!.some(([b, e]) => a >= b - EPS && a < e - EPS);
+
+  // Contract bookkeeping per segment.
+  const G = s.segments.length;
+  const periodEnds = s.segments.map((g) => (g.contract ? contractPeriods(g.contract.periodDays, days) : []));
+  const ordered = periodEnds.map((e) => new Float64Array(e.length));
+  const constFilled = periodEnds.map((e) => new Float64Array(e.length));
+  /** Contract units of replenished SKUs whose credit may fall either side of boundary k. */
+  const shiftable = periodEnds.map((e) => new Float64Array(e.length));
+
+  /** Best value of one unit of order i served from w allocated at a, over modes (NaN if no lane). */
+  const unitValue = (i: number, w: number, a: number): { value: number; onTime: boolean } => {
+    const r = d.region[i]!;
+    const g = s.segments[d.segment[i]!]!;
+    const lane = world.lanes[w * R + r]!;
+    const base = d.unitPrice[i]! - world.skus[d.sku[i]!]!.unitCost - s.warehouses[w]!.handlingCostPerUnit;
+    const ship = a + s.warehouses[w]!.pickHours;
+    const due = d.time[i]! + g.promiseHours + EPS;
+    let best = -Infinity;
+    let onTime = false;
+    for (let m = 0; m < lane.modes.length; m++) {
+      const mode = lane.modes[m]!;
+      const cv = lane.transitCv[m]!;
+      let transit = mode.transitHours;
+      if (cv > 0) {
+        const s2 = Math.log(1 + cv * cv);
+        transit *= Math.exp(Math.sqrt(s2) * d.transitZ[i]! - s2 / 2);
+      }
+      if (d.lateU[i]! < mode.lateRisk) transit += lane.lateDelayHours[m]!;
+      const late = ship + transit > due;
+      const v = mw * (base - mode.costPerUnit) - (late ? pw * g.latePenaltyPerUnit : 0);
+      if (v > best) best = v;
+      if (!late) onTime = true;
+    }
+    return { value: best, onTime };
+  };
+
+  let constant = 0;
+  let constPenalty = 0;
+  const penaltyCols: number[] = [];
+  let constServed = 0;
+  let demanded = 0;
+  const scarce = world.skus.map((k) => !k.replenish);
+  const scarceOrders: number[] = [];
+  for (let i = 0; i < d.count; i++) {
+    const q = d.qty[i]!;
+    const g = d.segment[i]!;
+    const seg = s.segments[g]!;
+    const t = d.time[i]!;
+    demanded += q;
+    if (seg.contract) ordered[g]![periodOf(periodEnds[g]!, t)]! += q;
+    const fw = clock.next(t);
+    if (fw >= H - EPS) continue; // arrives after the last wave: never allocated, never lost
+    if (scarce[d.sku[i]!]) {
+      scarceOrders.push(i);
+      continue;
+    }
+    // Replenished SKU, unlimited supply: serve at the first wave from the best warehouse that is up.
+    let best = -Infinity;
+    for (let pass = 0; pass < 2 && best === -Infinity; pass++) {
+      for (let w = 0; w < W; w++) {
+        if (pass === 0 && down(w, fw)) continue;
+        if (world.lanes[w * R + d.region[i]!]!.modes.length === 0) continue;
+        best = Math.max(best, unitValue(i, w, fw).value);
+      }
+    }
+    const notServed = clock.surelyLost(t, seg.patienceHours) ? -pw * seg.lostSalePenaltyPerUnit : 0;
+    constant += q * Math.max(best, notServed);
+    if (best >= notServed) constServed += q;
+    else constPenalty -= q * notServed;
+    if (seg.contract) {
+      const ends = periodEnds[g]!;
+      const k = periodOf(ends, fw);
+      constFilled[g]![k]! += q;
+      if (k + 1 < ends.length) {
+        const firstNext = clock.after(ends[k]!);
+        if (firstNext < H - EPS && clock.alive(t, seg.patienceHours, firstNext)) shiftable[g]![k]! += q;
+      }
+    }
+  }
+
+  const lp = new LinearProgram();
+  /** Columns that credit contract segment g in period k. */
+  const contractCols: number[][][] = periodEnds.map((e) => e.map(() => []));
+  const lpSkus = new Set<number>();
+
+  // Event times that split the scarce demand into epochs (supply lands, outages, periods, days).
+  const events = new Set<number>();
+  for (let day = 1; day < days; day++) events.add(day * 24);
+  for (const b of s.inbound) if (b.day * 24 < H) events.add(b.day * 24);
+  for (const o of outages) for (const [b, e] of o) {
+    events.add(b);
+    events.add(e);
+  }
+  for (const ends of periodEnds) for (const e of ends) events.add(clock.after(e));
+  const eventTimes = [...events].sort((a, b) => a - b);
+  const epochOf = (t: number) => {
+    let lo = 0;
+    let hi = eventTimes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (eventTimes[mid]! <= t + EPS) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+
+  // Supply of scarce SKUs per warehouse: arrival moments and cumulative quantities.
+  const arrivals = new Map<number, { time: number; qty: number }[]>();
+  for (let w = 0; w < W; w++) {
+    for (let k = 0; k < S; k++) {
+      if (!scarce[k]) continue;
+      const list = [{ time: -Infinity, qty: world.initialStock[w * S + k]! }];
+      arrivals.set(w * S + k, list);
+    }
+  }
+  for (const b of s.inbound) {
+    if (b.day * 24 >= H || b.quantity === 0) continue;
+    const k = world.skuIndex.get(b.sku)!;
+    if (!scarce[k]) continue;
+    arrivals.get(world.warehouseIndex.get(b.warehouse)! * S + k)!.push({ time: b.day * 24, qty: b.quantity });
+  }
+  for (const list of arrivals.values()) list.sort((a, b) => a.time - b.time);
+  /** Columns per warehouse × SKU with their allocation moment, for the supply rows. */
+  const supplyCols = new Map<number, { col: number; a: number }[]>();
+
+  // Group scarce orders by SKU, region, segment and epoch of their first wave.
+  const groups = new Map<string, number[]>();
+  for (const i of scarceOrders) {
+    const key = `${d.sku[i]}:${d.region[i]}:${d.segment[i]}:${epochOf(clock.next(d.time[i]!))}`;
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
+    list.push(i);
+  }
+  for (const orders of groups.values()) {
+    const i0 = orders[0]!;
+    const k = d.sku[i0]!;
+    const r = d.region[i0]!;
+    const g = d.segment[i0]!;
+    const seg = s.segments[g]!;
+    lpSkus.add(k);
+    let total = 0;
+    let sureLost = 0;
+    let a0 = Infinity;
+    let lastAlive = -Infinity;
+    for (const i of orders) {
+      total += d.qty[i]!;
+      if (clock.surelyLost(d.time[i]!, seg.patienceHours)) sureLost += d.qty[i]!;
+      a0 = Math.min(a0, clock.next(d.time[i]!));
+      lastAlive = Math.max(lastAlive, d.time[i]! + seg.patienceHours);
+    }
+    // Candidate moments: the first wave, then every later moment something changes.
+    const moments = new Set<number>([a0]);
+    for (const e of eventTimes) {
+      const a = clock.next(e);
+      if (a > a0 + EPS && a < H - EPS && a < lastAlive + 24) moments.add(a);
+    }
+    const groupCols: number[] = [];
+    const byMoment: { a: number; cols: number[]; alive: number }[] = [];
+    for (const a of [...moments].sort((x, y) => x - y)) {
+      let alive = 0;
+      for (const i of orders) if (clock.alive(d.time[i]!, seg.patienceHours, Math.max(a, clock.next(d.time[i]!)))) alive += d.qty[i]!;
+      if (alive === 0) continue;
+      const cols: number[] = [];
+      for (let w = 0; w < W; w++) {
+        if (down(w, a) || world.lanes[w * R + r]!.modes.length === 0) continue;
+        let onUnits = 0;
+        let onBest = -Infinity;
+        let lateValue = -Infinity;
+        for (const i of orders) {
+          const ai = Math.max(a, clock.next(d.time[i]!));
+          if (!clock.alive(d.time[i]!, seg.patienceHours, ai)) continue;
+          const v = unitValue(i, w, ai);
+          if (v.onTime) {
+            onUnits += d.qty[i]!;
+            onBest = Math.max(onBest, v.value);
+          } else lateValue = Math.max(lateValue, v.value);
+        }
+        const pieces: [number, number][] = [];
+        if (onUnits > 0) pieces.push([onBest, onUnits]);
+        if (alive - onUnits > 0) pieces.push([lateValue, alive - onUnits]);
+        for (const [value, cap] of pieces) {
+          const col = lp.addColumn(value, 0, cap);
+          cols.push(col);
+          groupCols.push(col);
+          let list = supplyCols.get(w * S + k);
+          if (!list) supplyCols.set(w * S + k, (list = []));
+          list.push({ col, a });
+          if (seg.contract) contractCols[g]![periodOf(periodEnds[g]!, a)]!.push(col);
+        }
+      }
+      byMoment.push({ a, cols, alive });
+    }
+    if (groupCols.length === 0) {
+      constant -= pw * seg.lostSalePenaltyPerUnit * sureLost;
+      constPenalty += pw * seg.lostSalePenaltyPerUnit * sureLost;
+      continue;
+    }
+    lp.addRow(groupCols, groupCols.map(() => 1), -Infinity, total);
+    // Units served at or after a moment must still be waiting then.
+    for (let m = 1; m < byMoment.length; m++) {
+      const later = byMoment.slice(m).flatMap((x) => x.cols);
+      if (byMoment[m]!.alive < total) lp.addRow(later, later.map(() => 1), -Infinity, byMoment[m]!.alive);
+    }
+    if (sureLost > 0 && seg.lostSalePenaltyPerUnit > 0) {
+      const lost = lp.addColumn(-pw * seg.lostSalePenaltyPerUnit, 0, sureLost);
+      penaltyCols.push(lost);
+      lp.addRow([lost, ...groupCols], [1, ...groupCols.map(() => 1)], sureLost, Infinity);
+    }
+  }
+
+  // Supply: what is allocated from a warehouse by any moment is at most what has landed there by then.
+  for (const [cell, cols] of supplyCols) {
+    const list = arrivals.get(cell)!;
+    let cum = 0;
+    for (let j = 0; j < list.length; j++) {
+      cum += list[j]!.qty;
+      const until = j + 1 < list.length ? list[j + 1]!.time : Infinity;
+      const use = cols.filter((c) => c.a < until - EPS).map((c) => c.col);
+      if (use.length > 0) lp.addRow(use, use.map(() => 1), -Infinity, cum);
+    }
+  }
+
+  // Contract shortfall per segment and period.
+  for (let g = 0; g < G; g++) {
+    const ct = s.segments[g]!.contract;
+    if (!ct) continue;
+    const ends = periodEnds[g]!;
+    const shiftCols = ends.map((_, k) => (shiftable[g]![k]! > 0 ? lp.addColumn(0, 0, shiftable[g]![k]!) : -1));
+    for (let k = 0; k < ends.length; k++) {
+      const need = ct.fillRateTarget * Math.min(ordered[g]![k]!, ct.committedUnitsPerPeriod) - constFilled[g]![k]!;
+      const idx = [...contractCols[g]![k]!];
+      const coef = idx.map(() => 1);
+      if (shiftCols[k]! >= 0) {
+        idx.push(shiftCols[k]!);
+        coef.push(-1);
+      }
+      if (k > 0 && shiftCols[k - 1]! >= 0) {
+        idx.push(shiftCols[k - 1]!);
+        coef.push(1);
+      }
+      if (need <= 0 && !idx.some((_, j) => coef[j]! < 0)) continue;
+      const short = lp.addColumn(-pw * ct.shortfallPenaltyPerUnit, 0, Infinity);
+      penaltyCols.push(short);
+      lp.addRow([short, ...idx], [1, ...coef], need, Infinity);
+    }
+  }
+
+  lp.offset = constant;
+  const highs = await loadHighs();
+  const sol = lp.solve(highs);
+  let served = constServed;
+  for (const list of supplyCols.values()) for (const c of list) served += sol.x[c.col]!;
+  // Lost-sale and contract penalties of the plan; late penalties stay inside unit values.
+  let pen = constPenalty;
+  for (const j of penaltyCols) pen -= lp.cost[j]! * sol.x[j]!;
+  const margin = sol.objective + pen;
+  return {
+    seed: options.seed,
+    days,
+    reward: sol.objective,
+    margin,
+    penalties: pen,
+    demandedUnits: demanded,
+    servedUnits: Math.round(served * 1000) / 1000,
+    lpSkus: [...lpSkus].sort((a, b) => a - b).map((k) => world.skus[k]!.id),
+    lpColumns: lp.columns,
+    lpRows: lp.rows,
+  };
+}
