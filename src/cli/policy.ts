@@ -18,8 +18,8 @@ export interface ResolveOptions {
  */
 export async function resolvePolicy(spec: string, options: ResolveOptions = {}): Promise<Policy> {
   if (spec.startsWith('rl:')) {
-    const { UsageError } = await import('./errors.js');
-    throw new UsageError(`trained policies (${spec}) need the agent module, which is not built yet`);
+    const { loadModel } = await import('../agent/registry/index.js');
+    return loadModel(spec.slice(3), { name: spec }).policy;
   }
   return createRulePolicy(spec, options.weights ? parseWeights(options.weights) : {});
 }

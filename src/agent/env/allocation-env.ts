@@ -1,0 +1,313 @@
+import { Simulation } from '../../sim/engine.js';
+import { EntryKind } from '../../sim/ledger.js';
+import type { SimResult } from '../../sim/engine.js';
+import type { World } from '../../sim/model/world.js';
+import type { Allocation, Decision, DecisionContext, LineDecision, Policy } from '../../sim/policies/contract.js';
+import { chooseMode } from '../../sim/policies/helpers.js';
+import { encodeStep, NC, NX, type EncodedStep } from '../features/encoder.js';
+
+/**
+ * Which lines the agent decides. Lines outside the scope are decided by the base
+ * rule without a step, so the agent spends its steps where stock is contested.
+ */
+export interface AgentScope {
+  /** Lines whose unit margin (price − cost) is below this go to the base rule; 0 = the agent decides every line. */
+  minUnitMargin: number;
+}
+
+/** How reward reaches steps. */
+export type CreditMode = 'time' | 'order';
+
+export interface AllocationEnvConfig {
+  /** The compiled scenario. */
+  world: World;
+  /** The rule that decides lines outside the agent's scope and sequences each wave (`rank`). */
+  basePolicy: Policy;
+  /** Lines the agent decides. */
+  scope: AgentScope;
+  /**
+   * `time` (default): every ledger money entry is credited to the decision in
+   * force when it lands, so an episode's return is the scenario's reward.
+   * `order`: entries of an order the agent decided are credited to that order's
+   * latest step (reported later in `info.credits`); contract penalties go to the
+   * step in force; entries of rule-decided orders and holding costs are left out
+   * (`info.untracked`). A lower-variance training signal; evaluation always uses the KPIs.
+   */
+  credit?: CreditMode;
+  /** Horizon override, days. */
+  days?: number;
+  /** Multiplies every reward (money) before it is returned. */
+  rewardScale?: number;
+}
+
+/**
+ * One observation: the open candidates' features (count × NC, row-major) and the
+ * order/global context (NX). Actions are 0..count-1 (ship the remainder, or all
+ * the candidate has, from that candidate) or `count` (defer the remainder).
+ */
+export interface Observation {
+  count: number;
+  candidates: Float32Array;
+  context: Float32Array;
+}
+
+export interface StepInfo {
+  /** Episode-local index of the step this observation asks for (−1 when done). */
+  stepIndex: number;
+  /** Late credits for earlier steps of this episode, `credit: 'order'` only: [stepIndex, amount]. */
+  credits: [number, number][];
+  /** Money left out of the reward in `order` mode (already scaled). */
+  untracked: number;
+  /** Set on the last step: the finished run. */
+  result?: SimResult;
+}
+
+export interface StepResult {
+  obs: Observation;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: StepInfo;
+}
+
+/** Raised for a bad action or a call out of turn; names the value. */
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+const EMPTY_OBS: Observation = { count: 0, candidates: new Float32Array(0), context: new Float32Array(NX) };
+
+/** The line-stepping state of one order: shared by the environment and the network policy. */
+export class OrderStepper {
+  readonly lines: LineDecision[] = [];
+  private lineIndex = -1;
+  private taken: number[] = [];
+  private remaining = 0;
+  private baseDecision: Decision | null = null;
+  step: EncodedStep | null = null;
+
+  constructor(
+    readonly ctx: DecisionContext,
+    private readonly scope: AgentScope,
+    private readonly basePolicy: Policy,
+  ) {
+    this.advance();
+  }
+
+  /** True when the line is the agent's to decide. */
+  inScope(i: number): boolean {
+    const l = this.ctx.order.lines[i]!;
+    return l.unitPrice - l.unitCost >= this.scope.minUnitMargin;
+  }
+
+  /** Index of the line the pending step belongs to. */
+  get line(): number {
+    return this.lineIndex;
+  }
+
+  /** Applies an action to the pending step, then moves to the next step (or the end). */
+  act(action: number): void {
+    const s = this.step;
+    if (!s) throw new EnvError('no pending step');
+    if (!Number.isInteger(action) || action < 0 || action > s.open.length) {
+      throw new EnvError(`action(=${action}) must be a whole number in 0..${s.open.length}`);
+    }
+    const decision = this.lines[this.lineIndex]!;
+    if (action === s.open.length) {
+      this.remaining = 0;
+    } else {
+      const j = s.open[action]!;
+      const c = this.ctx.order.lines[this.lineIndex]!.candidates[j]!;
+      const q = Math.min(this.remaining, c.available - (this.taken[j] ?? 0));
+      this.taken[j] = (this.taken[j] ?? 0) + q;
+      this.remaining -= q;
+      const existing = decision.allocations.find((a) => a.warehouse === c.warehouse);
+      if (existing) existing.quantity += q;
+      else decision.allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(this.ctx.order, c).mode });
+    }
+    this.advance();
+  }
+
+  /** The decision, once no step is pending. */
+  decision(scores?: number[][]): Decision {
+    const lines = this.lines.map((d, i) => {
+      let placed = 0;
+      for (const a of d.allocations) placed += a.quantity;
+      return { allocations: d.allocations, backordered: this.ctx.order.lines[i]!.quantity - placed };
+    });
+    return scores ? { lines, scores } : { lines };
+  }
+
+  private advance(): void {
+    const lines = this.ctx.order.lines;
+    for (;;) {
+      if (this.lineIndex >= 0 && this.remaining > 0) {
+        const s = encodeStep(this.ctx, this.lineIndex, this.taken, this.remaining);
+        if (s.open.length > 0) {
+          this.step = s;
+          return;
+        }
+      }
+      this.lineIndex++;
+      if (this.lineIndex >= lines.length) {
+        this.step = null;
+        return;
+      }
+      const line = lines[this.lineIndex]!;
+      if (this.inScope(this.lineIndex)) {
+        this.lines.push({ allocations: [], backordered: 0 });
+        this.taken = new Array<number>(line.candidates.length).fill(0);
+        this.remaining = line.quantity;
+      } else {
+        this.baseDecision ??= this.basePolicy.decide(this.ctx);
+        const d = this.baseDecision.lines[this.lineIndex]!;
+        this.lines.push({ allocations: d.allocations.map((a: Allocation) => ({ ...a })), backordered: d.backordered });
+        this.remaining = 0;
+      }
+    }
+  }
+}
+
+/** Reward sign of every money entry kind: +1 margin in, −1 margin out, −2 penalty. */
+const MONEY_SIGN = new Int8Array(32);
+MONEY_SIGN[EntryKind.REVENUE] = 1;
+MONEY_SIGN[EntryKind.COGS] = -1;
+MONEY_SIGN[EntryKind.SHIPPING_COST] = -1;
+MONEY_SIGN[EntryKind.HANDLING_COST] = -1;
+MONEY_SIGN[EntryKind.HOLDING_COST] = -1;
+MONEY_SIGN[EntryKind.PENALTY_LATE] = -2;
+MONEY_SIGN[EntryKind.PENALTY_LOST_SALE] = -2;
+MONEY_SIGN[EntryKind.PENALTY_CONTRACT] = -2;
+
+/**
+ * The allocation environment, with Gymnasium semantics as objects:
+ * `reset({ seed }) → { obs, info }`, `step(action) → { obs, reward, terminated,
+ * truncated, info }`. One step is one allocation choice for one order line: a
+ * candidate warehouse (shipped by the rule's mode for the order) or defer; a line
+ * is split by choosing again for its remainder. The scenario's horizon end is
+ * `truncated` (the world would go on); nothing terminates early.
+ */
+export class AllocationEnv {
+  private sim: Simulation | null = null;
+  private stepper: OrderStepper | null = null;
+  private cursor = 0;
+  private steps = 0;
+  /** Reward that landed before the first step: carried into it so a return is the whole run's. */
+  private carry = 0;
+  private readonly lastStepOfOrder = new Map<number, number>();
+  private readonly marginWeight: number;
+  private readonly penaltyWeight: number;
+  private readonly scale: number;
+  private readonly credit: CreditMode;
+  private readonly rankOnly: Policy;
+
+  constructor(readonly config: AllocationEnvConfig) {
+    const r = config.world.scenario.reward;
+    this.marginWeight = r.marginWeight;
+    this.penaltyWeight = r.penaltyWeight;
+    this.scale = config.rewardScale ?? 1;
+    this.credit = config.credit ?? 'time';
+    const base = config.basePolicy;
+    // The simulator only asks this policy for `rank`: decisions come from step().
+    this.rankOnly = {
+      name: 'agent',
+      ...(base.rank ? { rank: base.rank.bind(base) } : {}),
+      decide() {
+        throw new EnvError('external decisions come from step()');
+      },
+    };
+  }
+
+  /** Starts an episode on `seed`: the first observation, or a done episode if nothing needs a decision. */
+  reset(options: { seed: number }): { obs: Observation; info: StepInfo } {
+    if (!Number.isInteger(options.seed)) throw new EnvError(`seed(=${options.seed}) must be an integer`);
+    this.sim = new Simulation(this.config.world, this.rankOnly, { seed: options.seed, days: this.config.days, external: true });
+    this.cursor = 0;
+    this.steps = 0;
+    this.lastStepOfOrder.clear();
+    this.stepper = null;
+    this.carry = 0;
+    const r = this.advance();
+    this.carry = r.reward;
+    return { obs: r.obs, info: r.info };
+  }
+
+  /** True once the episode has ended (or before the first reset). */
+  get done(): boolean {
+    return this.stepper === null;
+  }
+
+  /** The pending step's context (for teachers and diagnostics). */
+  get pending(): { ctx: DecisionContext; line: number; open: readonly number[] } | null {
+    const s = this.stepper;
+    return s && s.step ? { ctx: s.ctx, line: s.line, open: s.step.open } : null;
+  }
+
+  step(action: number): StepResult {
+    const s = this.stepper;
+    if (!s) throw new EnvError('step() after the episode ended: call reset()');
+    const orderIndex = orderIndexOf(s.ctx.order.id);
+    this.lastStepOfOrder.set(orderIndex, this.steps);
+    this.steps++;
+    s.act(action);
+    if (s.step === null) {
+      this.sim!.submit(s.decision());
+      this.stepper = null;
+    }
+    return this.advance();
+  }
+
+  /** Runs the simulation to the next step the agent must take, collecting reward on the way. */
+  private advance(): StepResult {
+    const sim = this.sim!;
+    while (!this.stepper) {
+      const ctx = sim.nextDecision();
+      if (!ctx) break;
+      const st = new OrderStepper(ctx, this.config.scope, this.config.basePolicy);
+      if (st.step) this.stepper = st;
+      else sim.submit(st.decision());
+    }
+    const info: StepInfo = { stepIndex: this.stepper ? this.steps : -1, credits: [], untracked: 0 };
+    const reward = this.collect(info) + this.carry;
+    this.carry = 0;
+    if (!this.stepper) {
+      info.result = sim.finish();
+      return { obs: EMPTY_OBS, reward, terminated: false, truncated: true, info };
+    }
+    const e = this.stepper.step!;
+    return { obs: { count: e.open.length, candidates: e.candidates, context: e.context }, reward, terminated: false, truncated: false, info };
+  }
+
+  /** Reads the ledger entries appended since the last step and turns money into reward. */
+  private collect(info: StepInfo): number {
+    const L = this.sim!.ledger;
+    const n = L.length;
+    let reward = 0;
+    const byOrder = this.credit === 'order';
+    for (let i = this.cursor; i < n; i++) {
+      const sign = MONEY_SIGN[L.kind[i]!]!;
+      if (sign === 0) continue;
+      const v = (sign > 0 ? this.marginWeight : sign === -1 ? -this.marginWeight : -this.penaltyWeight) * L.amount[i]! * this.scale;
+      if (!byOrder) {
+        reward += v;
+        continue;
+      }
+      const o = L.order[i]!;
+      const step = o >= 0 ? this.lastStepOfOrder.get(o) : undefined;
+      if (step !== undefined) info.credits.push([step, v]);
+      else if (L.kind[i] === EntryKind.PENALTY_CONTRACT) reward += v;
+      else info.untracked += v;
+    }
+    this.cursor = n;
+    return reward;
+  }
+}
+
+function orderIndexOf(id: string): number {
+  return Number(id.slice(1));
+}
+
+export { NC, NX };

@@ -1,0 +1,214 @@
+import { chooseMode, expectedLate, landedCost } from '../../sim/policies/helpers.js';
+import type { Candidate, DecisionContext, LineContext } from '../../sim/policies/contract.js';
+
+/**
+ * The observation encoder: one encoder, used by training and serving alike. It
+ * turns a `DecisionContext`, a line of it and what the line has already taken at
+ * this step into per-candidate features and order/global context features, all
+ * scaled by hand into small ranges. The network then standardises them with the
+ * normalisation statistics saved in the model's `FeatureSpec`.
+ *
+ * Pure TypeScript, no tfjs: the gRPC service imports it without the trainer.
+ */
+
+/** Bumped whenever a feature is added, removed, reordered or rescaled. */
+export const FEATURE_SPEC_VERSION = 1;
+
+/** Per-candidate feature names, in order. */
+export const CANDIDATE_FEATURES = [
+  'landed_cost_frac', // (shipping + handling + expected late penalty) / unit price
+  'ship_cost_frac', // shipping cost of the rule's mode / unit price
+  'expected_late', // 1 when the rule's mode is expected to miss the promise
+  'late_risk', // the carrier's late probability on that mode
+  'delivery_days', // ship delay + transit, days
+  'slack_days', // promise − waited − delivery, days
+  'distance_kkm', // lane distance, thousands of km
+  'covers_line', // 1 when this warehouse alone can ship the remainder
+  'log_available', // log1p(available units)
+  'share_of_network', // available here / available in the network
+  'capacity_left_frac', // capacity left today / (capacity left + remainder), 0..1
+  'cost_rank', // rank by landed cost among candidates, 0 = cheapest, scaled to 0..1
+  'is_cheapest', // 1 for the cheapest candidate
+  'inbound_soon', // log1p(units landing here within 7 days)
+  'age_days', // mean stock age, days / 30
+] as const;
+
+/** Order and global context feature names, in order. */
+export const CONTEXT_FEATURES = [
+  'seg_contract',
+  'seg_premium',
+  'seg_standard',
+  'paid_service',
+  'log_price', // log1p(unit price) / 5
+  'markup', // price / cost − 1
+  'unit_margin_k', // (price − cost) / 1000
+  'log_quantity', // log1p(units still to place on this line)
+  'split_progress', // units taken at this step / line quantity
+  'waited_frac', // hours waited / patience
+  'promise_left_days', // (promise − waited) / 24
+  'patience_left_days', // (patience − waited) / 24
+  'late_penalty_frac', // late penalty / unit price
+  'lost_penalty_frac', // lost-sale penalty / unit price
+  'contract_fill_gap', // filled / ordered − target (0 for non-contract)
+  'contract_progress', // ordered / committed (0 for non-contract)
+  'contract_penalty_frac', // shortfall penalty / unit price (0 for non-contract)
+  'contract_period_left', // hours to period end / 720
+  'cover_ratio', // network available / all pending units of the SKU (capped 5)
+  'cover_contract', // network available / (pending contract + 7 days of contract forecast) (capped 5)
+  'cover_priority', // network available / (pending contract + premium) (capped 5)
+  'supply_vs_demand', // (available + inbound) / forecast demand to horizon end (capped 5)
+  'inbound_frac', // network inbound / (available + inbound)
+  'forecast_contract_share', // contract share of forecast demand
+  'forecast_premium_share', // premium share of forecast demand
+  'time_left_frac', // hours left / (now + hours left)
+  'n_candidates', // candidates with stock / 10
+] as const;
+
+export const NC = CANDIDATE_FEATURES.length;
+export const NX = CONTEXT_FEATURES.length;
+
+/** Declared bounds of every encoded feature (the conformance checker tests them). */
+export const CANDIDATE_BOUNDS: readonly [number, number][] = [
+  [0, 10], [0, 10], [0, 1], [0, 1], [0, 60], [-60, 60], [0, 25], [0, 1], [0, 20], [0, 1], [0, 1], [0, 1], [0, 1], [0, 20], [0, 20],
+];
+export const CONTEXT_BOUNDS: readonly [number, number][] = [
+  [0, 1], [0, 1], [0, 1], [0, 1], [0, 5], [-1, 20], [-10, 10], [0, 20], [0, 1], [0, 10], [-60, 60], [-60, 60], [0, 10], [0, 10],
+  [-1, 1], [0, 20], [0, 10], [0, 5], [0, 5], [0, 5], [0, 5], [0, 5], [0, 1], [0, 1], [0, 1], [0, 1], [0, 10],
+];
+
+/**
+ * The feature spec saved with every model: names and order, the normalisation
+ * statistics the network applies, and the ranges seen in training (the service
+ * flags inputs outside them).
+ */
+export interface FeatureSpec {
+  version: number;
+  candidateFeatures: string[];
+  contextFeatures: string[];
+  /** Mean and standard deviation per candidate feature, then per context feature. */
+  candidateMean: number[];
+  candidateStd: number[];
+  contextMean: number[];
+  contextStd: number[];
+  /** [min, max] seen in training per feature. */
+  candidateRange: [number, number][];
+  contextRange: [number, number][];
+}
+
+/** A spec with identity normalisation and declared bounds as ranges. */
+export function defaultFeatureSpec(): FeatureSpec {
+  return {
+    version: FEATURE_SPEC_VERSION,
+    candidateFeatures: [...CANDIDATE_FEATURES],
+    contextFeatures: [...CONTEXT_FEATURES],
+    candidateMean: new Array<number>(NC).fill(0),
+    candidateStd: new Array<number>(NC).fill(1),
+    contextMean: new Array<number>(NX).fill(0),
+    contextStd: new Array<number>(NX).fill(1),
+    candidateRange: CANDIDATE_BOUNDS.map(([a, b]) => [a, b]),
+    contextRange: CONTEXT_BOUNDS.map(([a, b]) => [a, b]),
+  };
+}
+
+/** One encoded step: a line of an order with what it has taken so far. */
+export interface EncodedStep {
+  /** Candidates (indexes into the line's candidates) still open at this step. */
+  open: number[];
+  /** open.length × NC features, row-major. */
+  candidates: Float32Array;
+  context: Float32Array;
+}
+
+const clip = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+
+/**
+ * Encodes one step of a line. `taken[j]` is what this step's earlier choices took
+ * from candidate j; `remaining` is what is left to place. Candidates with nothing
+ * left are not offered.
+ */
+export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: readonly number[], remaining: number): EncodedStep {
+  const order = ctx.order;
+  const line = ctx.order.lines[lineIndex]!;
+  const cands = line.candidates;
+  const open: number[] = [];
+  for (let j = 0; j < cands.length; j++) if (cands[j]!.available - (taken[j] ?? 0) > 0) open.push(j);
+  const price = Math.max(0.01, line.unitPrice);
+  const K = open.length;
+  const costs = open.map((j) => landedCost(order, cands[j]!, chooseMode(order, cands[j]!), { shipping: 1, handling: 1, lateness: 1 }));
+  const sorted = costs.map((c, i) => ({ c, i })).sort((a, b) => a.c - b.c || a.i - b.i);
+  const rank = new Array<number>(K);
+  sorted.forEach((x, r) => (rank[x.i] = r));
+  let netAvail = 0;
+  for (const j of open) netAvail += cands[j]!.available - (taken[j] ?? 0);
+  const out = new Float32Array(K * NC);
+  for (let i = 0; i < K; i++) {
+    const c: Candidate = cands[open[i]!]!;
+    const avail = c.available - (taken[open[i]!] ?? 0);
+    const m = chooseMode(order, c);
+    const delivery = c.shipDelayHours + m.transitHours;
+    let inboundSoon = 0;
+    for (const r of c.inbound) if (r.etaHours <= 168) inboundSoon += r.quantity;
+    const o = i * NC;
+    out[o] = clip(costs[i]! / price, 0, 10);
+    out[o + 1] = clip(m.costPerUnit / price, 0, 10);
+    out[o + 2] = expectedLate(order, c, m) ? 1 : 0;
+    out[o + 3] = clip(m.lateRisk, 0, 1);
+    out[o + 4] = clip(delivery / 24, 0, 60);
+    out[o + 5] = clip((order.promiseHours - order.hoursWaited - delivery) / 24, -60, 60);
+    out[o + 6] = clip(c.distanceKm / 1000, 0, 25);
+    out[o + 7] = avail >= remaining ? 1 : 0;
+    out[o + 8] = clip(Math.log1p(avail), 0, 20);
+    out[o + 9] = netAvail > 0 ? clip(avail / netAvail, 0, 1) : 0;
+    out[o + 10] = clip(c.capacityLeftToday / (c.capacityLeftToday + remaining), 0, 1);
+    out[o + 11] = K > 1 ? rank[i]! / (K - 1) : 0;
+    out[o + 12] = rank[i] === 0 ? 1 : 0;
+    out[o + 13] = clip(Math.log1p(inboundSoon), 0, 20);
+    out[o + 14] = clip(c.inventoryAgeHours / 24 / 30, 0, 20);
+  }
+  return { open, candidates: out, context: encodeContext(ctx, line, remaining, K) };
+}
+
+function encodeContext(ctx: DecisionContext, line: LineContext, remaining: number, nOpen: number): Float32Array {
+  const order = ctx.order;
+  const x = new Float32Array(NX);
+  const price = Math.max(0.01, line.unitPrice);
+  const cost = Math.max(0.01, line.unitCost);
+  const p = line.pendingUnits;
+  const f = line.forecastDailyUnits;
+  const pendingAll = p.contract + p.premium + p.standard;
+  const fAll = f.contract + f.premium + f.standard;
+  const avail = line.networkAvailable;
+  const daysLeft = ctx.hoursLeft / 24;
+  const ratio = (a: number, b: number): number => (b > 0 ? clip(a / b, 0, 5) : 5);
+  x[0] = order.segmentKind === 'contract' ? 1 : 0;
+  x[1] = order.segmentKind === 'premium' ? 1 : 0;
+  x[2] = order.segmentKind === 'standard' ? 1 : 0;
+  x[3] = order.serviceLevel ? 1 : 0;
+  x[4] = clip(Math.log1p(price) / 5, 0, 5);
+  x[5] = clip(price / cost - 1, -1, 20);
+  x[6] = clip((price - cost) / 1000, -10, 10);
+  x[7] = clip(Math.log1p(remaining), 0, 20);
+  x[8] = line.quantity > 0 ? clip(1 - remaining / line.quantity, 0, 1) : 0;
+  x[9] = order.patienceHours > 0 ? clip(order.hoursWaited / order.patienceHours, 0, 10) : 0;
+  x[10] = clip((order.promiseHours - order.hoursWaited) / 24, -60, 60);
+  x[11] = clip((order.patienceHours - order.hoursWaited) / 24, -60, 60);
+  x[12] = clip(order.latePenaltyPerUnit / price, 0, 10);
+  x[13] = clip(order.lostSalePenaltyPerUnit / price, 0, 10);
+  const ct = order.contract;
+  if (ct) {
+    x[14] = clip((ct.orderedUnits > 0 ? ct.filledUnits / ct.orderedUnits : 1) - ct.fillRateTarget, -1, 1);
+    x[15] = ct.committedUnits > 0 ? clip(ct.orderedUnits / ct.committedUnits, 0, 20) : 0;
+    x[16] = clip(ct.shortfallPenaltyPerUnit / price, 0, 10);
+    x[17] = clip(ct.hoursToPeriodEnd / 720, 0, 5);
+  }
+  x[18] = ratio(avail, pendingAll);
+  x[19] = ratio(avail, p.contract + 7 * f.contract);
+  x[20] = ratio(avail, p.contract + p.premium);
+  x[21] = ratio(avail + line.networkInbound, fAll * daysLeft);
+  x[22] = avail + line.networkInbound > 0 ? line.networkInbound / (avail + line.networkInbound) : 0;
+  x[23] = fAll > 0 ? f.contract / fAll : 0;
+  x[24] = fAll > 0 ? f.premium / fAll : 0;
+  x[25] = ctx.nowHours + ctx.hoursLeft > 0 ? clip(ctx.hoursLeft / (ctx.nowHours + ctx.hoursLeft), 0, 1) : 0;
+  x[26] = clip(nOpen / 10, 0, 10);
+  return x;
+}

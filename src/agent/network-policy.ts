@@ -1,0 +1,79 @@
+import type { Decision, DecisionContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
+import { OrderStepper, type AgentScope } from './env/allocation-env.js';
+import { logSoftmax, Network } from './network.js';
+
+/**
+ * A trained network as an allocation `Policy`. Each line in the agent's scope is
+ * decided step by step (candidate or defer, a split by choosing again), greedily
+ * by default; lines outside it, and the wave order, come from the base rule the
+ * model was trained with. Tensor-free: no tfjs at decision time.
+ */
+export class NetworkPolicy implements Policy {
+  readonly rank?: (order: PendingOrderView) => number;
+  private readonly logitBuf = new Float64Array(64);
+
+  constructor(
+    readonly name: string,
+    readonly version: string | undefined,
+    readonly network: Network,
+    private readonly scope: AgentScope,
+    private readonly base: Policy,
+  ) {
+    if (base.rank) this.rank = base.rank.bind(base);
+  }
+
+  decide(ctx: DecisionContext): Decision {
+    const st = new OrderStepper(ctx, this.scope, this.base);
+    let propensity = 1;
+    const scores: number[][] = ctx.order.lines.map((l) => new Array<number>(l.candidates.length).fill(0));
+    const seen = ctx.order.lines.map(() => false);
+    while (st.step) {
+      const s = st.step;
+      const n = s.open.length;
+      const buf = n + 1 <= this.logitBuf.length ? this.logitBuf : new Float64Array(n + 1);
+      const logits = this.network.logits(n, s.candidates, s.context, buf);
+      let best = 0;
+      for (let k = 1; k <= n; k++) if (logits[k]! > logits[best]!) best = k;
+      const lp = logSoftmax(logits, n + 1);
+      propensity *= Math.exp(lp[best]!);
+      if (!seen[st.line]) {
+        seen[st.line] = true;
+        const row = scores[st.line]!;
+        for (let k = 0; k < n; k++) row[s.open[k]!] = lp[k]!;
+      }
+      st.act(best);
+    }
+    const d = st.decision(scores);
+    d.propensity = propensity;
+    d.decidedBy = { kind: 'model', name: this.name, ...(this.version ? { version: this.version } : {}) };
+    return d;
+  }
+
+  /**
+   * Scores a batch of contexts for the audit trail or a caller that ranks itself:
+   * per context, per line, the log-probability of each candidate at the line's
+   * first step (−Infinity when not offered or out of scope) and of deferring it.
+   */
+  scoreBatch(contexts: readonly DecisionContext[]): LineScores[][] {
+    return contexts.map((ctx) => {
+      const st = new OrderStepper(ctx, this.scope, this.base);
+      const lines: LineScores[] = ctx.order.lines.map((l) => ({ candidates: new Array<number>(l.candidates.length).fill(-Infinity), defer: -Infinity }));
+      while (st.step) {
+        const s = st.step;
+        const n = s.open.length;
+        const lp = logSoftmax(this.network.logits(n, s.candidates, s.context), n + 1);
+        const row = lines[st.line]!;
+        for (let k = 0; k < n; k++) row.candidates[s.open[k]!] = lp[k]!;
+        row.defer = lp[n]!;
+        st.act(n); // defer: move on to the next line
+      }
+      return lines;
+    });
+  }
+}
+
+/** Log-probabilities of one line's first step. */
+export interface LineScores {
+  candidates: number[];
+  defer: number;
+}

@@ -1,0 +1,149 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { action, intOption, UsageError } from './errors.js';
+import { progressBar } from './progress.js';
+import { loadScenario } from '../sim/scenario/index.js';
+import { buildWorld } from '../sim/model/world.js';
+import { RULE_NAMES } from '../sim/policies/rules.js';
+
+interface TrainCliOptions {
+  scenario: string;
+  out: string;
+  iterations: number;
+  seed: number;
+  envs: number;
+  backend: string;
+  rolloutSteps: number;
+  bcEpisodes: number;
+  bcEpochs: number;
+  minUnitMargin: string;
+  baseRule: string;
+  credit: string;
+  lr: string;
+  entCoef: string;
+  gamma: string;
+  epochs: number;
+  minibatches: number;
+  targetKl?: string;
+  days?: number;
+  resume?: string;
+  progress: boolean;
+}
+
+function numberOption(name: string, value: string, min: number, max = Infinity): number {
+  const v = Number(value);
+  if (!value.trim() || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`${name}(=${value}) must be a number in [${min}, ${max}]`);
+  return v;
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a network policy with PPO (optionally warm-started by behaviour cloning) and save it as a new version')
+    .requiredOption('--scenario <name|path>', 'scenario to train on')
+    .requiredOption('--out <dir>', 'model directory, e.g. models/launch (a new version v<N> is written inside)')
+    .option('--iterations <n>', 'PPO iterations', intOption('--iterations', 1), 20)
+    .option('--seed <n>', 'seed: envs use seed + i, teacher episodes seed + 1000000 + e', intOption('--seed'), 1)
+    .option('--envs <n>', 'parallel environment copies', intOption('--envs', 1), 2)
+    .option('--backend <b>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
+    .option('--rollout-steps <n>', 'steps per env copy per iteration', intOption('--rollout-steps', 8), 512)
+    .option('--bc-episodes <n>', 'behaviour-cloning warm start from the base rule: teacher episodes (0 = none)', intOption('--bc-episodes', 0), 0)
+    .option('--bc-epochs <n>', 'behaviour-cloning epochs', intOption('--bc-epochs', 1), 4)
+    .option('--min-unit-margin <x>', 'lines with a unit margin below this are decided by the base rule', '0')
+    .option('--base-rule <rule>', 'rule for out-of-scope lines, wave order and the warm start', 'fair-share')
+    .option('--credit <mode>', 'reward credit: time (as entries land) or order (to the order\'s decision)', 'time')
+    .option('--lr <x>', 'Adam learning rate', '3e-4')
+    .option('--ent-coef <x>', 'entropy bonus coefficient', '0.01')
+    .option('--gamma <x>', 'discount per agent step', '0.99')
+    .option('--epochs <n>', 'PPO update epochs per iteration', intOption('--epochs', 1), 4)
+    .option('--minibatches <n>', 'minibatches per epoch', intOption('--minibatches', 1), 4)
+    .option('--target-kl <x>', 'stop an iteration\'s epochs above this approx_kl')
+    .option('--days <n>', 'train on this many days instead of the scenario horizon', intOption('--days', 1))
+    .option('--resume <dir>', 'continue from a saved model version (its normalisation is kept)')
+    .option('--no-progress', 'never show a progress bar')
+    .action(action(runTrain));
+}
+
+async function runTrain(opts: TrainCliOptions): Promise<void> {
+  if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
+  if (opts.credit !== 'time' && opts.credit !== 'order') throw new UsageError(`--credit(=${opts.credit}) must be time or order`);
+  const minUnitMargin = numberOption('--min-unit-margin', opts.minUnitMargin, 0);
+  const learningRate = numberOption('--lr', opts.lr, 1e-8, 1);
+  const entCoef = numberOption('--ent-coef', opts.entCoef, 0, 10);
+  const gamma = numberOption('--gamma', opts.gamma, 0, 1);
+  const targetKl = opts.targetKl === undefined ? null : numberOption('--target-kl', opts.targetKl, 1e-8);
+  const loaded = loadScenario(opts.scenario);
+  const world = buildWorld(loaded.scenario);
+  // Heavy modules (tfjs) load only for this command.
+  const { selectBackend } = await import('../agent/backend.js');
+  const backend = await selectBackend(opts.backend);
+  const { trainPpo } = await import('../agent/ppo/train.js');
+  const { saveModel, loadModel } = await import('../agent/registry/index.js');
+  const resume = opts.resume ? loadModel(opts.resume) : undefined;
+  mkdirSync(opts.out, { recursive: true });
+  const log = join(opts.out, 'training.jsonl');
+  writeFileSync(log, '');
+  const bar = progressBar(`train ${loaded.scenario.name}`, opts.progress);
+  const started = performance.now();
+  const config = {
+    iterations: opts.iterations,
+    envs: opts.envs,
+    rolloutSteps: opts.rolloutSteps,
+    seed: opts.seed,
+    learningRate,
+    gamma,
+    entCoef,
+    updateEpochs: opts.epochs,
+    minibatches: opts.minibatches,
+    targetKl,
+    credit: opts.credit as 'time' | 'order',
+    baseRule: opts.baseRule,
+    minUnitMargin: resume ? resume.meta.minUnitMargin : minUnitMargin,
+    bcEpisodes: opts.bcEpisodes,
+    bcEpochs: opts.bcEpochs,
+    days: opts.days ?? null,
+    ...(resume ? { hidden: resume.params.pb1.length } : {}),
+  };
+  let result;
+  try {
+    result = await trainPpo({
+      world,
+      config,
+      ...(resume ? { resume: { params: resume.params, spec: resume.spec } } : {}),
+      onWarmStart: (m) => {
+        appendFileSync(log, `${JSON.stringify({ warm_start: true, ...m })}\n`);
+        if (!opts.progress || !process.stderr.isTTY) process.stderr.write(`warm start: ${m.steps} teacher steps, loss ${m.loss.toFixed(4)}, accuracy ${(m.accuracy * 100).toFixed(1)}%\n`);
+      },
+      onIteration: (m) => {
+        appendFileSync(log, `${JSON.stringify(m)}\n`);
+        const reward = m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`;
+        bar.update(m.iteration, opts.iterations, reward);
+        if (!opts.progress || !process.stderr.isTTY) {
+          process.stderr.write(`iter ${m.iteration}/${opts.iterations} ${reward} approx_kl ${m.approx_kl.toFixed(4)} clipfrac ${m.clipfrac.toFixed(3)} ev ${m.explained_variance.toFixed(3)} sps ${m.sps}\n`);
+        }
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const last = result.metrics[result.metrics.length - 1];
+  const dir = saveModel(opts.out, {
+    params: result.params,
+    spec: result.spec,
+    config: result.config,
+    meta: {
+      name: opts.out.replace(/\/+$/, '').split('/').pop()!,
+      createdAt: new Date().toISOString(),
+      scenario: { name: loaded.scenario.name, hash: loaded.hash },
+      baseRule: result.config.baseRule,
+      minUnitMargin: result.config.minUnitMargin,
+      backend,
+      trainingSeconds: seconds,
+      finalMetrics: last ? { ...last } : {},
+    },
+    curve: result.metrics,
+  });
+  process.stdout.write(`saved ${dir} (${result.metrics.length} iterations, ${seconds.toFixed(0)} s on ${backend}); learning curve in ${log}\n`);
+}
