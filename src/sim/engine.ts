@@ -97,7 +97,7 @@ export interface SimResult {
   days: number;
   ledger: Ledger;
   accounts: Accounts;
-  /** Closing units on hand per warehouse × SKU ([w * S + s]). */
+  /** Closing units on hand per warehouse × SKU ([w * S + s], the world's layout). */
   closingOnHand: Int32Array;
   /** Units still reserved (allocated, not shipped) at the end: 0 after the drain. */
   closingReserved: Int32Array;
@@ -135,7 +135,8 @@ export class Simulation {
   private readonly W: number;
   private readonly R: number;
 
-  // Per warehouse × SKU state, index w * S + s.
+  // Per SKU × warehouse state, index s * W + w: the warehouses of one SKU sit side
+  // by side, which is how contexts read them (the world's static arrays are w * S + s).
   private readonly onHand: Int32Array;
   private readonly reserved: Int32Array;
   private readonly onOrder: Int32Array;
@@ -199,10 +200,10 @@ export class Simulation {
     this.R = this.s.regions.length;
     this.leadRng = this.s.warehouses.map((w) => this.streams.get(`leadTimes:${w.id}`));
     const cells = this.W * this.S;
-    // Size the ledger for the expected run (about nine entries an order line) so it
+    // Size the ledger for the expected run (nine to twelve entries an order line) so it
     // seldom has to grow: growing copies every column.
     const expectedOrders = this.s.demand.ordersPerDay * this.days;
-    this.ledger = new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 9 + this.days * (this.W + 3) + cells + 1024)));
+    this.ledger = new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 12 + this.days * (this.W + 3) + cells + 1024)));
     this.onHand = new Int32Array(cells);
     this.reserved = new Int32Array(cells);
     this.onOrder = new Int32Array(cells);
@@ -323,13 +324,20 @@ export class Simulation {
       days: this.days,
       ledger: this.ledger,
       accounts: { ...this.accounts },
-      closingOnHand: this.onHand,
-      closingReserved: this.reserved,
+      closingOnHand: this.toWorldLayout(this.onHand),
+      closingReserved: this.toWorldLayout(this.reserved),
       openBackorderUnits: this.pending.reduce((a, o) => a + o.remaining, 0),
       orders: this.orderCount,
       events: this.kernel.processed,
       wallSeconds,
     };
+  }
+
+  private toWorldLayout(a: Int32Array): Int32Array {
+    const { W, S } = this;
+    const out = new Int32Array(W * S);
+    for (let s = 0; s < S; s++) for (let w = 0; w < W; w++) out[w * S + s] = a[s * W + w]!;
+    return out;
   }
 
   /**
@@ -356,10 +364,9 @@ export class Simulation {
     const k = this.kernel;
     for (let w = 0; w < W; w++) {
       for (let s = 0; s < S; s++) {
-        const c = w * S + s;
-        const q = this.world.initialStock[c]!;
+        const q = this.world.initialStock[w * S + s]!;
         if (q > 0) {
-          this.onHand[c] = q;
+          this.onHand[s * W + w] = q;
           this.networkAvail[s] += q;
           this.ledger.append(EntryKind.OPENING, 0, -1, s, w, -1, -1, q, 0);
         }
@@ -475,7 +482,7 @@ export class Simulation {
     const seg = this.s.segments[o.segment]!;
     for (const l of o.lines) {
       this.ledger.append(EntryKind.ORDER, now, o.index, l.sku, -1, o.segment, -1, l.quantity, l.quantity * l.unitPrice);
-      this.pendingHome[home * this.S + l.sku] += l.quantity;
+      this.pendingHome[l.sku * this.W + home] += l.quantity;
       this.pendingByKind[l.sku * 3 + o.kind] += l.quantity;
     }
     if (seg.contract) this.contractOrdered[o.segment] += o.remaining;
@@ -565,7 +572,7 @@ export class Simulation {
         for (let i = 0; i < W && candidates.length < limit; i++) {
           const w = byDistance[i]!;
           if (this.outage[w]) continue;
-          const c = w * S + l.sku;
+          const c = l.sku * W + w;
           const avail = this.onHand[c]! - this.reserved[c]!;
           if (avail <= 0) continue;
           const lane = this.world.lanes[w * R + o.region]!;
@@ -711,11 +718,11 @@ export class Simulation {
       const d = decision.lines[i]!;
       for (const a of d.allocations) {
         const w = this.world.warehouseIndex.get(a.warehouse)!;
-        const c = w * S + l.sku;
+        const c = l.sku * this.W + w;
         const q = a.quantity;
         this.reserved[c] += q;
         this.networkAvail[l.sku] -= q;
-        this.pendingHome[home * S + l.sku] -= q;
+        this.pendingHome[l.sku * this.W + home] -= q;
         this.pendingByKind[l.sku * 3 + o.kind] -= q;
         l.remaining -= q;
         o.remaining -= q;
@@ -743,7 +750,7 @@ export class Simulation {
   private readonly ship = (sh: Shipment): void => {
     const now = this.kernel.now;
     const { order: o, line: l, warehouse: w, quantity: q } = sh;
-    const c = w * this.S + l.sku;
+    const c = l.sku * this.W + w;
     const lane = this.world.lanes[w * this.R + o.region]!;
     const mode = lane.modes[sh.laneMode]!;
     const modeIdx = lane.modeIndex[sh.laneMode]!;
@@ -795,7 +802,7 @@ export class Simulation {
   // ---------------------------------------------------------------- supply
 
   private addPipeline(r: Receipt): void {
-    const c = r.warehouse * this.S + r.sku;
+    const c = r.sku * this.W + r.warehouse;
     (this.pipeline[c] ??= []).push(r);
     this.pipeline[c]!.sort((a, b) => a.eta - b.eta);
     this.networkInbound[r.sku] += r.quantity;
@@ -804,7 +811,7 @@ export class Simulation {
   private readonly receive = (r: Receipt): void => {
     const now = this.kernel.now;
     const w = r.warehouse;
-    const c = w * this.S + r.sku;
+    const c = r.sku * this.W + w;
     const p = this.pipeline[c]!;
     p.splice(p.indexOf(r), 1);
     if (p.length === 0) this.pipeline[c] = null;
@@ -832,12 +839,12 @@ export class Simulation {
   /** Base-stock or (s,S) check of one warehouse × SKU; orders up to S when due. */
   private reviewCell(w: number, s: number): void {
     if (!this.world.skus[s]!.replenish) return;
-    const c = w * this.S + s;
-    const S = this.world.orderUpTo[c]!;
+    const c = s * this.W + w;
+    const S = this.world.orderUpTo[w * this.S + s]!;
     if (S <= 0) return;
     const ip = this.onHand[c]! - this.reserved[c]! + this.onOrder[c]! - this.pendingHome[c]!;
     const rp = this.s.replenishment;
-    const due = rp.policy === 'base-stock' ? ip < S : ip <= this.world.reorderPoint[c]!;
+    const due = rp.policy === 'base-stock' ? ip < S : ip <= this.world.reorderPoint[w * this.S + s]!;
     if (!due || S - ip <= 0) return;
     const q = S - ip;
     const now = this.kernel.now;
@@ -853,7 +860,7 @@ export class Simulation {
     if (this.outage[w]) return;
     this.outage[w] = 1;
     for (let s = 0; s < this.S; s++) {
-      const c = w * this.S + s;
+      const c = s * this.W + w;
       this.networkAvail[s] -= this.onHand[c]! - this.reserved[c]!;
     }
   };
@@ -862,7 +869,7 @@ export class Simulation {
     if (!this.outage[w]) return;
     this.outage[w] = 0;
     for (let s = 0; s < this.S; s++) {
-      const c = w * this.S + s;
+      const c = s * this.W + w;
       this.networkAvail[s] += this.onHand[c]! - this.reserved[c]!;
     }
   };
@@ -885,7 +892,7 @@ export class Simulation {
             this.ledger.append(EntryKind.PENALTY_LOST_SALE, now, o.index, l.sku, -1, o.segment, -1, l.remaining, pen);
             this.accounts.lostSalePenalty += pen;
           }
-          this.pendingHome[home * S + l.sku] -= l.remaining;
+          this.pendingHome[l.sku * this.W + home] -= l.remaining;
           this.pendingByKind[l.sku * 3 + o.kind] -= l.remaining;
           l.remaining = 0;
         }
@@ -912,14 +919,14 @@ export class Simulation {
       let ageUnits = 0;
       let stockouts = 0;
       for (let s = 0; s < S; s++) {
-        const c = w * S + s;
+        const c = s * W + w;
         const q = this.onHand[c]!;
         const sku = this.world.skus[s]!;
         if (q > 0) {
           units += q;
           value += q * sku.unitCost;
           ageUnits += q * (now - this.receiptTime[c]!);
-        } else if (sku.launchDay <= day && (this.world.orderUpTo[c]! > 0 || this.world.baseUnitsByCell[c]! > 0)) {
+        } else if (sku.launchDay <= day && (this.world.orderUpTo[w * S + s]! > 0 || this.world.baseUnitsByCell[w * S + s]! > 0)) {
           stockouts++;
         }
       }
