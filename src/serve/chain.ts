@@ -176,7 +176,7 @@ export class DecisionChain {
       } catch (err) {
         throw new UnavailableError('model_error', `impossible decision: ${message(err)}`, { cause: err });
       }
-      const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin) : null;
+      const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin, ans.scored) : null;
       if (unsure) throw new UnavailableError('low_confidence', unsure);
       d.decidedBy = { kind: 'model', name: model.name, version: model.version };
       if (d.propensity === undefined) d.propensity = 1;
@@ -227,10 +227,11 @@ export class DecisionChain {
 }
 
 /** Describes the first line where the model's top two choices are too close, or null. */
-export function lowConfidence(ctx: DecisionContext, d: Decision, minMargin: number): string | null {
+export function lowConfidence(ctx: DecisionContext, d: Decision, minMargin: number, scored?: readonly boolean[]): string | null {
   const scores = d.scores;
   if (!scores) return null;
   for (let i = 0; i < ctx.order.lines.length; i++) {
+    if (scored && scored[i] === false) continue;
     const row = scores[i];
     const cands = ctx.order.lines[i]!.candidates;
     if (!row || row.length < 2 || cands.length < 2) continue;

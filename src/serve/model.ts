@@ -36,6 +36,8 @@ export interface ModelAnswer {
   decision: Decision;
   /** The encoded observation the model saw (for the audit log), per line. */
   features?: number[][];
+  /** Per line, whether the model scored it (false: decided by a base rule inside the model); default all true. */
+  scored?: boolean[];
 }
 
 /**

@@ -1,39 +1,59 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { encodeStep } from '../agent/features/encoder.js';
+import { listVersions, loadModel, outOfRange, type LoadedModel as RegistryModel } from '../agent/registry/index.js';
+import type { DecisionContext } from '../sim/policies/contract.js';
 import { registryPath } from './auth.js';
-import { ModelLoadFailedError, type LoadedModel, type ModelProvider, type ModelVersionInfo } from './model.js';
+import { ModelLoadFailedError, type LoadedModel, type ModelAnswer, type ModelProvider, type ModelVersionInfo } from './model.js';
 
 /**
- * Model versions from a registry folder laid out `<root>/<name>/<version>/`.
- * Loading goes through the agent's registry (src/agent/registry), imported on
- * first use so that a server without models never loads tfjs.
+ * Model versions from the agent's registry (`<root>/<name>/v<N>/`, see
+ * src/agent/registry). Loading and validation are the registry's; this adapter
+ * adds the service's view: the input-range check against the feature spec's
+ * training ranges, and the encoded features for the audit log.
  */
-export function registryProvider(root: string, scenarioHash: string): ModelProvider {
+export function registryProvider(root: string): ModelProvider {
   return {
     async versions(name: string): Promise<ModelVersionInfo[]> {
-      const dir = registryPath(root, 'name', name);
-      let entries: string[];
-      try {
-        entries = readdirSync(dir);
-      } catch {
-        return [];
-      }
-      return entries
-        .filter((v) => {
-          try {
-            return statSync(join(dir, v)).isDirectory();
-          } catch {
-            return false;
-          }
-        })
-        .sort(compareVersions)
-        .map((version) => ({ name, version }));
+      return listVersions(registryPath(root, 'name', name)).map((version) => ({ name, version }));
     },
     async load(name: string, version: string): Promise<LoadedModel> {
       const dir = registryPath(root, 'version', name, version);
-      void dir;
-      void scenarioHash;
-      throw new ModelLoadFailedError(`model ${name}@${version}: the agent's model registry is not available in this build`);
+      let m: RegistryModel;
+      try {
+        m = loadModel(dir, { name });
+      } catch (err) {
+        throw new ModelLoadFailedError(`model ${name}@${version}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      }
+      return adapt(name, version, m);
+    },
+  };
+}
+
+/** The registry's loaded model as the service's `LoadedModel`. */
+export function adapt(name: string, version: string, m: RegistryModel): LoadedModel {
+  const spec = m.spec;
+  return {
+    name,
+    version,
+    checkInputs(ctx: DecisionContext): string | null {
+      for (let i = 0; i < ctx.order.lines.length; i++) {
+        const line = ctx.order.lines[i]!;
+        if (line.quantity <= 0 || line.candidates.length === 0) continue;
+        const step = encodeStep(ctx, i, [], line.quantity);
+        const bad = outOfRange(spec, { count: step.open.length, candidates: step.candidates, context: step.context });
+        if (bad.length) return `line ${i}: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ` and ${bad.length - 4} more` : ''} outside the training ranges`;
+      }
+      return null;
+    },
+    decide(ctx: DecisionContext): ModelAnswer {
+      const decision = m.policy.decide(ctx);
+      const features = ctx.order.lines.map((line, i) => {
+        if (line.quantity <= 0 || line.candidates.length === 0) return [];
+        const step = encodeStep(ctx, i, [], line.quantity);
+        return [...step.context, ...step.candidates];
+      });
+      // Lines the network did not score (outside its scope, decided by the base rule) keep all-zero rows.
+      const scored = (decision.scores ?? []).map((row) => row.some((x) => x !== 0));
+      return { decision, features, scored };
     },
   };
 }

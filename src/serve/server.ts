@@ -124,7 +124,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const dir = resolve(opts.policy);
     policies.registryRoot = dirname(dir);
     policies.modelName = basename(dir);
-    provider = opts.provider ?? registryProvider(policies.registryRoot, loaded.hash);
+    provider = opts.provider ?? registryProvider(policies.registryRoot);
   }
 
   const slot = new ModelSlot(provider, world, log, (m: LoadedModel | null) => {
