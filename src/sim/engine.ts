@@ -416,6 +416,7 @@ export class Simulation {
     const span = Math.min(24, this.horizon - dayStart);
     const cum = this.cellCumulative;
     const regionPrice = this.regionPrice;
+    const arrivals: SimOrder[] = [];
     for (let s = 0; s < S; s++) {
       const cf = calendarFactor(this.world, s, day);
       this.todayFactor[s] = cf;
@@ -471,9 +472,19 @@ export class Simulation {
           transitZ: this.transitRng.normal(),
           lateU: this.transitRng.uniform(),
         };
-        this.kernel.at(at, Priority.ARRIVAL, this.arrive, order);
+        arrivals.push(order);
       }
     }
+    // The day's arrivals form one chain of events in time order: each arrival
+    // schedules the next, which keeps the heap small (as a SimPy source process does).
+    arrivals.sort((a, b) => a.createdHours - b.createdHours || a.index - b.index);
+    if (arrivals.length > 0) this.kernel.at(arrivals[0]!.createdHours, Priority.ARRIVAL, this.arriveNext, { list: arrivals, next: 0 });
+  };
+
+  private readonly arriveNext = (chain: { list: SimOrder[]; next: number }): void => {
+    const o = chain.list[chain.next++]!;
+    if (chain.next < chain.list.length) this.kernel.at(chain.list[chain.next]!.createdHours, Priority.ARRIVAL, this.arriveNext, chain);
+    this.arrive(o);
   };
 
   private readonly arrive = (o: SimOrder): void => {
