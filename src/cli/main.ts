@@ -5,11 +5,14 @@ import { register as registerScenarios } from './scenarios.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSimulate } from './simulate.js';
 import { register as registerStart } from './start.js';
+import { register as registerBench } from './bench.js';
+import { register as registerReport } from './report.js';
+import { register as registerOracle } from './oracle.js';
 import { register as registerTrain } from './train.js';
 import { register as registerEvaluate } from './evaluate.js';
 
 /** Every command registers itself here; one file per command under src/cli/. */
-const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerTrain, registerEvaluate];
+const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerBench, registerReport, registerOracle, registerTrain, registerEvaluate];
 
 const program = new Command('allocsim')
   .description('Order-allocation simulator, policy trainer and policy service')

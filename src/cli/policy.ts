@@ -9,6 +9,8 @@ export interface ResolveOptions {
   backend?: string;
   /** Scenario name or path, for strategies that plan against it. */
   scenario?: string;
+  /** Horizon override (days), for strategies that plan against it. */
+  days?: number;
 }
 
 /**
@@ -21,5 +23,6 @@ export async function resolvePolicy(spec: string, options: ResolveOptions = {}):
     const { loadModel } = await import('../agent/registry/index.js');
     return loadModel(spec.slice(3), { name: spec }).policy;
   }
+  if (spec === 'lp-rolling' || spec.startsWith('lp-rolling:')) return (await import('../report/strategies.js')).resolvePolicy(spec, options);
   return createRulePolicy(spec, options.weights ? parseWeights(options.weights) : {});
 }

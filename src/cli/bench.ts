@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { action, intOption, UsageError } from './errors.js';
+import { progressBar } from './progress.js';
+import { textTable } from './format.js';
+import { runBenchmark, type BenchSummary } from '../report/harness.js';
+
+interface BenchCliOptions {
+  scenario: string;
+  strategies: string;
+  seeds: number;
+  workers?: number;
+  days?: number;
+  baseline?: string;
+  out: string;
+  progress: boolean;
+}
+
+/** The summary table the bench and `npm start` print: reward, fill rates and % of oracle per strategy. */
+export function summaryTable(s: BenchSummary): string {
+  const sims = s.strategies.filter((x) => x !== 'oracle');
+  const money = (v: number) => Math.round(v).toLocaleString('en-US');
+  const rows = sims.map((x) => {
+    const k = s.kpis[x]!;
+    const p = s.paired[x];
+    return [
+      x,
+      `${money(k.reward!.mean)} ± ${money((k.reward!.hi - k.reward!.lo) / 2)}`,
+      `${(100 * k.fillRate!.mean).toFixed(1)}%`,
+      `${(100 * k.contractFillRate!.mean).toFixed(1)}%`,
+      `${(100 * k.onTimeRate!.mean).toFixed(1)}%`,
+      s.oracle ? `${s.oracle.pctOfOracle[x]!.mean.toFixed(1)}%` : '',
+      p ? p.reward!.verdict : '(baseline)',
+    ];
+  });
+  if (s.oracle) rows.push(['oracle (bound)', `${money(s.oracle.reward.mean)} ± ${money((s.oracle.reward.hi - s.oracle.reward.lo) / 2)}`, '', '', '', '100.0%', '']);
+  return textTable(['strategy', `reward (${s.currency}, 95% CI)`, 'fill', 'contract fill', 'on time', '% of oracle', `vs ${s.baseline}`], rows);
+}
+
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description('run strategies × seeds with common random numbers on worker threads; write runs.csv, summary.json and daily series')
+    .requiredOption('--scenario <name|path>', 'shipped scenario name or YAML path', 'default')
+    .requiredOption('--strategies <list>', 'comma-separated: rule names, lp-rolling, rl:models/<name>, oracle', 'nearest,cheapest,priority,fair-share,reserve,oracle')
+    .option('--seeds <n>', 'number of seeds (0..n-1)', intOption('--seeds', 1), 10)
+    .option('--workers <n>', 'worker threads (0 = this thread; default one per core)', intOption('--workers', 0))
+    .option('--days <n>', 'horizon override in days', intOption('--days', 1))
+    .option('--baseline <strategy>', 'strategy the paired differences are taken against (default: the first)')
+    .requiredOption('--out <dir>', 'results directory, e.g. results/<name>')
+    .option('--no-progress', 'never show a progress bar')
+    .action(
+      action(async (opts: BenchCliOptions) => {
+        const strategies = splitStrategies(opts.strategies);
+        const bar = progressBar('bench', opts.progress);
+        let res;
+        try {
+          res = await runBenchmark({
+            scenario: opts.scenario,
+            strategies,
+            seeds: opts.seeds,
+            workers: opts.workers,
+            days: opts.days,
+            baseline: opts.baseline,
+            out: opts.out,
+            resolver: new URL('./policy.js', import.meta.url).href,
+            onProgress: (p) => bar.update(p.done, p.total, `${p.strategy} seed ${p.seed}`),
+          });
+        } finally {
+          bar.stop();
+        }
+        process.stdout.write(`${res.summary.scenario}: ${strategies.length} strategies × ${res.summary.seeds.length} seeds × ${res.summary.days} days\n\n`);
+        process.stdout.write(summaryTable(res.summary));
+        process.stdout.write(`\n${res.records.length} tasks in ${res.wallSeconds.toFixed(1)} s on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}; results in ${opts.out}/\n`);
+      }),
+    );
+}
+
+/** Splits a strategy list on commas, keeping `name:k=v,k=v` parameter lists together. */
+export function splitStrategies(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(',').map((x) => x.trim())) {
+    if (!part) throw new UsageError(`--strategies(=${text}) has an empty entry`);
+    // "k=v" without a name continues the previous spec's parameters.
+    if (/^[A-Za-z][\w-]*=/.test(part) && out.length && out[out.length - 1]!.includes(':')) out[out.length - 1] += `,${part}`;
+    else out.push(part);
+  }
+  return out;
+}
