@@ -10,9 +10,12 @@ import { register as registerReport } from './report.js';
 import { register as registerOracle } from './oracle.js';
 import { register as registerTrain } from './train.js';
 import { register as registerEvaluate } from './evaluate.js';
+import { register as registerServe } from './serve.js';
+import { register as registerRecommend } from './recommend.js';
+import { register as registerDecisions } from './decisions.js';
 
 /** Every command registers itself here; one file per command under src/cli/. */
-const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerBench, registerReport, registerOracle, registerTrain, registerEvaluate];
+const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerBench, registerReport, registerOracle, registerTrain, registerEvaluate, registerServe, registerRecommend, registerDecisions];
 
 const program = new Command('allocsim')
   .description('Order-allocation simulator, policy trainer and policy service')

@@ -269,7 +269,7 @@ export class AllocationCore {
       policyVersion: by?.version ?? '',
       fallbackReason: out.reason,
       fallbackDetail: out.detail,
-      mode: this.mode,
+      mode: this.mode.replace('SERVING_MODE_', '').toLowerCase(),
       explored: out.explored,
       propensity: d.propensity ?? 1,
       latencyUs,
