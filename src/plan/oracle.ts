@@ -51,6 +51,24 @@ export interface OracleOptions {
 
 const EPS = 1e-9;
 
+/**
+ * Hours in transit of order i shipped from warehouse w by the lane's open mode m:
+ * the mode's mean transit scaled by the order's own lognormal luck, plus the
+ * carrier's delay when its lateness draw falls under the mode's risk — exactly
+ * as the simulator delivers it.
+ */
+export function realisedTransitHours(world: World, d: RealisedDemand, i: number, w: number, m: number): number {
+  const lane = world.lanes[w * world.scenario.regions.length + d.region[i]!]!;
+  const cv = lane.transitCv[m]!;
+  let transit = lane.modes[m]!.transitHours;
+  if (cv > 0) {
+    const sigma = Math.sqrt(Math.log(1 + cv * cv));
+    transit *= Math.exp(sigma * d.transitZ[i]! - (sigma * sigma) / 2);
+  }
+  if (d.lateU[i]! < lane.modes[m]!.lateRisk) transit += lane.lateDelayHours[m]!;
+  return transit;
+}
+
 /** The simulator's wave clock: first wave at or after `t`, and the waves in [0, horizon). */
 function waveClock(interval: number, horizon: number) {
   const lastWave = interval > 0 ? Math.ceil(horizon / interval - 1) * interval : horizon;
@@ -125,7 +143,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   /** Contract units of replenished SKUs whose credit may fall either side of boundary k. */
   const shiftable = periodEnds.map((e) => new Float64Array(e.length));
 
-  /** Best value of one unit of order i served from w allocated at a, over modes (NaN if no lane). */
+  /** Best value of one unit of order i served from w allocated at a, over modes; and whether any mode is on time. */
   const unitValue = (i: number, w: number, a: number): { value: number; onTime: boolean } => {
     const r = d.region[i]!;
     const g = s.segments[d.segment[i]!]!;
@@ -136,16 +154,8 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     let best = -Infinity;
     let onTime = false;
     for (let m = 0; m < lane.modes.length; m++) {
-      const mode = lane.modes[m]!;
-      const cv = lane.transitCv[m]!;
-      let transit = mode.transitHours;
-      if (cv > 0) {
-        const s2 = Math.log(1 + cv * cv);
-        transit *= Math.exp(Math.sqrt(s2) * d.transitZ[i]! - s2 / 2);
-      }
-      if (d.lateU[i]! < mode.lateRisk) transit += lane.lateDelayHours[m]!;
-      const late = ship + transit > due;
-      const v = mw * (base - mode.costPerUnit) - (late ? pw * g.latePenaltyPerUnit : 0);
+      const late = ship + realisedTransitHours(world, d, i, w, m) > due;
+      const v = mw * (base - lane.modes[m]!.costPerUnit) - (late ? pw * g.latePenaltyPerUnit : 0);
       if (v > best) best = v;
       if (!late) onTime = true;
     }

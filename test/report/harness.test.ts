@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KPI_NAMES, runBenchmark } from '../../src/report/harness.js';
+import { parseCsv } from '../../src/report/report.js';
+
+const FILES = ['runs.csv', 'segments.csv', 'daily.csv', 'oracle.csv', 'summary.json'];
+const args = { scenario: 'default', strategies: ['nearest', 'reserve', 'oracle'], seeds: 2, days: 6 } as const;
+
+describe('benchmark harness', () => {
+  it('writes identical files on re-runs, in this thread and on worker threads', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'allocsim-bench-'));
+    const seen: number[] = [];
+    await runBenchmark({ ...args, workers: 0, out: join(root, 'a'), onProgress: (p) => seen.push(p.done) });
+    await runBenchmark({ ...args, workers: 0, out: join(root, 'b') });
+    const threaded = await runBenchmark({ ...args, workers: 2, out: join(root, 'c') });
+    expect(threaded.workers).toBe(2);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const f of FILES) {
+      const a = readFileSync(join(root, 'a', f), 'utf8');
+      expect(readFileSync(join(root, 'b', f), 'utf8'), f).toBe(a);
+      expect(readFileSync(join(root, 'c', f), 'utf8'), f).toBe(a);
+    }
+    const runs = parseCsv(readFileSync(join(root, 'a', 'runs.csv'), 'utf8'));
+    expect(runs.map((r) => `${r.strategy}/${r.seed}`)).toEqual(['nearest/0', 'reserve/0', 'nearest/1', 'reserve/1']);
+    for (const k of KPI_NAMES) expect(Number.isFinite(Number(runs[0]![k])), k).toBe(true);
+    expect(Number(runs[0]!.rewardPctOfOracle)).toBeLessThanOrEqual(100);
+    const summary = JSON.parse(readFileSync(join(root, 'a', 'summary.json'), 'utf8'));
+    expect(summary.baseline).toBe('nearest');
+    expect(Object.keys(summary.paired)).toEqual(['reserve']);
+    expect(summary.oracle.pctOfOracle.nearest.n).toBe(2);
+  });
+
+  it('rejects bad input naming the field and value', async () => {
+    await expect(runBenchmark({ ...args, strategies: ['nearest', 'bogus'], workers: 0 })).rejects.toThrow(/unknown strategy "bogus"/);
+    await expect(runBenchmark({ ...args, strategies: ['nearest', 'nearest'], workers: 0 })).rejects.toThrow(/"nearest" is listed twice/);
+    await expect(runBenchmark({ ...args, seeds: 0, workers: 0 })).rejects.toThrow(/seeds\(=0\)/);
+    await expect(runBenchmark({ ...args, days: 0, workers: 0 })).rejects.toThrow(/days\(=0\)/);
+    await expect(runBenchmark({ ...args, baseline: 'cheapest', workers: 0 })).rejects.toThrow(/baseline\(=cheapest\)/);
+    await expect(runBenchmark({ ...args, scenario: 'no-such-scenario', workers: 0 })).rejects.toThrow(/no-such-scenario/);
+  });
+});
