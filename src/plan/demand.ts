@@ -1,6 +1,7 @@
 import { RandomStreams } from '../sim/kernel/random.js';
 import { EntryKind } from '../sim/ledger.js';
-import { calendarFactor, type World } from '../sim/model/world.js';
+import type { World } from '../sim/model/world.js';
+import { DemandProcess } from '../sim/model/demand.js';
 import type { SimResult } from '../sim/engine.js';
 import { PlanError } from './lp.js';
 
@@ -25,81 +26,25 @@ export interface RealisedDemand {
   count: number;
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
-
 /**
- * Draws the demand of `seed` from the same named streams, in the same order, as
- * the simulator's daily demand draw (`demand` for counts, quantities and times;
- * `transit` for each order's transit luck). `checkDemand` verifies the result
- * against a run's ledger, so a change in the simulator is caught, not trusted.
+ * Draws the demand of `seed` with the simulator's own demand process
+ * (`DemandProcess`: the same named streams, in the same order). `checkDemand`
+ * verifies the result against a run's ledger all the same.
  */
 export function drawDemand(world: World, seed: number, days = world.scenario.horizonDays): RealisedDemand {
-  const s = world.scenario;
-  const streams = new RandomStreams(seed);
-  const rng = streams.get('demand');
-  const transit = streams.get('transit');
-  const S = world.skus.length;
-  const R = s.regions.length;
-  const G = s.segments.length;
-  const dem = s.demand;
-  const nb = dem.distribution === 'negative-binomial';
-  const horizon = days * 24;
+  const process = new DemandProcess(world, new RandomStreams(seed), days * 24);
   const rows = { time: [] as number[], sku: [] as number[], region: [] as number[], segment: [] as number[], qty: [] as number[], price: [] as number[], z: [] as number[], u: [] as number[] };
-  const cum = new Float64Array(R * G);
-  const regionPrice = new Float64Array(R);
   for (let day = 0; day < days; day++) {
-    const promos = dem.promotions.filter((p) => day >= p.startDay && day < p.endDay);
-    const dayStart = day * 24;
-    const span = Math.min(24, horizon - dayStart);
-    for (let k = 0; k < S; k++) {
-      const cf = calendarFactor(world, k, day);
-      if (cf === 0) continue;
-      const info = world.skus[k]!;
-      // The SKU's day: one count over all regions × segments, each order placed in a
-      // cell with probability proportional to its mean (as the simulator draws it).
-      let total = 0;
-      for (let r = 0; r < R; r++) {
-        let f = 1;
-        let priceF = s.regions[r]!.priceFactor;
-        for (const p of promos) {
-          if ((p.sku === undefined || p.sku === info.id) && (p.region === undefined || p.region === s.regions[r]!.id)) {
-            f *= p.demandMultiplier;
-            priceF *= p.priceFactor;
-          }
-        }
-        regionPrice[r] = priceF;
-        const cell = (k * R + r) * G;
-        for (let g = 0; g < G; g++) {
-          total += world.baseOrdersPerDay[cell + g]! * f;
-          cum[r * G + g] = total;
-        }
-      }
-      const mean = total * cf * (span / 24);
-      if (mean <= 0) continue;
-      const n = rng.poisson(nb ? mean * rng.gamma(dem.dispersion, 1 / dem.dispersion) : mean);
-      for (let i = 0; i < n; i++) {
-        const u = rng.uniform() * total;
-        let lo = 0;
-        let hi = R * G - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cum[mid]! > u) hi = mid;
-          else lo = mid + 1;
-        }
-        const r = Math.floor(lo / G);
-        const g = lo - r * G;
-        const seg = s.segments[g]!;
-        const q = seg.meanOrderQuantity > 1 ? 1 + rng.poisson(seg.meanOrderQuantity - 1) : 1;
-        rows.time.push(dayStart + rng.uniform() * span);
-        rows.sku.push(k);
-        rows.region.push(r);
-        rows.segment.push(g);
-        rows.qty.push(q);
-        rows.price.push(round2(info.price * regionPrice[r]! * seg.priceFactor));
-        rows.z.push(transit.normal());
-        rows.u.push(transit.uniform());
-      }
-    }
+    process.drawDay(day, (sku, region, segment, qty, time, unitPrice, transitZ, lateU) => {
+      rows.time.push(time);
+      rows.sku.push(sku);
+      rows.region.push(region);
+      rows.segment.push(segment);
+      rows.qty.push(qty);
+      rows.price.push(unitPrice);
+      rows.z.push(transitZ);
+      rows.u.push(lateU);
+    });
   }
   return {
     seed,

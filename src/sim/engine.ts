@@ -3,7 +3,8 @@ import { Priority } from './kernel/priority.js';
 import { RandomStreams, type Stream } from './kernel/random.js';
 import { SimError } from './kernel/errors.js';
 import { Ledger, EntryKind } from './ledger.js';
-import { buildWorld, calendarFactor, KIND_INDEX, type World } from './model/world.js';
+import { buildWorld, KIND_INDEX, type World } from './model/world.js';
+import { DemandProcess } from './model/demand.js';
 import type { Scenario } from './scenario/schema.js';
 import {
   validateDecision,
@@ -126,8 +127,6 @@ export class Simulation {
   private readonly s: Scenario;
   private readonly policy: Policy;
   private readonly streams: RandomStreams;
-  private readonly demandRng: Stream;
-  private readonly transitRng: Stream;
   private readonly leadRng: Stream[];
   private readonly horizon: number;
   private readonly days: number;
@@ -147,10 +146,7 @@ export class Simulation {
   private readonly networkAvail: Int32Array;
   private readonly networkInbound: Int32Array;
   private readonly pendingByKind: Int32Array;
-  private readonly todayFactor: Float64Array;
-  // Scratch space of the demand draw: cumulative means over region × segment, price level per region.
-  private readonly cellCumulative: Float64Array;
-  private readonly regionPrice: Float64Array;
+  private readonly demand: DemandProcess;
   // Per warehouse.
   private readonly outage: Uint8Array;
   private readonly outageDay: Uint8Array[];
@@ -193,8 +189,6 @@ export class Simulation {
     if (!(this.days > 0)) throw new SimError(`days(=${options.days}) must be > 0`);
     this.horizon = this.days * 24;
     this.streams = new RandomStreams(options.seed);
-    this.demandRng = this.streams.get('demand');
-    this.transitRng = this.streams.get('transit');
     this.S = this.world.skus.length;
     this.W = this.s.warehouses.length;
     this.R = this.s.regions.length;
@@ -215,9 +209,7 @@ export class Simulation {
     this.networkAvail = new Int32Array(this.S);
     this.networkInbound = new Int32Array(this.S);
     this.pendingByKind = new Int32Array(this.S * 3);
-    this.todayFactor = new Float64Array(this.S);
-    this.cellCumulative = new Float64Array(this.R * this.s.segments.length);
-    this.regionPrice = new Float64Array(this.R);
+    this.demand = new DemandProcess(this.world, this.streams, this.horizon);
     this.outage = new Uint8Array(this.W);
     this.pickCursor = new Int32Array(this.W);
     this.pickedToday = new Float64Array(this.W);
@@ -396,85 +388,27 @@ export class Simulation {
 
   // ---------------------------------------------------------------- demand
 
-  /**
-   * Draws the day's orders and schedules their arrivals. Per SKU: the day's mean
-   * over all its regions × segments (base rate × calendar × promotions), one
-   * gamma demand shock shared by them when demand is negative binomial (dispersion
-   * k: variance = mean + mean²/k), one Poisson count, and each order placed in a
-   * region × segment with probability proportional to its mean — the same law as a
-   * Poisson count per cell, at the cost of the orders rather than the cells.
-   */
+  /** Draws the day's orders (see `DemandProcess`) and schedules their arrivals. */
   private readonly demandDay = (day: number): void => {
-    const { S, R } = this;
-    const G = this.s.segments.length;
-    const rng = this.demandRng;
-    const dem = this.s.demand;
-    const nb = dem.distribution === 'negative-binomial';
-    const promos = dem.promotions.filter((p) => day >= p.startDay && day < p.endDay);
-    const base = this.world.baseOrdersPerDay;
-    const dayStart = day * 24;
-    const span = Math.min(24, this.horizon - dayStart);
-    const cum = this.cellCumulative;
-    const regionPrice = this.regionPrice;
     const arrivals: SimOrder[] = [];
-    for (let s = 0; s < S; s++) {
-      const cf = calendarFactor(this.world, s, day);
-      this.todayFactor[s] = cf;
-      if (cf === 0) continue;
-      const sku = this.world.skus[s]!;
-      let total = 0;
-      for (let r = 0; r < R; r++) {
-        let f = 1;
-        let priceF = this.s.regions[r]!.priceFactor;
-        for (const p of promos) {
-          if ((p.sku === undefined || p.sku === sku.id) && (p.region === undefined || p.region === this.s.regions[r]!.id)) {
-            f *= p.demandMultiplier;
-            priceF *= p.priceFactor;
-          }
-        }
-        regionPrice[r] = priceF;
-        const cell = (s * R + r) * G;
-        for (let g = 0; g < G; g++) {
-          total += base[cell + g]! * f;
-          cum[r * G + g] = total;
-        }
-      }
-      const mean = total * cf * (span / 24);
-      if (mean <= 0) continue;
-      const n = rng.poisson(nb ? mean * rng.gamma(dem.dispersion, 1 / dem.dispersion) : mean);
-      for (let i = 0; i < n; i++) {
-        // Which region × segment: binary search of the cumulative means.
-        const u = rng.uniform() * total;
-        let lo = 0;
-        let hi = R * G - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cum[mid]! > u) hi = mid;
-          else lo = mid + 1;
-        }
-        const r = Math.floor(lo / G);
-        const g = lo - r * G;
-        const seg = this.s.segments[g]!;
-        const qty = seg.meanOrderQuantity > 1 ? 1 + rng.poisson(seg.meanOrderQuantity - 1) : 1;
-        const at = dayStart + rng.uniform() * span;
-        const index = this.orderCount++;
-        const order: SimOrder = {
-          index,
-          id: `O${index}`,
-          segment: g,
-          kind: KIND_INDEX[seg.kind],
-          region: r,
-          createdHours: at,
-          lines: [{ sku: s, quantity: qty, remaining: qty, unitPrice: round2(sku.price * regionPrice[r]! * seg.priceFactor) }],
-          remaining: qty,
-          offered: false,
-          escalated: false,
-          transitZ: this.transitRng.normal(),
-          lateU: this.transitRng.uniform(),
-        };
-        arrivals.push(order);
-      }
-    }
+    const segments = this.s.segments;
+    this.demand.drawDay(day, (sku, region, segment, qty, at, unitPrice, transitZ, lateU) => {
+      const index = this.orderCount++;
+      arrivals.push({
+        index,
+        id: `O${index}`,
+        segment,
+        kind: KIND_INDEX[segments[segment]!.kind],
+        region,
+        createdHours: at,
+        lines: [{ sku, quantity: qty, remaining: qty, unitPrice }],
+        remaining: qty,
+        offered: false,
+        escalated: false,
+        transitZ,
+        lateU,
+      });
+    });
     // The day's arrivals form one chain of events in time order: each arrival
     // schedules the next, which keeps the heap small (as a SimPy source process does).
     arrivals.sort((a, b) => a.createdHours - b.createdHours || a.index - b.index);
@@ -607,7 +541,7 @@ export class Simulation {
       }
       const sku = this.world.skus[l.sku]!;
       const base = this.world.baseUnitsBySkuKind;
-      const f = this.todayFactor[l.sku]!;
+      const f = this.demand.factor[l.sku]!;
       lines.push({
         sku: sku.id,
         quantity: l.remaining,
@@ -974,10 +908,6 @@ export class Simulation {
       this.contractPeriodStart[g] = now;
     });
   };
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 /** Runs one simulation: the scenario (or a prebuilt world) under a policy on a seed. */
