@@ -15,6 +15,8 @@ interface TrainCliOptions {
   envs: number;
   backend: string;
   rolloutSteps: number;
+  stockCharge: string;
+  gaeLambda: string;
   bcEpisodes: number;
   bcEpochs: number;
   minUnitMargin: string;
@@ -47,7 +49,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed: envs use seed + i, teacher episodes seed + 1000000 + e', intOption('--seed'), 1)
     .option('--envs <n>', 'parallel environment copies', intOption('--envs', 1), 2)
     .option('--backend <b>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
-    .option('--rollout-steps <n>', 'steps per env copy per iteration', intOption('--rollout-steps', 8), 512)
+    .option('--rollout-steps <n>', 'steps per env copy per iteration; 0 = one whole episode per copy', intOption('--rollout-steps', 0), 512)
     .option('--bc-episodes <n>', 'behaviour-cloning warm start from the base rule: teacher episodes (0 = none)', intOption('--bc-episodes', 0), 0)
     .option('--bc-epochs <n>', 'behaviour-cloning epochs', intOption('--bc-epochs', 1), 4)
     .option('--min-unit-margin <x>', 'lines with a unit margin below this are decided by the base rule', '0')
@@ -56,6 +58,8 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', '3e-4')
     .option('--ent-coef <x>', 'entropy bonus coefficient', '0.01')
     .option('--gamma <x>', 'discount per agent step', '0.99')
+    .option('--gae-lambda <x>', 'GAE lambda', '0.95')
+    .option('--stock-charge <mode>', 'with --credit order: clearing (charge allocations the scarce SKU\'s market-clearing margin) or none', 'none')
     .option('--epochs <n>', 'PPO update epochs per iteration', intOption('--epochs', 1), 4)
     .option('--minibatches <n>', 'minibatches per epoch', intOption('--minibatches', 1), 4)
     .option('--target-kl <x>', 'stop an iteration\'s epochs above this approx_kl')
@@ -72,6 +76,8 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
   const learningRate = numberOption('--lr', opts.lr, 1e-8, 1);
   const entCoef = numberOption('--ent-coef', opts.entCoef, 0, 10);
   const gamma = numberOption('--gamma', opts.gamma, 0, 1);
+  const gaeLambda = numberOption('--gae-lambda', opts.gaeLambda, 0, 1);
+  if (opts.stockCharge !== 'clearing' && opts.stockCharge !== 'none') throw new UsageError(`--stock-charge(=${opts.stockCharge}) must be clearing or none`);
   const targetKl = opts.targetKl === undefined ? null : numberOption('--target-kl', opts.targetKl, 1e-8);
   const loaded = loadScenario(opts.scenario);
   const world = buildWorld(loaded.scenario);
@@ -93,7 +99,9 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     seed: opts.seed,
     learningRate,
     gamma,
+    gaeLambda,
     entCoef,
+    stockCharge: opts.stockCharge as 'clearing' | 'none',
     updateEpochs: opts.epochs,
     minibatches: opts.minibatches,
     targetKl,
@@ -103,7 +111,13 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     bcEpisodes: opts.bcEpisodes,
     bcEpochs: opts.bcEpochs,
     days: opts.days ?? null,
-    ...(resume ? { hidden: resume.params.pb1.length } : {}),
+    ...(resume
+      ? {
+          hidden: resume.params.pb1.length,
+          returnScale: typeof resume.config.returnScale === 'number' ? resume.config.returnScale : null,
+          stockChargePerSku: (resume.config.stockChargePerSku as Record<string, number> | null | undefined) ?? null,
+        }
+      : {}),
   };
   let result;
   try {

@@ -29,11 +29,19 @@ export interface AllocationEnvConfig {
    * `time` (default): every ledger money entry is credited to the decision in
    * force when it lands, so an episode's return is the scenario's reward.
    * `order`: entries of an order the agent decided are credited to that order's
-   * latest step (reported later in `info.credits`); contract penalties go to the
-   * step in force; entries of rule-decided orders and holding costs are left out
-   * (`info.untracked`). A lower-variance training signal; evaluation always uses the KPIs.
+   * latest step (reported later in `info.credits`); a contract shortfall penalty
+   * is shared among the steps whose contract orders were lost in that period (pro
+   * rata to units; the step in force if none); entries of rule-decided orders and
+   * holding costs are left out (`info.untracked`). A lower-variance training
+   * signal; evaluation always uses the KPIs.
    */
   credit?: CreditMode;
+  /**
+   * `order` credit only: an opportunity cost per unit the agent allocates, by SKU
+   * id, charged to the allocating step — the value the unit would have had for a
+   * later order (a shadow price of scarce stock). Absent SKUs cost nothing.
+   */
+  stockCharge?: Readonly<Record<string, number>>;
   /** Horizon override, days. */
   days?: number;
   /** Multiplies every reward (money) before it is returned. */
@@ -198,6 +206,8 @@ export class AllocationEnv {
   /** Reward that landed before the first step: carried into it so a return is the whole run's. */
   private carry = 0;
   private readonly lastStepOfOrder = new Map<number, number>();
+  /** Per contract segment: [step, units] of agent-decided contract orders lost this period. */
+  private readonly lostContract = new Map<number, [number, number][]>();
   private readonly marginWeight: number;
   private readonly penaltyWeight: number;
   private readonly scale: number;
@@ -228,6 +238,7 @@ export class AllocationEnv {
     this.cursor = 0;
     this.steps = 0;
     this.lastStepOfOrder.clear();
+    this.lostContract.clear();
     this.stepper = null;
     this.carry = 0;
     const r = this.advance();
@@ -252,7 +263,16 @@ export class AllocationEnv {
     const orderIndex = orderIndexOf(s.ctx.order.id);
     this.lastStepOfOrder.set(orderIndex, this.steps);
     this.steps++;
+    const line = s.line;
+    const before = s.lines[line]!.allocations.reduce((a, x) => a + x.quantity, 0);
     s.act(action);
+    let charge = 0;
+    if (this.credit === 'order' && this.config.stockCharge) {
+      const l = s.ctx.order.lines[line]!;
+      const placed = s.lines[line]!.allocations.reduce((a, x) => a + x.quantity, 0) - before;
+      charge = placed * (this.config.stockCharge[l.sku] ?? 0) * this.scale;
+    }
+    this.carry -= charge;
     if (s.step === null) {
       this.sim!.submit(s.decision());
       this.stepper = null;
@@ -281,6 +301,10 @@ export class AllocationEnv {
     return { obs: { count: e.open.length, candidates: e.candidates, context: e.context }, reward, terminated: false, truncated: false, info };
   }
 
+  private contractSegment(g: number): boolean {
+    return this.config.world.scenario.segments[g]?.contract !== undefined;
+  }
+
   /** Reads the ledger entries appended since the last step and turns money into reward. */
   private collect(info: StepInfo): number {
     const L = this.sim!.ledger;
@@ -297,9 +321,20 @@ export class AllocationEnv {
       }
       const o = L.order[i]!;
       const step = o >= 0 ? this.lastStepOfOrder.get(o) : undefined;
-      if (step !== undefined) info.credits.push([step, v]);
-      else if (L.kind[i] === EntryKind.PENALTY_CONTRACT) reward += v;
-      else info.untracked += v;
+      if (step !== undefined) {
+        info.credits.push([step, v]);
+        if (L.kind[i] === EntryKind.PENALTY_LOST_SALE && this.contractSegment(L.segment[i]!)) {
+          const list = this.lostContract.get(L.segment[i]!) ?? [];
+          list.push([step, L.qty[i]!]);
+          this.lostContract.set(L.segment[i]!, list);
+        }
+      } else if (L.kind[i] === EntryKind.PENALTY_CONTRACT) {
+        const list = this.lostContract.get(L.segment[i]!) ?? [];
+        const units = list.reduce((a, x) => a + x[1], 0);
+        if (units > 0) for (const [st, q] of list) info.credits.push([st, (v * q) / units]);
+        else reward += v;
+        this.lostContract.set(L.segment[i]!, []);
+      } else info.untracked += v;
     }
     this.cursor = n;
     return reward;

@@ -75,6 +75,15 @@ export class VectorAllocationEnv {
     return out;
   }
 
+  /** Steps copy i alone (copies may then be out of lockstep); resets it automatically at the end. */
+  stepOne(i: number, action: number): { obs: Observation; reward: number; terminated: boolean; truncated: boolean; info: StepInfo; finalObs: Observation | null } {
+    const r = this.envs[i]!.step(action);
+    if (!(r.terminated || r.truncated)) return { ...r, finalObs: null };
+    this.episode[i]!++;
+    const next = this.resetCopy(i);
+    return { obs: next.obs, reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: r.info, finalObs: r.obs };
+  }
+
   /** Resets copy i; a run that needs no decision at all is skipped to the next seed. */
   private resetCopy(i: number): { obs: Observation; info: StepInfo } {
     for (let tries = 0; ; tries++) {

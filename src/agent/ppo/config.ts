@@ -4,7 +4,7 @@ export interface PpoConfig {
   iterations: number;
   /** Parallel environment copies; copy i is seeded `seed + i`. */
   envs: number;
-  /** Steps collected per environment copy per iteration. */
+  /** Steps collected per environment copy per iteration; 0 = one whole episode per copy (late credits never cut off). */
   rolloutSteps: number;
   /** Seed of the environments, the network initialisation and action sampling. */
   seed: number;
@@ -46,10 +46,19 @@ export interface PpoConfig {
   baseRule: string;
   /** Lines with unit margin below this are decided by the base rule (0 = agent decides all). */
   minUnitMargin: number;
+  /**
+   * `order` credit only: charge each unit the agent allocates the SKU's
+   * market-clearing margin, estimated from the teacher episodes (`clearing`), or nothing (`none`).
+   */
+  stockCharge: 'clearing' | 'none';
+  /** The fitted charge per SKU id (filled in by the trainer; saved with the model). */
+  stockChargePerSku: Record<string, number> | null;
   /** Behaviour-cloning warm start: teacher episodes (0 = none). */
   bcEpisodes: number;
   /** Behaviour-cloning epochs over the teacher's steps. */
   bcEpochs: number;
+  /** Behaviour-cloning label smoothing: probability mass spread over all open options (keeps exploration). */
+  bcSmoothing: number;
   /** Horizon override in days (null = the scenario's). */
   days: number | null;
 }
@@ -78,8 +87,11 @@ export const DEFAULT_PPO_CONFIG: PpoConfig = {
   credit: 'time',
   baseRule: 'fair-share',
   minUnitMargin: 0,
+  stockCharge: 'none',
+  stockChargePerSku: null,
   bcEpisodes: 0,
   bcEpochs: 4,
+  bcSmoothing: 0.1,
   days: null,
 };
 
@@ -98,7 +110,8 @@ export function resolveConfig(partial: Partial<PpoConfig>): PpoConfig {
     const v = c[k] as number;
     if (!Number.isFinite(v) || v <= 0 || (int && !Number.isInteger(v))) throw new PpoConfigError(`${k}(=${v}) must be a${int ? ' whole' : ''} number > 0`);
   };
-  for (const k of ['iterations', 'envs', 'rolloutSteps', 'minibatches', 'updateEpochs', 'hidden', 'bcEpochs'] as const) pos(k, true);
+  if (!(Number.isInteger(c.rolloutSteps) && c.rolloutSteps >= 0)) throw new PpoConfigError(`rolloutSteps(=${c.rolloutSteps}) must be a whole number >= 0`);
+  for (const k of ['iterations', 'envs', 'minibatches', 'updateEpochs', 'hidden', 'bcEpochs'] as const) pos(k, true);
   for (const k of ['learningRate', 'clipCoef', 'maxGradNorm', 'rewardScale'] as const) pos(k, false);
   for (const k of ['gamma', 'gaeLambda'] as const) {
     if (!(c[k] >= 0 && c[k] <= 1)) throw new PpoConfigError(`${k}(=${c[k]}) must be in [0, 1]`);
@@ -109,6 +122,8 @@ export function resolveConfig(partial: Partial<PpoConfig>): PpoConfig {
   if (!Number.isInteger(c.seed)) throw new PpoConfigError(`seed(=${c.seed}) must be an integer`);
   if (c.credit !== 'time' && c.credit !== 'order') throw new PpoConfigError(`credit(=${c.credit}) must be time or order`);
   if (c.returnScale !== null && !(c.returnScale > 0)) throw new PpoConfigError(`returnScale(=${c.returnScale}) must be > 0 or null`);
+  if (!(c.bcSmoothing >= 0 && c.bcSmoothing < 1)) throw new PpoConfigError(`bcSmoothing(=${c.bcSmoothing}) must be in [0, 1)`);
+  if (c.stockCharge !== 'clearing' && c.stockCharge !== 'none') throw new PpoConfigError(`stockCharge(=${c.stockCharge}) must be clearing or none`);
   if (c.targetKl !== null && !(c.targetKl > 0)) throw new PpoConfigError(`targetKl(=${c.targetKl}) must be > 0 or null`);
   if (c.days !== null && !(Number.isInteger(c.days) && c.days > 0)) throw new PpoConfigError(`days(=${c.days}) must be a whole number > 0 or null`);
   return c;

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Stream } from '../../sim/kernel/random.js';
 import { computeKpis } from '../../sim/kpis.js';
+import { EntryKind } from '../../sim/ledger.js';
+import type { SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
 import type { Decision, Policy } from '../../sim/policies/contract.js';
 import { createRulePolicy } from '../../sim/policies/rules.js';
@@ -218,7 +220,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
   let cfg = resolveConfig(options.config);
   const { world } = options;
   const base = createRulePolicy(cfg.baseRule);
-  const envConfig: AllocationEnvConfig = {
+  let envConfig: AllocationEnvConfig = {
     world,
     basePolicy: base,
     scope: { minUnitMargin: cfg.minUnitMargin },
@@ -235,6 +237,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
   const bcObs: Observation[] = [];
   const bcActions: number[] = [];
   const bcReturns: number[] = [];
+  const teacherRuns: SimResult[] = [];
   if (options.resume) {
     spec = options.resume.spec;
     params = options.resume.params;
@@ -246,6 +249,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
     const act = teacherActor(base);
     for (let e = 0; e < episodes; e++) {
       let { obs } = env.reset({ seed: cfg.seed + 1_000_000 + e });
+      let result: SimResult | undefined;
       const rewards: number[] = [];
       const first = bcObs.length;
       while (!env.done) {
@@ -253,6 +257,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
         bcObs.push(obs);
         bcActions.push(a);
         const r = env.step(a);
+        if (r.info.result) result = r.info.result;
         rewards.push(r.reward);
         for (const [s, v] of r.info.credits) rewards[s] = (rewards[s] ?? 0) + v;
         obs = r.obs;
@@ -262,6 +267,10 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
       const rets = new Array<number>(rewards.length);
       for (let t = rewards.length - 1; t >= 0; t--) rets[t] = g = rewards[t]! + cfg.gamma * g;
       for (let t = 0; t < rewards.length && first + t < bcObs.length; t++) bcReturns.push(rets[t]!);
+      if (result) teacherRuns.push(result);
+    }
+    if (cfg.credit === 'order' && cfg.stockCharge === 'clearing' && cfg.stockChargePerSku === null && teacherRuns.length) {
+      cfg = { ...cfg, stockChargePerSku: clearingMargins(teacherRuns, cfg.minUnitMargin) };
     }
     spec = fitFeatureSpec(bcObs);
     if (cfg.returnScale === null) {
@@ -275,6 +284,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
   }
 
   const rs = 1 / (cfg.returnScale ?? 1);
+  if (cfg.credit === 'order' && cfg.stockChargePerSku) envConfig = { ...envConfig, stockCharge: cfg.stockChargePerSku };
   const net = new TfNetwork(params);
   const varList = Object.values(net.vars);
   const adam = new Adam(varList);
@@ -305,7 +315,10 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
           const { value, grads } = tf.variableGrads(() => {
             const lp = net.logProbs(cand, ctx, mask, b.n, b.K);
             accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(lp, 1), tf.argMax(onehot, 1)), 'float32')));
-            const ce = tf.neg(tf.mean(tf.sum(tf.mul(lp, onehot), 1)));
+            // Label smoothing keeps some probability on every open option, so PPO still explores after the warm start.
+            const open = tf.sum(mask, 1, true);
+            const target = tf.add(tf.mul(onehot, 1 - cfg.bcSmoothing), tf.div(tf.mul(mask, cfg.bcSmoothing), open));
+            const ce = tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(lp, target), mask), 1)));
             const v = net.values(ctx);
             return tf.add(ce, tf.mul(cfg.vfCoef, tf.mean(tf.square(tf.sub(v, ret))))) as tf.Scalar;
           }, varList);
@@ -328,19 +341,10 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
 
   // ---- PPO
   const n = cfg.envs;
-  const T = cfg.rolloutSteps;
-  const batchSize = T * n;
-  const minibatchSize = Math.max(1, Math.floor(batchSize / cfg.minibatches));
+  const fullEpisodes = cfg.rolloutSteps === 0;
   const venv = new VectorAllocationEnv(n, envConfig);
-  let { obs: nextObs } = venv.reset({ seed: cfg.seed });
-  const obsBuf: Observation[] = new Array(batchSize);
-  const actions = new Int32Array(batchSize);
-  const logps = new Float64Array(batchSize);
-  const values = new Float64Array(batchSize);
-  const rewards = new Float64Array(batchSize);
-  const ended = new Uint8Array(batchSize);
-  const bootstrap = new Float64Array(batchSize);
-  // Episode-local step index → buffer position, per copy, for `order` credits.
+  let nextObs: Observation[] = fullEpisodes ? [] : venv.reset({ seed: cfg.seed }).obs;
+  // Episode-local step index → position in the copy's rollout, for `order` credits.
   const posOfStep: Map<number, number>[] = Array.from({ length: n }, () => new Map());
   const stepOf: number[] = new Array<number>(n).fill(0);
   const epReturn = new Float64Array(n);
@@ -354,43 +358,55 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
     const actor = new Network(net.toParams(), spec);
     for (const m of posOfStep) m.clear();
     const done = { returns: [] as number[], reward: [] as number[], gm: [] as number[], fill: [] as number[], cfill: [] as number[] };
+    const roll = Array.from({ length: n }, () => ({
+      obs: [] as Observation[], actions: [] as number[], logps: [] as number[], values: [] as number[],
+      rewards: [] as number[], ended: [] as number[], bootstrap: [] as number[], lastValue: 0,
+    }));
+    if (fullEpisodes) {
+      // One whole episode per copy: copy i plays seed + i + n × (iteration − 1), so late credits always land in the rollout.
+      nextObs = venv.envs.map((e, i) => e.reset({ seed: cfg.seed + i + n * (iteration - 1) }).obs);
+      stepOf.fill(0);
+      epReturn.fill(0);
+    }
+    const running = new Array<boolean>(n).fill(true);
 
     // ---- rollout
-    for (let t = 0; t < T; t++) {
-      const acts: number[] = [];
+    for (let t = 0; fullEpisodes ? running.some((x) => x) : t < cfg.rolloutSteps; t++) {
       for (let i = 0; i < n; i++) {
-        const k = t * n + i;
+        if (!running[i]) continue;
+        const R = roll[i]!;
         const o = nextObs[i]!;
         const lp = logSoftmaxInto(actor.logits(o.count, o.candidates, o.context), o.count + 1);
         const a = sample(lp, o.count + 1, rngAct);
-        obsBuf[k] = o;
-        actions[k] = a;
-        logps[k] = lp[a]!;
-        values[k] = actor.value(o.context);
-        posOfStep[i]!.set(stepOf[i]!, k);
-        acts.push(a);
-      }
-      const r = venv.step(acts);
-      globalStep += n;
-      for (let i = 0; i < n; i++) {
-        const k = t * n + i;
-        rewards[k] = r.rewards[i]! * rs;
-        epReturn[i] += r.rewards[i]!;
-        for (const [s, v] of r.infos[i]!.credits) {
-          epReturn[i] += v;
-          const pos = posOfStep[i]!.get(s);
-          if (pos !== undefined) rewards[pos] += v * rs;
+        posOfStep[i]!.set(stepOf[i]!, R.obs.length);
+        R.obs.push(o);
+        R.actions.push(a);
+        R.logps.push(lp[a]!);
+        R.values.push(actor.value(o.context));
+        const r = fullEpisodes ? venv.envs[i]!.step(a) : null;
+        const v = r ? null : venv.stepOne(i, a);
+        const reward = r ? r.reward : v!.reward;
+        const info = r ? r.info : v!.info;
+        const terminated = r ? r.terminated : v!.terminated;
+        const truncated = r ? r.truncated : v!.truncated;
+        const fin = r ? r.obs : v!.finalObs;
+        globalStep++;
+        R.rewards.push(reward * rs);
+        epReturn[i] += reward;
+        for (const [st, x] of info.credits) {
+          epReturn[i] += x;
+          const pos = posOfStep[i]!.get(st);
+          if (pos !== undefined) R.rewards[pos] += x * rs;
         }
         stepOf[i]!++;
-        const fin = r.finalObs[i];
-        ended[k] = r.terminated[i] || r.truncated[i] ? 1 : 0;
+        const isEnd = terminated || truncated;
+        R.ended.push(isEnd ? 1 : 0);
         // Bootstrap on truncation from the final observation; one with nothing left to decide is worth 0.
-        bootstrap[k] = r.truncated[i] && fin && fin.count > 0 ? actor.value(fin.context) : 0;
-        if (ended[k]) {
-          const res = r.infos[i]!.result;
+        R.bootstrap.push(truncated && fin && fin.count > 0 ? actor.value(fin.context) : 0);
+        if (isEnd) {
           done.returns.push(epReturn[i]! / cfg.rewardScale);
-          if (res) {
-            const kp = computeKpis(res).kpis;
+          if (info.result) {
+            const kp = computeKpis(info.result).kpis;
             done.reward.push(kp.reward);
             done.gm.push(kp.grossMargin);
             done.fill.push(kp.fillRate);
@@ -399,12 +415,32 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
           epReturn[i] = 0;
           stepOf[i] = 0;
           posOfStep[i]!.clear();
+          if (fullEpisodes) running[i] = false;
         }
+        nextObs[i] = r ? r.obs : v!.obs;
       }
-      nextObs = r.obs;
     }
-    const lastValues = Float64Array.from(nextObs, (o) => actor.value(o.context));
-    const { advantages, returns } = computeGae(rewards, values, ended, bootstrap, lastValues, T, n, cfg.gamma, cfg.gaeLambda);
+    if (!fullEpisodes) for (let i = 0; i < n; i++) roll[i]!.lastValue = actor.value(nextObs[i]!.context);
+    // Copies one after another; GAE within each copy.
+    const obsBuf: Observation[] = roll.flatMap((R) => R.obs);
+    const batchSize = obsBuf.length;
+    const actions = Int32Array.from(roll.flatMap((R) => R.actions));
+    const logps = Float64Array.from(roll.flatMap((R) => R.logps));
+    const values = Float64Array.from(roll.flatMap((R) => R.values));
+    const advantages = new Float64Array(batchSize);
+    const returns = new Float64Array(batchSize);
+    let off = 0;
+    for (const R of roll) {
+      const T = R.obs.length;
+      const g = computeGae(
+        Float64Array.from(R.rewards), Float64Array.from(R.values), Uint8Array.from(R.ended), Float64Array.from(R.bootstrap),
+        Float64Array.from([R.lastValue]), T, 1, cfg.gamma, cfg.gaeLambda,
+      );
+      advantages.set(g.advantages, off);
+      returns.set(g.returns, off);
+      off += T;
+    }
+    const minibatchSize = Math.max(1, Math.floor(batchSize / cfg.minibatches));
 
     // ---- update
     const order = Array.from({ length: batchSize }, (_, i) => i);
@@ -509,6 +545,43 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
   net.dispose();
   adam.dispose();
   return { params: finalParams, spec, config: cfg, metrics };
+}
+
+/**
+ * The market-clearing unit margin of every scarce SKU over teacher runs: with
+ * supply S (opening stock + receipts) short of demand D, the margin of the S-th
+ * most valuable unit demanded — what a unit is worth to the best order it could
+ * still serve. SKUs with enough supply, or below the agent's scope, get none.
+ */
+export function clearingMargins(runs: readonly SimResult[], minUnitMargin: number): Record<string, number> {
+  const world = runs[0]!.world;
+  const S = world.skus.length;
+  const supply = new Float64Array(S);
+  const demand: [number, number][][] = Array.from({ length: S }, () => []);
+  for (const run of runs) {
+    const L = run.ledger;
+    for (let i = 0; i < L.length; i++) {
+      const k = L.kind[i]!;
+      const s = L.sku[i]!;
+      if (k === EntryKind.OPENING || k === EntryKind.RECEIPT) supply[s] += L.qty[i]!;
+      else if (k === EntryKind.ORDER && L.qty[i]! > 0) demand[s]!.push([L.amount[i]! / L.qty[i]! - world.skus[s]!.unitCost, L.qty[i]!]);
+    }
+  }
+  const out: Record<string, number> = {};
+  for (let s = 0; s < S; s++) {
+    const d = demand[s]!.sort((a, b) => b[0] - a[0]);
+    const total = d.reduce((a, x) => a + x[1], 0);
+    if (total <= supply[s]! || d.length === 0 || d[0]![0] < minUnitMargin) continue;
+    let left = supply[s]!;
+    for (const [margin, q] of d) {
+      left -= q;
+      if (left <= 0) {
+        out[world.skus[s]!.id] = Math.max(0, margin);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function shuffle(a: number[], rng: Stream): void {
