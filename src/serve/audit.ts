@@ -119,13 +119,18 @@ export class AuditLog {
     this.insertDecision = this.db.prepare(
       `INSERT INTO decisions (id, ts_ms, method, order_id, decided_by, policy_name, policy_version, fallback_reason,
         fallback_detail, mode, explored, propensity, latency_us, snapshot_id, request, features, scores, decision, shadow)
-       VALUES (@id, @tsMs, @method, @orderId, @decidedBy, @policyName, @policyVersion, @fallbackReason,
-        @fallbackDetail, @mode, @explored, @propensity, @latencyUs, @snapshotId, @request, @features, @scores, @decision, @shadow)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.commit = this.db.transaction((batch: Pending[]) => {
       for (const p of batch) {
         this.insertSnapshot.run(p.snapshot.id, p.snapshot.json);
-        for (const r of p.records) this.insertDecision.run({ ...r, explored: r.explored ? 1 : 0 });
+        for (const r of p.records) {
+          // Positional binding: measurably cheaper than named parameters on the hot path.
+          this.insertDecision.run(
+            r.id, r.tsMs, r.method, r.orderId, r.decidedBy, r.policyName, r.policyVersion, r.fallbackReason, r.fallbackDetail,
+            r.mode, r.explored ? 1 : 0, r.propensity, r.latencyUs, r.snapshotId, r.request, r.features, r.scores, r.decision, r.shadow,
+          );
+        }
       }
     });
   }

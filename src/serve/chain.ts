@@ -2,7 +2,7 @@ import type { Stream } from '../sim/kernel/random.js';
 import { chooseMode, greedyFill } from '../sim/policies/helpers.js';
 import { validateDecision, type Decision, type DecisionContext, type LineDecision, type Policy } from '../sim/policies/contract.js';
 import { nonFinite, type ModelSlot } from './model-slot.js';
-import { UnavailableError, type FallbackReason, type ModelAnswer } from './model.js';
+import { unavailable, UnavailableError, type FallbackReason, type ModelAnswer } from './model.js';
 
 /** How the chain treats the model. */
 export interface ChainConfig {
@@ -127,7 +127,7 @@ export class DecisionChain {
   /** Runs the model within the budget, or raises `UnavailableError` with the reason. */
   private async modelStage(ctx: DecisionContext, deadline: number): Promise<StageAnswer> {
     const lease = this.slot.acquire();
-    if (!lease) throw new UnavailableError('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
+    if (!lease) throw unavailable('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
     const { model } = lease;
     let settled = true;
     try {
@@ -135,15 +135,15 @@ export class DecisionChain {
       try {
         ood = model.checkInputs(ctx);
       } catch (err) {
-        throw new UnavailableError('model_error', `input check failed: ${message(err)}`, { cause: err });
+        throw unavailable('model_error', `input check failed: ${message(err)}`, { cause: err });
       }
-      if (ood) throw new UnavailableError('out_of_distribution', ood);
+      if (ood) throw unavailable('out_of_distribution', ood);
       const remaining = deadline === Infinity ? Infinity : deadline - Date.now() - this.config.reserveMs;
       const budget = Math.min(this.config.modelBudgetMs, remaining);
       if (budget <= 0 || this.slot.latencyMs > budget) {
         // Decay the estimate so a model that was slow once gets tried again.
         this.slot.latencyMs *= 0.99;
-        throw new UnavailableError('deadline', `budget ${budget.toFixed(1)} ms < expected model latency ${this.slot.latencyMs.toFixed(2)} ms`);
+        throw unavailable('deadline', `budget ${budget.toFixed(1)} ms < expected model latency ${this.slot.latencyMs.toFixed(2)} ms`);
       }
       const t0 = performance.now();
       let ans: ModelAnswer;
@@ -160,24 +160,24 @@ export class DecisionChain {
       } catch (err) {
         if (err instanceof TimeoutError) {
           this.slot.observe(performance.now() - t0);
-          throw new UnavailableError('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
+          throw unavailable('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
         }
-        throw new UnavailableError('model_error', message(err), { cause: err });
+        throw unavailable('model_error', message(err), { cause: err });
       }
       const ms = performance.now() - t0;
       this.slot.observe(ms);
-      if (ms > budget) throw new UnavailableError('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+      if (ms > budget) throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
       const d = ans?.decision;
-      if (!d || !Array.isArray(d.lines)) throw new UnavailableError('model_error', 'model answered no decision');
+      if (!d || !Array.isArray(d.lines)) throw unavailable('model_error', 'model answered no decision');
       const bad = nonFinite(d);
-      if (bad) throw new UnavailableError('model_error', bad);
+      if (bad) throw unavailable('model_error', bad);
       try {
         validateDecision(ctx, d);
       } catch (err) {
-        throw new UnavailableError('model_error', `impossible decision: ${message(err)}`, { cause: err });
+        throw unavailable('model_error', `impossible decision: ${message(err)}`, { cause: err });
       }
       const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin, ans.scored) : null;
-      if (unsure) throw new UnavailableError('low_confidence', unsure);
+      if (unsure) throw unavailable('low_confidence', unsure);
       d.decidedBy = { kind: 'model', name: model.name, version: model.version };
       if (d.propensity === undefined) d.propensity = 1;
       return { decision: d, features: ans.features };

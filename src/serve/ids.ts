@@ -1,7 +1,8 @@
 /**
- * Decision ids: `<boot>-<sequence>` in base 36. The boot part (start time and
- * process id) differs between server runs, so ids stay unique across restarts
- * without a lookup; within a run they increase.
+ * Decision ids: `<boot>-<sequence>` in base 36, the sequence zero-padded. The
+ * boot part (start time and process id) differs between server runs, so ids
+ * stay unique across restarts without a lookup; within a run they increase in
+ * text order too, so the audit log's primary key is appended to, not split.
  */
 export class DecisionIds {
   private seq = 0;
@@ -12,6 +13,6 @@ export class DecisionIds {
   }
 
   next(): string {
-    return `${this.boot}-${(this.seq++).toString(36)}`;
+    return `${this.boot}-${(this.seq++).toString(36).padStart(8, '0')}`;
   }
 }

@@ -22,6 +22,20 @@ export class UnavailableError extends Error {
   }
 }
 
+/**
+ * Makes an `UnavailableError` without capturing a stack trace: stepping aside is
+ * expected control flow on the hot path, and a stack costs more than a decision.
+ */
+export function unavailable(reason: UnavailableReason, detail: string, options?: { cause?: unknown }): UnavailableError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new UnavailableError(reason, detail, options);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** A model version failed to load, validate or warm; the previous one stays active. */
 export class ModelLoadFailedError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,0 +1,247 @@
+/**
+ * Policy-service throughput and latency, measured over loopback in one run:
+ *   - `Recommend` with the model (an untrained network saved in a temp registry,
+ *     so the model decides every request), with rules, and a no-op grpc-js unary
+ *     handler that takes the same request payload and returns a canned response;
+ *     QPS and p50/p99 client-side latency at concurrency 1, 8 and 64;
+ *   - `RecommendBatch` decisions/s (1,000 orders per call), rules and model.
+ * Each server runs in its own worker thread (its own event loop and core); the
+ * load generator runs on the main thread. The real servers write the audit log
+ * (SQLite, WAL, synchronous=NORMAL) as in production.
+ *   npm run bench:serve                  # all cells, 2 s each
+ *   node dist/bench/serve.js --seconds 5 --audit-sync full
+ * Targets (issue 4): model QPS >= 0.5 x no-op at concurrency 64; model p99 <= no-op
+ * p99 + 2 ms at concurrency 8; RecommendBatch >= 50,000 decisions/s.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadScenario } from '../src/sim/scenario/index.js';
+import { buildWorld, type World } from '../src/sim/model/world.js';
+import { Simulation } from '../src/sim/engine.js';
+import { createRulePolicy } from '../src/sim/policies/index.js';
+import type { DecisionContext } from '../src/sim/policies/contract.js';
+import { initParams } from '../src/agent/network.js';
+import { defaultFeatureSpec } from '../src/agent/features/encoder.js';
+import { saveModel } from '../src/agent/registry/index.js';
+import { startServer } from '../src/serve/server.js';
+import { loadAllocationProto } from '../src/serve/proto.js';
+import { api, createClient, type AllocationApi } from '../src/serve/client.js';
+import type { RecommendRequest } from '../src/gen/allocation/v1/RecommendRequest.js';
+import type { RecommendResponse } from '../src/gen/allocation/v1/RecommendResponse.js';
+import type { Order } from '../src/gen/allocation/v1/Order.js';
+import type { StockLevel } from '../src/gen/allocation/v1/StockLevel.js';
+
+type ServerKind = 'model' | 'rules' | 'noop';
+
+interface WorkerInput {
+  kind: ServerKind;
+  registry: string;
+  auditPath: string;
+  auditSync: 'normal' | 'full';
+  canned: RecommendResponse;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+// ------------------------------------------------------------------ server side
+
+async function serverThread(input: WorkerInput): Promise<void> {
+  let port: number;
+  if (input.kind === 'noop') {
+    const server = new grpc.Server();
+    const { grpcObject } = loadAllocationProto();
+    const impl: grpc.UntypedServiceImplementation = {
+      Recommend: (_call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, input.canned),
+      RecommendBatch: (_call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, { decisions: [] }),
+      GetNetwork: (_c: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, {}),
+      ListPolicies: (_c: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, {}),
+      ActivatePolicy: (_c: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, {}),
+      Reload: (_c: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, {}),
+    };
+    server.addService(grpcObject.allocation.v1.AllocationService.service, impl);
+    port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+  } else {
+    const s = await startServer({
+      scenario: 'default',
+      policy: input.kind === 'model' ? join(input.registry, 'bench-policy') : undefined,
+      fallback: 'cheapest',
+      auditPath: input.auditPath,
+      auditSync: input.auditSync,
+      chain: { minMargin: 0 },
+      log: { info: () => {}, warn: () => {}, error: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`) },
+    });
+    port = s.port;
+  }
+  parentPort!.postMessage({ port });
+}
+
+if (!isMainThread) void serverThread(workerData as WorkerInput);
+
+// ------------------------------------------------------------------ load side
+
+function requestFromContext(world: World, ctx: DecisionContext): RecommendRequest {
+  const o = ctx.order;
+  const stock: StockLevel[] = [];
+  const seen = new Set<string>();
+  const warehouses: { warehouse: string; capacityLeftToday: number; shipDelayHours: number }[] = [];
+  for (const l of o.lines) {
+    for (const c of l.candidates) {
+      stock.push({ warehouse: c.warehouse, sku: l.sku, available: c.available, inbound: c.inbound.map((b) => ({ quantity: b.quantity, etaHours: b.etaHours })), inventoryAgeHours: c.inventoryAgeHours });
+      if (!seen.has(c.warehouse)) {
+        seen.add(c.warehouse);
+        warehouses.push({ warehouse: c.warehouse, capacityLeftToday: c.capacityLeftToday, shipDelayHours: c.shipDelayHours });
+      }
+    }
+  }
+  void world;
+  return {
+    order: { id: o.id, customer: 'bench', segment: o.segment, shipTo: o.region, createdHours: o.createdHours, lines: o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice })) },
+    snapshot: { nowHours: ctx.nowHours, hoursLeft: ctx.hoursLeft, stock, warehouses },
+  };
+}
+
+async function startWorker(input: WorkerInput): Promise<{ worker: Worker; port: number }> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: input });
+  const port = await new Promise<number>((res, rej) => {
+    worker.once('message', (m: { port: number }) => res(m.port));
+    worker.once('error', rej);
+  });
+  return { worker, port };
+}
+
+interface Cell {
+  server: string;
+  method: string;
+  concurrency: number;
+  calls: number;
+  qps: number;
+  p50ms: number;
+  p99ms: number;
+  failed: number;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function closedLoop(fn: (i: number) => Promise<unknown>, concurrency: number, seconds: number): Promise<{ lat: Float64Array; failed: number; elapsed: number }> {
+  const lat: number[] = [];
+  let failed = 0;
+  let i = 0;
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (performance.now() < end) {
+      const k = i++;
+      const s = performance.now();
+      try {
+        await fn(k);
+      } catch {
+        failed++;
+      }
+      lat.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const sorted = Float64Array.from(lat).sort();
+  return { lat: sorted, failed, elapsed: (performance.now() - t0) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(arg('seconds', '2'));
+  const auditSync = arg('audit-sync', 'normal') as 'normal' | 'full';
+  const world = buildWorld(loadScenario('default').scenario);
+  const dir = mkdtempSync(join(tmpdir(), 'allocsim-bench-serve-'));
+
+  // An untrained network in a registry: the model path is exercised in full (encode, forward, softmax).
+  const sc = loadScenario('default');
+  saveModel(join(dir, 'bench-policy'), {
+    params: initParams(64, 1),
+    spec: defaultFeatureSpec(),
+    config: {},
+    meta: { name: 'bench-policy', createdAt: new Date().toISOString(), scenario: { name: sc.scenario.name, hash: sc.hash }, baseRule: 'cheapest', minUnitMargin: 0, backend: 'cpu', trainingSeconds: 0, finalMetrics: {} },
+    curve: [],
+  });
+
+  // Payload: contexts from a simulator run.
+  const policy = createRulePolicy('cheapest');
+  const sim = new Simulation(world, policy, { seed: 1, days: 20, external: true });
+  sim.start();
+  const ctxs: DecisionContext[] = [];
+  let n = 0;
+  for (let ctx = sim.nextDecision(); ctx && ctxs.length < 500; ctx = sim.nextDecision()) {
+    if (n++ % 5 === 0) ctxs.push(structuredClone(ctx));
+    sim.submit(policy.decide(ctx));
+  }
+  const reqs = ctxs.map((c) => requestFromContext(world, c));
+
+  const servers: Record<ServerKind, { worker: Worker; api: AllocationApi; client: grpc.Client }> = {} as never;
+  let canned: RecommendResponse | undefined;
+  for (const kind of ['rules', 'model', 'noop'] as ServerKind[]) {
+    const { worker, port } = await startWorker({ kind, registry: dir, auditPath: join(dir, `${kind}.sqlite`), auditSync, canned: canned ?? {} });
+    const client = createClient(`127.0.0.1:${port}`);
+    servers[kind] = { worker, api: api(client), client };
+    if (kind === 'rules') canned = await servers.rules.api.recommend(reqs[0]!) as RecommendResponse;
+  }
+  const check = await servers.model.api.recommend(reqs[1]!);
+  process.stdout.write(`model check: decided_by=${check.decidedBy?.kind} ${check.decidedBy?.name}@${check.decidedBy?.version} fallback=${check.fallbackReason}\n`);
+
+  const cells: Cell[] = [];
+  for (const concurrency of [1, 8, 64]) {
+    for (const kind of ['noop', 'rules', 'model'] as ServerKind[]) {
+      const a = servers[kind].api;
+      await closedLoop((i) => a.recommend(reqs[i % reqs.length]!), concurrency, 0.3); // warm-up
+      const r = await closedLoop((i) => a.recommend(reqs[i % reqs.length]!), concurrency, seconds);
+      const cell = { server: kind, method: 'Recommend', concurrency, calls: r.lat.length, qps: r.lat.length / r.elapsed, p50ms: quantile(r.lat, 0.5), p99ms: quantile(r.lat, 0.99), failed: r.failed };
+      cells.push(cell);
+      process.stdout.write(`${kind.padEnd(6)} Recommend c=${String(concurrency).padStart(2)}  ${cell.qps.toFixed(0).padStart(6)} QPS  p50 ${cell.p50ms.toFixed(3)} ms  p99 ${cell.p99ms.toFixed(3)} ms  failed ${cell.failed}\n`);
+    }
+  }
+
+  // RecommendBatch: waves of 1,000 orders against one snapshot.
+  const skuIds = world.skus.map((k) => k.id);
+  const stock: StockLevel[] = [];
+  for (const w of world.scenario.warehouses) for (const k of skuIds) stock.push({ warehouse: w.id, sku: k, available: 200 });
+  const orders: Order[] = reqs.slice(0, 1000).map((r, i) => ({ ...r.order!, id: `B${i}`, createdHours: 0 }));
+  while (orders.length < 1000) orders.push({ ...orders[orders.length % reqs.length]!, id: `B${orders.length}` });
+  const batchReq = { orders, snapshot: { nowHours: 24, stock } };
+  const batch: { server: string; decisionsPerSecond: number; callMs: number; failed: number }[] = [];
+  for (const kind of ['rules', 'model'] as ServerKind[]) {
+    const a = servers[kind].api;
+    await closedLoop(() => a.recommendBatch(batchReq), 2, 0.5);
+    const r = await closedLoop(() => a.recommendBatch(batchReq), 2, seconds);
+    const row = { server: kind, decisionsPerSecond: (r.lat.length * orders.length) / r.elapsed, callMs: quantile(r.lat, 0.5), failed: r.failed };
+    batch.push(row);
+    process.stdout.write(`${kind.padEnd(6)} RecommendBatch (1,000 orders)  ${row.decisionsPerSecond.toFixed(0)} decisions/s  p50 call ${row.callMs.toFixed(1)} ms  failed ${row.failed}\n`);
+  }
+
+  const get = (server: string, c: number) => cells.find((x) => x.server === server && x.concurrency === c)!;
+  const ratio = get('model', 64).qps / get('noop', 64).qps;
+  const p99gap = get('model', 8).p99ms - get('noop', 8).p99ms;
+  process.stdout.write('\n| server | concurrency | QPS | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n');
+  for (const c of cells) process.stdout.write(`| ${c.server} | ${c.concurrency} | ${c.qps.toFixed(0)} | ${c.p50ms.toFixed(3)} | ${c.p99ms.toFixed(3)} |\n`);
+  process.stdout.write(`\ntargets: model/no-op QPS at c=64 = ${ratio.toFixed(2)} (>= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'}); `);
+  process.stdout.write(`model p99 - no-op p99 at c=8 = ${p99gap.toFixed(3)} ms (<= 2 ms: ${p99gap <= 2 ? 'met' : 'NOT met'}); `);
+  const bmin = Math.min(...batch.map((b) => b.decisionsPerSecond));
+  process.stdout.write(`RecommendBatch >= 50,000 decisions/s: ${bmin >= 50_000 ? 'met' : 'NOT met'} (min ${bmin.toFixed(0)})\n`);
+  process.stdout.write(JSON.stringify({ seconds, auditSync, cells, batch }) + '\n');
+
+  for (const s of Object.values(servers)) {
+    s.client.close();
+    await s.worker.terminate();
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
