@@ -1,4 +1,4 @@
-import type { Allocation, Candidate, Decision, DecisionContext, LineContext, LineDecision, ModeOption, OrderContext } from './contract.js';
+import type { Allocation, Candidate, Decision, DecidedBy, DecisionContext, LineContext, LineDecision, ModeOption, OrderContext } from './contract.js';
 
 /**
  * The mode a rule ships by: the customer's paid service level when offered;
@@ -97,9 +97,23 @@ export function rulesDecision(
   for (const l of ctx.order.lines) {
     const costs = l.candidates.map((c) => cost(l, c));
     lines.push(fill(l, costs));
-    scores.push(costs.map((x) => -x));
+    // The costs become the scores, negated in place: higher is better on the wire.
+    for (let i = 0; i < costs.length; i++) costs[i] = -costs[i]!;
+    scores.push(costs);
   }
-  return { lines, scores, propensity: 1, decidedBy: { kind: 'rules', name } };
+  return { lines, scores, propensity: 1, decidedBy: decidedByRules(name) };
+}
+
+const RULES_BY_NAME = new Map<string, DecidedBy>();
+
+/** The shared, frozen `decidedBy` of a rule strategy. */
+function decidedByRules(name: string): DecidedBy {
+  let d = RULES_BY_NAME.get(name);
+  if (!d) {
+    d = Object.freeze({ kind: 'rules', name }) as DecidedBy;
+    RULES_BY_NAME.set(name, d);
+  }
+  return d;
 }
 
 /** Network units that could serve this order's segment soon: available now. */
