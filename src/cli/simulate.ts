@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
 import { resolvePolicy } from './policy.js';
@@ -45,6 +46,12 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
     if (opts.ledger.endsWith('.jsonl') || opts.ledger.endsWith('.json')) ledgerFormat = 'jsonl';
     else if (opts.ledger.endsWith('.csv')) ledgerFormat = 'csv';
     else throw new UsageError(`--ledger(=${opts.ledger}) must end in .jsonl or .csv`);
+    // Fail before the run, not after it, when the file cannot be written.
+    try {
+      closeSync(openSync(opts.ledger, 'w'));
+    } catch (err) {
+      throw new UsageError(`--ledger(=${opts.ledger}) cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
   }
   const loaded = loadScenario(opts.scenario);
   const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario });

@@ -73,5 +73,7 @@ describe('allocsim CLI', () => {
     writeFileSync(join(tmp, 'neg2.yaml'), negInbound);
     expectUsageError(cli('simulate', '--scenario', join(tmp, 'neg2.yaml')), /inbound\[0\]\.quantity: .*\(got -3200\)/);
     expectUsageError(cli('validate', join(tmp, 'missing.yaml')), /scenario file not found/);
+    expectUsageError(cli('simulate', '--ledger', join(tmp, 'no-such-dir', 'l.jsonl')), /--ledger\(=.*\) cannot be written: ENOENT/);
+    expectUsageError(cli('simulate', '--ledger', join(tmp, 'l.txt')), /must end in \.jsonl or \.csv/);
   });
 });
