@@ -217,9 +217,9 @@ export async function writeReport(resultsDir: string, outFile: string): Promise<
       width: 520,
       height: 30 * sims.length + 20,
       layer: [
-        { mark: 'bar', encoding: { y: { field: 'strategy', type: 'nominal', sort: sims, title: null }, x: { field: 'mean', type: 'quantitative', title: '% of oracle', scale: { domain: [lo, 100] } }, color } },
-        { mark: { type: 'rule', color: '#111827' }, encoding: { y: { field: 'strategy', type: 'nominal', sort: sims }, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
-        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { y: { field: 'strategy', type: 'nominal', sort: sims }, x: { field: 'hi', type: 'quantitative' }, text: { field: 'mean', type: 'quantitative', format: '.1f' } } },
+        { mark: { type: 'bar', clip: true }, encoding: { y: { field: 'strategy', type: 'nominal', sort: sims, title: null }, x: { field: 'mean', type: 'quantitative', title: '% of oracle', scale: { domain: [lo, 100] } }, color } },
+        { mark: { type: 'rule', color: '#111827', clip: true }, encoding: { y: { field: 'strategy', type: 'nominal', sort: sims }, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
+        { mark: { type: 'text', align: 'right', dx: -4, fontSize: 11, color: 'white' }, encoding: { y: { field: 'strategy', type: 'nominal', sort: sims }, x: { field: 'mean', type: 'quantitative' }, text: { field: 'mean', type: 'quantitative', format: '.1f' } } },
       ],
     });
   }
