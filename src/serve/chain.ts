@@ -107,7 +107,9 @@ export class DecisionChain {
     ];
     for (const stage of stages) {
       try {
-        const a = await stage(ctx);
+        // Stages answer synchronously when they can: no promise (and no rejection) on the hot path.
+        const r = stage(ctx);
+        const a = isPromise(r) ? await r : r;
         return { decision: a.decision, features: a.features, reason: first?.reason ?? 'none', detail: first?.message ?? '', explored: false };
       } catch (err) {
         if (!(err instanceof UnavailableError)) throw err;
@@ -124,12 +126,22 @@ export class DecisionChain {
     return d;
   }
 
-  /** Runs the model within the budget, or raises `UnavailableError` with the reason. */
-  private async modelStage(ctx: DecisionContext, deadline: number): Promise<StageAnswer> {
+  /**
+   * Runs the model within the budget, or raises `UnavailableError` with the
+   * reason. Synchronous for a synchronous model; a promise only when the model
+   * answers asynchronously (then raced against the budget).
+   */
+  private modelStage(ctx: DecisionContext, deadline: number): StageAnswer | Promise<StageAnswer> {
     const lease = this.slot.acquire();
     if (!lease) throw unavailable('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
     const { model } = lease;
-    let settled = true;
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        lease.release();
+      }
+    };
     try {
       let ood: string | null;
       try {
@@ -146,44 +158,51 @@ export class DecisionChain {
         throw unavailable('deadline', `budget ${budget.toFixed(1)} ms < expected model latency ${this.slot.latencyMs.toFixed(2)} ms`);
       }
       const t0 = performance.now();
-      let ans: ModelAnswer;
+      let r: ModelAnswer | Promise<ModelAnswer>;
       try {
-        const r = model.decide(ctx);
-        if (isPromise(r)) {
-          settled = false;
-          const done = r.finally(() => lease.release());
-          done.catch(() => undefined);
-          ans = await withTimeout(done, budget);
-        } else {
-          ans = r;
-        }
+        r = model.decide(ctx);
       } catch (err) {
-        if (err instanceof TimeoutError) {
-          this.slot.observe(performance.now() - t0);
-          throw unavailable('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
-        }
         throw unavailable('model_error', message(err), { cause: err });
       }
-      const ms = performance.now() - t0;
-      this.slot.observe(ms);
-      if (ms > budget) throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
-      const d = ans?.decision;
-      if (!d || !Array.isArray(d.lines)) throw unavailable('model_error', 'model answered no decision');
-      const bad = nonFinite(d);
-      if (bad) throw unavailable('model_error', bad);
-      try {
-        validateDecision(ctx, d);
-      } catch (err) {
-        throw unavailable('model_error', `impossible decision: ${message(err)}`, { cause: err });
-      }
-      const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin, ans.scored) : null;
-      if (unsure) throw unavailable('low_confidence', unsure);
-      d.decidedBy = { kind: 'model', name: model.name, version: model.version };
-      if (d.propensity === undefined) d.propensity = 1;
-      return { decision: d, features: ans.features };
+      if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model.name, model.version);
+      // Asynchronous model: the lease lasts until it settles, even if we stop waiting.
+      released = true;
+      const done = r.finally(() => lease.release());
+      done.catch(() => undefined);
+      return withTimeout(done, budget).then(
+        (ans) => this.checkAnswer(ctx, ans, t0, budget, model.name, model.version),
+        (err: unknown) => {
+          if (err instanceof TimeoutError) {
+            this.slot.observe(performance.now() - t0);
+            throw unavailable('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
+          }
+          throw unavailable('model_error', message(err), { cause: err });
+        },
+      );
     } finally {
-      if (settled) lease.release();
+      release();
     }
+  }
+
+  /** Checks a model answer: on time, finite, possible, confident. Raises `UnavailableError` otherwise. */
+  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, name: string, version: string): StageAnswer {
+    const ms = performance.now() - t0;
+    this.slot.observe(ms);
+    if (ms > budget) throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+    const d = ans?.decision;
+    if (!d || !Array.isArray(d.lines)) throw unavailable('model_error', 'model answered no decision');
+    const bad = nonFinite(d);
+    if (bad) throw unavailable('model_error', bad);
+    try {
+      validateDecision(ctx, d);
+    } catch (err) {
+      throw unavailable('model_error', `impossible decision: ${message(err)}`, { cause: err });
+    }
+    const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin, ans.scored) : null;
+    if (unsure) throw unavailable('low_confidence', unsure);
+    d.decidedBy = { kind: 'model', name, version };
+    if (d.propensity === undefined) d.propensity = 1;
+    return { decision: d, features: ans.features };
   }
 
   /**

@@ -123,6 +123,7 @@ export class AllocationCore {
     const batchId = `b${this.ids.next()}`;
     const results: { ctx: DecisionContext; out: Outcome; id: string }[] = new Array(orders.length);
     const records: AuditRecord[] = [];
+    const outs: Outcome[] = [];
     for (const i of sequence) {
       const order = orders[i]!;
       const ctx = buildContext(this.world, snap, order, (sku) => ({ ...pending.get(sku)! }));
@@ -137,8 +138,9 @@ export class AllocationCore {
       const id = this.ids.next();
       results[i] = { ctx, out, id };
       records.push(this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0));
-      this.count(out);
+      outs.push(out);
     }
+    this.countAll(outs);
     const decidedUs = Math.round((performance.now() - started) * 1000);
     for (const r of records) r.latencyUs = decidedUs;
     await this.d.audit.append({ id: batchId, json: JSON.stringify(req.snapshot) }, records);
@@ -254,6 +256,19 @@ export class AllocationCore {
   private count(out: Outcome): void {
     this.d.metrics.decisions.inc({ decided_by: out.decision.decidedBy?.kind ?? 'rules' });
     if (out.reason !== 'none') this.d.metrics.fallbacks.inc({ reason: out.reason });
+  }
+
+  /** Counts many outcomes with one metric update per label (a batch). */
+  private countAll(outs: Iterable<Outcome>): void {
+    const by = new Map<string, number>();
+    const reasons = new Map<string, number>();
+    for (const o of outs) {
+      const k = o.decision.decidedBy?.kind ?? 'rules';
+      by.set(k, (by.get(k) ?? 0) + 1);
+      if (o.reason !== 'none') reasons.set(o.reason, (reasons.get(o.reason) ?? 0) + 1);
+    }
+    for (const [decided_by, n] of by) this.d.metrics.decisions.inc({ decided_by }, n);
+    for (const [reason, n] of reasons) this.d.metrics.fallbacks.inc({ reason }, n);
   }
 
   private record(id: string, method: string, snapshotId: string, order: unknown, ctx: DecisionContext, out: Outcome, latencyUs: number): AuditRecord {
