@@ -12,8 +12,8 @@ const RULES = ['nearest', 'cheapest', 'priority', 'fair-share', 'reserve'];
 
 describe('hindsight oracle', () => {
   it.each([
-    ['default', 10],
-    ['electronics-launch', 14],
+    ['default', 8],
+    ['electronics-launch', 12],
   ])('bounds the reward of every strategy on every seed (%s, %i days)', async (scenario, days) => {
     const res = await runBenchmark({ scenario, strategies: [...RULES, 'lp-rolling', 'oracle'], seeds: 3, days, workers: 0 });
     const oracle = new Map(res.records.filter((r) => r.oracle).map((r) => [r.seed, r.oracle!]));
