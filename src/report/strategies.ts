@@ -25,11 +25,24 @@ export async function resolvePolicy(spec: string, options: StrategyOptions = {})
   if (name === 'lp-rolling') {
     if (!options.scenario) throw new Error('lp-rolling needs the scenario');
     const { createLpRollingPolicy, parseLpRollingOptions } = await import('../plan/lp-rolling.js');
+    let settings;
+    try {
+      settings = parseLpRollingOptions(params ?? '');
+    } catch (err) {
+      throw configError((err as Error).message, err);
+    }
     const world = buildWorld(loadScenario(options.scenario).scenario);
-    return createLpRollingPolicy(world, { ...parseLpRollingOptions(params ?? ''), days: options.days });
+    return createLpRollingPolicy(world, { ...settings, days: options.days });
   }
   const weights = params ?? options.weights;
   return createRulePolicy(name, weights ? parseWeights(weights) : {});
+}
+
+/** A bad strategy setting: named like the rules' config error, so the CLI exits 2 for it. */
+function configError(message: string, cause: unknown): Error {
+  const e = new Error(message, { cause });
+  e.name = 'PolicyConfigError';
+  return e;
 }
 
 /** Splits "name:params" (params optional). `rl:` specs are returned whole. */
