@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KPI_NAMES, runBenchmark } from '../../src/report/harness.js';
+import { KPI_NAMES, readLearningCurve, runBenchmark } from '../../src/report/harness.js';
 import { parseCsv } from '../../src/report/report.js';
 
 const FILES = ['runs.csv', 'segments.csv', 'daily.csv', 'oracle.csv', 'summary.json'];
@@ -39,5 +39,20 @@ describe('benchmark harness', () => {
     await expect(runBenchmark({ ...args, days: 0, workers: 0 })).rejects.toThrow(/days\(=0\)/);
     await expect(runBenchmark({ ...args, baseline: 'cheapest', workers: 0 })).rejects.toThrow(/baseline\(=cheapest\)/);
     await expect(runBenchmark({ ...args, scenario: 'no-such-scenario', workers: 0 })).rejects.toThrow(/no-such-scenario/);
+  });
+
+  it('reads the learning curve of the latest version of a trained model', () => {
+    const root = mkdtempSync(join(tmpdir(), 'allocsim-models-'));
+    for (const [v, ret] of [['v1', 5], ['v2', 7], ['v10', 9]] as const) {
+      mkdirSync(join(root, 'quick', v), { recursive: true });
+      const rows = [1, 2].map((i) => JSON.stringify({ iteration: i, global_step: 100 * i, episodic_return: ret * i, kpi_reward: i === 1 ? null : 1 }));
+      writeFileSync(join(root, 'quick', v, 'learning-curve.jsonl'), `${rows.join('\n')}\n`);
+    }
+    expect(readLearningCurve(join(root, 'quick'))).toEqual([
+      { step: 100, episodicReturn: 9, reward: null },
+      { step: 200, episodicReturn: 18, reward: 1 },
+    ]);
+    expect(readLearningCurve(join(root, 'quick', 'v1'))![1]!.episodicReturn).toBe(10);
+    expect(readLearningCurve(join(root, 'missing'))).toBeUndefined();
   });
 });
