@@ -104,7 +104,11 @@ async function runServe(o: ServeCliOptions): Promise<void> {
     };
   }
   const { startServer } = await import('../serve/server.js');
-  const server = await startServer(opts);
+  const { jsonLogger, errorFields } = await import('../serve/log.js');
+  const log = jsonLogger();
+  // A stray rejection (a model's late promise, a library) is logged; the service keeps serving.
+  process.on('unhandledRejection', (reason) => log.error('unhandled_rejection', errorFields(reason)));
+  const server = await startServer({ ...opts, log });
   process.stdout.write(`allocsim serving on ${o.host}:${server.port}${server.metricsPort !== undefined ? `, metrics on :${server.metricsPort}/metrics` : ''}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -8,7 +8,7 @@ import { unavailable, UnavailableError, type FallbackReason, type ModelAnswer } 
 export interface ChainConfig {
   /** Longest the model may take on one request, ms (the request's deadline may cut it shorter). */
   modelBudgetMs: number;
-  /** Time kept back from the caller's deadline for rules, audit and the network, ms. */
+  /** Time kept back from the caller's deadline for rules, audit and the network, ms (on top of 20% of what is left). */
   reserveMs: number;
   /** Low confidence: the model steps aside when, on some line, its top two softmax probabilities differ by less than this. 0 disables. */
   minMargin: number;
@@ -150,7 +150,9 @@ export class DecisionChain {
         throw unavailable('model_error', `input check failed: ${message(err)}`, { cause: err });
       }
       if (ood) throw unavailable('out_of_distribution', ood);
-      const remaining = deadline === Infinity ? Infinity : deadline - Date.now() - this.config.reserveMs;
+      // The model gets at most 80% of what is left of the caller's deadline, less the
+      // reserve: the rules, the audit commit and the trip back need the rest.
+      const remaining = deadline === Infinity ? Infinity : 0.8 * (deadline - Date.now()) - this.config.reserveMs;
       const budget = Math.min(this.config.modelBudgetMs, remaining);
       if (budget <= 0 || this.slot.latencyMs > budget) {
         // Decay the estimate so a model that was slow once gets tried again.

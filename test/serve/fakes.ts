@@ -6,7 +6,7 @@ import { ModelLoadFailedError, type LoadedModel, type ModelAnswer, type ModelPro
 import { compareVersions } from '../../src/serve/registry-provider.js';
 
 /** How a fake model behaves on real (non warm-up) requests. */
-export type FakeBehaviour = 'good' | 'nan' | 'throw' | 'slow' | 'ood' | 'unsure' | 'invalid';
+export type FakeBehaviour = 'good' | 'nan' | 'throw' | 'slow' | 'slow-sync' | 'ood' | 'unsure' | 'invalid';
 
 export interface FakeSpec {
   behaviour: FakeBehaviour;
@@ -40,6 +40,14 @@ export function fakeModel(name: string, version: string, spec: FakeSpec): Loaded
       case 'unsure':
         d.scores = d.scores.map((row) => row.map(() => 0.5));
         break;
+      case 'slow-sync': {
+        // Blocks for 30 ms: a synchronous model cannot be interrupted, only judged.
+        const until = performance.now() + 30;
+        while (performance.now() < until) {
+          /* busy */
+        }
+        break;
+      }
       case 'invalid':
         for (const l of d.lines) for (const a of l.allocations) a.quantity += 1_000_000;
         break;
