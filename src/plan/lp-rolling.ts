@@ -63,6 +63,10 @@ interface Plan {
  * plan's quotas; the rest waits for the next plan. Replenished SKUs are served
  * by landed value, and an order whose best landed value is below the cost of
  * not serving it is left unserved.
+ *
+ * Unlike the rules it keeps state between calls (its book of waiting orders and
+ * the wave's plan), so it is a simulation strategy: asked twice about one order
+ * at one moment it answers the same, but its answers depend on what it saw before.
  */
 export async function createLpRollingPolicy(world: World, options: Partial<LpRollingOptions> = {}): Promise<Policy> {
   const highs = await loadHighs();
@@ -97,6 +101,23 @@ class LpRolling implements Policy {
   }
 
   decide(ctx: DecisionContext): Decision {
+    // Asked again about the same order at the same moment: the same answer, and no quota spent twice.
+    const key = `${ctx.order.id}|${ctx.order.lines.map((l) => `${l.quantity}/${l.candidates.map((c) => `${c.warehouse}:${c.available}`).join(',')}`).join(';')}`;
+    const again = this.answered.get(key);
+    if (again && again.time === ctx.nowHours) return structuredClone(again.decision);
+    const decision = this.decideOnce(ctx);
+    if (this.answeredAt !== ctx.nowHours) {
+      this.answered.clear();
+      this.answeredAt = ctx.nowHours;
+    }
+    this.answered.set(key, { time: ctx.nowHours, decision: structuredClone(decision) });
+    return decision;
+  }
+
+  private readonly answered = new Map<string, { time: number; decision: Decision }>();
+  private answeredAt = NaN;
+
+  private decideOnce(ctx: DecisionContext): Decision {
     const o = ctx.order;
     const r = this.world.regionIndex.get(o.region)!;
     const g = this.world.segmentIndex.get(o.segment)!;
