@@ -68,7 +68,8 @@ export function register(program: Command): void {
         } finally {
           bar.stop();
         }
-        process.stdout.write(`${res.summary.scenario}: ${strategies.length} strategies × ${res.summary.seeds.length} seeds × ${res.summary.days} days\n\n`);
+        const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+        process.stdout.write(`${res.summary.scenario}: ${n(strategies.length, 'strategy', 'strategies')} × ${n(res.summary.seeds.length, 'seed', 'seeds')} × ${n(res.summary.days, 'day', 'days')}\n\n`);
         process.stdout.write(summaryTable(res.summary));
         process.stdout.write(`\n${res.records.length} tasks in ${res.wallSeconds.toFixed(1)} s on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}; results in ${opts.out}/\n`);
       }),
