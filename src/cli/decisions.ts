@@ -46,17 +46,19 @@ async function runExport(o: ExportOptions): Promise<void> {
   if (o.format !== 'jsonl' && o.format !== 'csv') throw new UsageError(`--format(=${o.format}) must be jsonl or csv`);
   if (!existsSync(o.db)) throw new UsageError(`--db(=${o.db}) not found`);
   const since = parseSince(o.since);
-  const { readDecisions } = await import('../serve/audit.js');
+  const { readDecisions, unpackFeatures } = await import('../serve/audit.js');
   const out: WriteStream | NodeJS.WriteStream = o.out ? createWriteStream(o.out) : process.stdout;
   const write = (s: string) => out.write(s);
   if (o.format === 'csv') write(`${CSV_COLUMNS.join(',')}\n`);
-  const json = new Set(['request', 'features', 'scores', 'decision', 'shadow', 'snapshot']);
+  const json = new Set(['request', 'scores', 'decision', 'shadow', 'snapshot']);
   const n = readDecisions(o.db, since, (row) => {
+    // Features are stored packed (float32); export them as JSON arrays per line.
+    if (row.features instanceof Uint8Array) row.features = JSON.stringify(unpackFeatures(row.features));
     if (o.format === 'csv') {
       write(`${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`);
     } else {
       const obj: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(row)) obj[k] = json.has(k) && typeof v === 'string' ? JSON.parse(v) : v;
+      for (const [k, v] of Object.entries(row)) obj[k] = (json.has(k) || k === 'features') && typeof v === 'string' ? JSON.parse(v) : v;
       write(`${JSON.stringify(obj)}\n`);
     }
   });

@@ -22,8 +22,8 @@ export interface AuditRecord {
   snapshotId: string;
   /** JSON: the order as received. */
   request: string;
-  /** JSON: the model's encoded features (null when no model ran). */
-  features: string | null;
+  /** The model's encoded features, packed by `packFeatures` (null when no model ran). */
+  features: Buffer | null;
   /** JSON: per-line, per-candidate scores. */
   scores: string | null;
   /** JSON: the decision's lines. */
@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS decisions (
   latency_us INTEGER NOT NULL,
   snapshot_id TEXT NOT NULL,
   request TEXT NOT NULL,
-  features TEXT,
+  features BLOB,
   scores TEXT,
   decision TEXT NOT NULL,
   shadow TEXT
@@ -185,8 +185,39 @@ export class AuditLog {
   }
 }
 
+/**
+ * Packs per-line feature rows as little-endian float32: row count, then per row
+ * its length and values. A fraction of the size and cost of JSON for the
+ * model's observations, which are float32 to begin with.
+ */
+export function packFeatures(rows: readonly ArrayLike<number>[]): Buffer {
+  let n = 1 + rows.length;
+  for (const r of rows) n += r.length;
+  const out = new Float32Array(n);
+  let k = 0;
+  out[k++] = rows.length;
+  for (const r of rows) {
+    out[k++] = r.length;
+    for (let i = 0; i < r.length; i++) out[k++] = r[i]!;
+  }
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Inverse of `packFeatures`. */
+export function unpackFeatures(buf: Uint8Array): number[][] {
+  const f = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const rows: number[][] = [];
+  let k = 1;
+  for (let r = 0; r < f[0]!; r++) {
+    const len = f[k++]!;
+    rows.push(Array.from(f.subarray(k, k + len)));
+    k += len;
+  }
+  return rows;
+}
+
 /** One exported decision. */
-export type ExportRow = Record<string, string | number | null>;
+export type ExportRow = Record<string, string | number | Buffer | null>;
 
 /**
  * Reads decisions made at or after `sinceMs`, in the order they were logged, calling `each` per

@@ -32,7 +32,7 @@ export interface Outcome {
   decision: Decision;
   reason: FallbackReason;
   detail: string;
-  features?: number[][];
+  features?: readonly ArrayLike<number>[];
   shadow?: ShadowResult;
   /** True when ε-exploration replaced the policy's choice. */
   explored: boolean;
@@ -49,7 +49,7 @@ export interface DecideOptions {
 /** A successful stage answer. */
 interface StageAnswer {
   decision: Decision;
-  features?: number[][];
+  features?: readonly ArrayLike<number>[];
 }
 
 /**

@@ -49,7 +49,7 @@ export interface ModelAnswer {
   /** Must carry per-line, per-candidate `scores` and the chosen action's `propensity`. */
   decision: Decision;
   /** The encoded observation the model saw (for the audit log), per line. */
-  features?: number[][];
+  features?: readonly ArrayLike<number>[];
   /** Per line, whether the model scored it (false: decided by a base rule inside the model); default all true. */
   scored?: boolean[];
 }

@@ -1,4 +1,4 @@
-import { encodeStep } from '../agent/features/encoder.js';
+import { encodeStep, type EncodedStep } from '../agent/features/encoder.js';
 import { listVersions, loadModel, outOfRange, type LoadedModel as RegistryModel } from '../agent/registry/index.js';
 import type { DecisionContext } from '../sim/policies/contract.js';
 import { registryPath } from './auth.js';
@@ -31,14 +31,24 @@ export function registryProvider(root: string): ModelProvider {
 /** The registry's loaded model as the service's `LoadedModel`. */
 export function adapt(name: string, version: string, m: RegistryModel): LoadedModel {
   const spec = m.spec;
+  // The first step of each line, encoded once for the range check and kept for the audit log.
+  const encoded = new WeakMap<DecisionContext, (EncodedStep | null)[]>();
+  const encode = (ctx: DecisionContext): (EncodedStep | null)[] => {
+    let steps = encoded.get(ctx);
+    if (!steps) {
+      steps = ctx.order.lines.map((line, i) => (line.quantity <= 0 || line.candidates.length === 0 ? null : encodeStep(ctx, i, [], line.quantity)));
+      encoded.set(ctx, steps);
+    }
+    return steps;
+  };
   return {
     name,
     version,
     checkInputs(ctx: DecisionContext): string | null {
-      for (let i = 0; i < ctx.order.lines.length; i++) {
-        const line = ctx.order.lines[i]!;
-        if (line.quantity <= 0 || line.candidates.length === 0) continue;
-        const step = encodeStep(ctx, i, [], line.quantity);
+      const steps = encode(ctx);
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i];
+        if (!step) continue;
         const bad = outOfRange(spec, { count: step.open.length, candidates: step.candidates, context: step.context });
         if (bad.length) return `line ${i}: ${bad.slice(0, 4).join(', ')}${bad.length > 4 ? ` and ${bad.length - 4} more` : ''} outside the training ranges`;
       }
@@ -46,10 +56,13 @@ export function adapt(name: string, version: string, m: RegistryModel): LoadedMo
     },
     decide(ctx: DecisionContext): ModelAnswer {
       const decision = m.policy.decide(ctx);
-      const features = ctx.order.lines.map((line, i) => {
-        if (line.quantity <= 0 || line.candidates.length === 0) return [];
-        const step = encodeStep(ctx, i, [], line.quantity);
-        return [...step.context, ...step.candidates];
+      // Per line: the context features, then each open candidate's (float32, as the network saw them).
+      const features = encode(ctx).map((step) => {
+        if (!step) return new Float32Array(0);
+        const row = new Float32Array(step.context.length + step.candidates.length);
+        row.set(step.context, 0);
+        row.set(step.candidates, step.context.length);
+        return row;
       });
       // Lines the network did not score (outside its scope, decided by the base rule) keep all-zero rows.
       const scored = (decision.scores ?? []).map((row) => row.some((x) => x !== 0));

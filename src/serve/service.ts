@@ -13,7 +13,7 @@ import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicy
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
 import type { FallbackReason as WireFallbackReason } from '../gen/allocation/v1/FallbackReason.js';
 import type { LineDecision as WireLineDecision } from '../gen/allocation/v1/LineDecision.js';
-import { AuditLog, type AuditRecord } from './audit.js';
+import { AuditLog, packFeatures, type AuditRecord } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
@@ -290,7 +290,7 @@ export class AllocationCore {
       latencyUs,
       snapshotId,
       request: JSON.stringify(order),
-      features: out.features ? JSON.stringify(out.features) : null,
+      features: out.features ? packFeatures(out.features) : null,
       scores: d.scores ? JSON.stringify(d.scores) : null,
       decision: JSON.stringify(d.lines),
       shadow: out.shadow ? JSON.stringify(out.shadow) : null,

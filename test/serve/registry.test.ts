@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { initParams } from '../../src/agent/network.js';
-import { defaultFeatureSpec } from '../../src/agent/features/encoder.js';
+import { defaultFeatureSpec, NC, NX } from '../../src/agent/features/encoder.js';
+import { readDecisions, unpackFeatures } from '../../src/serve/audit.js';
 import { loadModel, saveModel } from '../../src/agent/registry/index.js';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { loadScenario } from '../../src/sim/scenario/load.js';
@@ -53,6 +54,16 @@ describe('with a model from the agent registry', () => {
       expect(res.lines.map((l) => ({ allocations: l.allocations.map((a) => ({ warehouse: a.warehouse, quantity: a.quantity, mode: a.mode })), backordered: l.backordered }))).toEqual(want.lines);
       expect(res.propensity).toBeCloseTo(want.propensity!, 12);
     }
+    // The audit log keeps the encoded observation per line: context features, then each candidate's.
+    const rows: Record<string, unknown>[] = [];
+    readDecisions(s.auditPath, 0, (r) => rows.push(r));
+    expect(rows).toHaveLength(ctxs.length);
+    rows.forEach((r, i) => {
+      const f = unpackFeatures(r.features as Buffer);
+      expect(f).toHaveLength(ctxs[i]!.order.lines.length);
+      expect(f[0]!.length).toBe(NX + NC * ctxs[i]!.order.lines[0]!.candidates.length);
+      expect(f[0]!.every(Number.isFinite)).toBe(true);
+    });
   });
 
   it('a corrupt new version does not take traffic; a good one does', async () => {
