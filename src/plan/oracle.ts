@@ -18,7 +18,8 @@ import { LinearProgram, loadHighs } from './lp.js';
  * - replenished SKUs get unlimited supply: their receipts react to the strategy,
  *   so any fixed supply would not bound every strategy;
  * - pick capacity is ignored and a unit leaves `pickHours` after allocation;
- * - holding cost is taken as zero;
+ * - holding cost is counted only for scheduled stock, as a lower bound (on hand ≥
+ *   landed − allocated at each day close); replenished stock's holding is taken as zero;
  * - within an (SKU, region, segment, epoch) group the LP may serve the on-time
  *   units first, at the best unit's value;
  * - the contract shortfall is not rounded up, and contract credit of replenished
@@ -163,7 +164,12 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   };
 
   let constant = 0;
+  let constHolding = 0;
   let constPenalty = 0;
+  /** Holding cost of one unit of SKU k at warehouse w for one day. */
+  const holdingPerUnitDay = (w: number, k: number) => (world.skus[k]!.unitCost * s.warehouses[w]!.holdingCostRatePerYear) / 365;
+  /** Day closes (within the horizon) at or after hour a: a unit on hand from a pays holding at each. */
+  const closesFrom = (a: number) => (a <= 0 ? days : Math.max(0, days - Math.max(0, Math.ceil(a / 24 - EPS) - 1)));
   const penaltyCols: number[] = [];
   let constServed = 0;
   let demanded = 0;
@@ -307,7 +313,8 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
         if (onUnits > 0) pieces.push([onBest, onUnits]);
         if (alive - onUnits > 0) pieces.push([lateValue, alive - onUnits]);
         for (const [value, cap] of pieces) {
-          const col = lp.addColumn(value, 0, cap);
+          // Allocating a unit takes it out of the stock that pays holding at every later day close.
+          const col = lp.addColumn(value + mw * holdingPerUnitDay(w, k) * closesFrom(a), 0, cap);
           cols.push(col);
           groupCols.push(col);
           let list = supplyCols.get(w * S + k);
@@ -373,6 +380,18 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     }
   }
 
+  // Holding cost of scheduled stock: on hand ≥ landed − allocated at every day close, so the
+  // landed stock's holding (less what allocation saves, in the column values) is a lower bound.
+  for (const [cell, list] of arrivals) {
+    const w = Math.floor(cell / S);
+    const k = cell % S;
+    const rate = holdingPerUnitDay(w, k);
+    for (const x of list) {
+      const charge = mw * rate * x.qty * closesFrom(x.time === -Infinity ? 0 : x.time);
+      constant -= charge;
+      constHolding += charge;
+    }
+  }
   lp.offset = constant;
   const highs = await loadHighs();
   const sol = lp.solve(highs);
