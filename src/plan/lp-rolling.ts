@@ -101,20 +101,25 @@ class LpRolling implements Policy {
   }
 
   decide(ctx: DecisionContext): Decision {
-    // Asked again about the same order at the same moment: the same answer, and no quota spent twice.
-    const key = `${ctx.order.id}|${ctx.order.lines.map((l) => `${l.quantity}/${l.candidates.map((c) => `${c.warehouse}:${c.available}`).join(',')}`).join(';')}`;
-    const again = this.answered.get(key);
-    if (again && again.time === ctx.nowHours) return structuredClone(again.decision);
+    // Asked again about the same order at the same moment and offer: the same answer, and no quota spent twice.
+    const o = ctx.order;
+    let sig = o.lines.length;
+    for (const l of o.lines) {
+      sig = sig * 31 + l.quantity;
+      for (const c of l.candidates) sig = (sig * 31 + c.available * 7 + c.warehouse.length) % 1e15;
+    }
+    const again = this.answered.get(o.id);
+    if (again && again.time === ctx.nowHours && again.sig === sig) return structuredClone(again.decision);
     const decision = this.decideOnce(ctx);
     if (this.answeredAt !== ctx.nowHours) {
       this.answered.clear();
       this.answeredAt = ctx.nowHours;
     }
-    this.answered.set(key, { time: ctx.nowHours, decision: structuredClone(decision) });
+    this.answered.set(o.id, { time: ctx.nowHours, sig, decision });
     return decision;
   }
 
-  private readonly answered = new Map<string, { time: number; decision: Decision }>();
+  private readonly answered = new Map<string, { time: number; sig: number; decision: Decision }>();
   private answeredAt = NaN;
 
   private decideOnce(ctx: DecisionContext): Decision {
