@@ -1,5 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ServiceUnavailableError } from './errors.js';
 
@@ -81,9 +84,70 @@ CREATE TABLE IF NOT EXISTS decisions (
 // No index on ts_ms: it more than doubled the cost of an insert (measured), and
 // exports (the only reader by time) scan in insertion order anyway.
 
-interface Pending {
+/** One request's share of a group commit. */
+export interface AuditItem {
   snapshot: AuditSnapshot;
   records: AuditRecord[];
+}
+
+/** The SQLite side of the audit log: opened on the thread that writes. */
+export class AuditStore {
+  private readonly db: Database.Database;
+  /** Writes a group of requests' decisions in one transaction. */
+  readonly commit: (items: readonly AuditItem[]) => void;
+
+  constructor(options: AuditOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const db = (this.db = new Database(options.path));
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    const meta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+    for (const [k, v] of Object.entries(options.meta ?? {})) meta.run(k, v);
+    const insertSnapshot = db.prepare('INSERT OR IGNORE INTO snapshots (id, json) VALUES (?, ?)');
+    const insertDecision = db.prepare(
+      `INSERT INTO decisions (id, ts_ms, method, order_id, decided_by, policy_name, policy_version, fallback_reason,
+        fallback_detail, mode, explored, propensity, latency_us, snapshot_id, request, features, scores, decision, shadow)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.commit = db.transaction((items: readonly AuditItem[]) => {
+      for (const p of items) {
+        insertSnapshot.run(p.snapshot.id, p.snapshot.json);
+        for (const r of p.records) {
+          // Features may arrive as a plain Uint8Array from another thread; SQLite binds Buffers.
+          const raw: Uint8Array | null = r.features;
+          const f = raw && !Buffer.isBuffer(raw) ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : raw;
+          // Positional binding: measurably cheaper than named parameters on the hot path.
+          insertDecision.run(
+            r.id, r.tsMs, r.method, r.orderId, r.decidedBy, r.policyName, r.policyVersion, r.fallbackReason, r.fallbackDetail,
+            r.mode, r.explored ? 1 : 0, r.propensity, r.latencyUs, r.snapshotId, r.request, f, r.scores, r.decision, r.shadow,
+          );
+        }
+      }
+    });
+  }
+
+  /** Folds the WAL into the database and closes it. */
+  close(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+    }
+  }
+}
+
+/** Messages between the audit log and its writer thread. */
+export type ToWriter = { kind: 'commit'; seq: number; items: AuditItem[] } | { kind: 'close' };
+export type FromWriter =
+  | { kind: 'ready' }
+  | { kind: 'committed'; seq: number; ms: number }
+  | { kind: 'failed'; seq: number; error: string }
+  | { kind: 'closed' }
+  | { kind: 'open-failed'; error: string };
+
+interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -93,54 +157,62 @@ interface Pending {
  * a request's decisions and resolves once they are committed; all requests that
  * arrive within one turn of the event loop share one transaction, so the
  * response can wait for durability without one commit per decision.
+ *
+ * With `thread: true` the SQLite work (inserts, commit, fsync with
+ * `sync: 'full'`) runs on a writer thread, off the event loop that serves
+ * requests; while one group commits, the next one gathers.
  */
 export class AuditLog {
-  private readonly db: Database.Database;
-  private readonly insertDecision: Database.Statement;
-  private readonly insertSnapshot: Database.Statement;
-  private readonly commit: (batch: Pending[]) => void;
-  private queue: Pending[] = [];
+  private store: AuditStore | null = null;
+  private worker: Worker | null = null;
+  private ready: Promise<void> = Promise.resolve();
+  private queue: AuditItem[] = [];
+  private queueWaiters: Waiter[] = [];
+  private readonly inFlight = new Map<number, { waiters: Waiter[]; decisions: number }>();
+  private seq = 0;
   private scheduled = false;
   private closed = false;
+  private broken: Error | null = null;
   /** Decisions committed, and group commits done (for metrics). */
   committed = 0;
   commits = 0;
   onCommit: (decisions: number, ms: number) => void = () => {};
 
-  constructor(options: AuditOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const meta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-    for (const [k, v] of Object.entries(options.meta ?? {})) meta.run(k, v);
-    this.insertSnapshot = this.db.prepare('INSERT OR IGNORE INTO snapshots (id, json) VALUES (?, ?)');
-    this.insertDecision = this.db.prepare(
-      `INSERT INTO decisions (id, ts_ms, method, order_id, decided_by, policy_name, policy_version, fallback_reason,
-        fallback_detail, mode, explored, propensity, latency_us, snapshot_id, request, features, scores, decision, shadow)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.commit = this.db.transaction((batch: Pending[]) => {
-      for (const p of batch) {
-        this.insertSnapshot.run(p.snapshot.id, p.snapshot.json);
-        for (const r of p.records) {
-          // Positional binding: measurably cheaper than named parameters on the hot path.
-          this.insertDecision.run(
-            r.id, r.tsMs, r.method, r.orderId, r.decidedBy, r.policyName, r.policyVersion, r.fallbackReason, r.fallbackDetail,
-            r.mode, r.explored ? 1 : 0, r.propensity, r.latencyUs, r.snapshotId, r.request, r.features, r.scores, r.decision, r.shadow,
-          );
-        }
-      }
+  constructor(options: AuditOptions & { thread?: boolean }) {
+    if (!options.thread) {
+      this.store = new AuditStore(options);
+      return;
+    }
+    const { thread: _thread, ...storeOptions } = options;
+    void _thread;
+    const w = (this.worker = startWriter(storeOptions));
+    this.ready = new Promise<void>((resolve, reject) => {
+      const first = (m: FromWriter) => {
+        if (m.kind === 'ready') resolve();
+        else if (m.kind === 'open-failed') reject(new ServiceUnavailableError(`cannot open the audit log ${options.path}: ${m.error}`));
+      };
+      w.once('message', first);
+      w.once('error', reject);
     });
+    w.on('message', (m: FromWriter) => this.fromWriter(m));
+    w.on('error', (err) => this.fail(err));
+    w.on('exit', (code) => {
+      if (!this.closed) this.fail(new Error(`audit writer thread exited (${code})`));
+    });
+  }
+
+  /** Resolves once the log is open (at once without a writer thread); rejects if it cannot be. */
+  opened(): Promise<void> {
+    return this.ready;
   }
 
   /** Queues one request's decisions; resolves when they are durable. */
   append(snapshot: AuditSnapshot, records: AuditRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('the decision audit log is closed (server shutting down)'));
+    if (this.broken) return Promise.reject(new ServiceUnavailableError(`the decision audit log failed: ${this.broken.message}`));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ snapshot, records, resolve, reject });
+      this.queue.push({ snapshot, records });
+      this.queueWaiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -148,41 +220,106 @@ export class AuditLog {
     });
   }
 
-  /** Commits everything queued in one transaction and settles the waiting requests. */
+  /** Commits everything queued as one group and settles its requests when durable. */
   flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
+    const items = this.queue;
+    const waiters = this.queueWaiters;
+    if (items.length === 0) return;
     this.queue = [];
-    const t0 = performance.now();
-    try {
-      this.commit(batch);
-    } catch (err) {
-      const e = new ServiceUnavailableError(`decision audit log write failed: ${(err as Error).message}`, { cause: err });
-      for (const p of batch) p.reject(e);
+    this.queueWaiters = [];
+    let decisions = 0;
+    for (const it of items) decisions += it.records.length;
+    if (this.worker) {
+      const seq = this.seq++;
+      this.inFlight.set(seq, { waiters, decisions });
+      this.worker.postMessage({ kind: 'commit', seq, items } satisfies ToWriter);
       return;
     }
-    let n = 0;
-    for (const p of batch) {
-      n += p.records.length;
-      p.resolve();
+    const t0 = performance.now();
+    try {
+      this.store!.commit(items);
+    } catch (err) {
+      const e = new ServiceUnavailableError(`decision audit log write failed: ${(err as Error).message}`, { cause: err });
+      for (const w of waiters) w.reject(e);
+      return;
     }
-    this.committed += n;
-    this.commits++;
-    this.onCommit(n, performance.now() - t0);
+    this.settled(waiters, decisions, performance.now() - t0);
   }
 
-  /** Flushes what is queued and closes the database (a checkpoint folds the WAL in). */
-  close(): void {
+  private settled(waiters: Waiter[], decisions: number, ms: number): void {
+    for (const w of waiters) w.resolve();
+    this.committed += decisions;
+    this.commits++;
+    this.onCommit(decisions, ms);
+  }
+
+  private fromWriter(m: FromWriter): void {
+    if (m.kind === 'committed' || m.kind === 'failed') {
+      const g = this.inFlight.get(m.seq);
+      if (!g) return;
+      this.inFlight.delete(m.seq);
+      if (m.kind === 'committed') this.settled(g.waiters, g.decisions, m.ms);
+      else {
+        const e = new ServiceUnavailableError(`decision audit log write failed: ${m.error}`);
+        for (const w of g.waiters) w.reject(e);
+      }
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.broken = err instanceof Error ? err : new Error(String(err));
+    const e = new ServiceUnavailableError(`decision audit log failed: ${this.broken.message}`, { cause: err });
+    for (const g of this.inFlight.values()) for (const w of g.waiters) w.reject(e);
+    this.inFlight.clear();
+    for (const w of this.queueWaiters.splice(0)) w.reject(e);
+    this.queue = [];
+  }
+
+  /** Flushes what is queued, waits for it to commit, and closes the database (a checkpoint folds the WAL in). */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      this.db.close();
+    if (!this.worker) {
+      this.store!.close();
+      return;
     }
+    const w = this.worker;
+    if (this.broken) {
+      await w.terminate();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = (m: FromWriter) => {
+        if (m.kind === 'closed') {
+          w.off('message', done);
+          resolve();
+        }
+      };
+      w.on('message', done);
+      w.once('exit', () => resolve());
+      // Messages are handled in order: every commit posted before this one finishes first.
+      w.postMessage({ kind: 'close' } satisfies ToWriter);
+    });
+    await w.terminate();
   }
+}
+
+/**
+ * Starts the writer thread from the module beside this one: compiled (.js), or,
+ * when running from sources (tsx, vitest), TypeScript through tsx's loader
+ * registered inside the thread.
+ */
+function startWriter(workerData: AuditOptions): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./audit-writer.js', here), { workerData });
+  // tsx's ESM API (its "import" entry), found from the package's own folder.
+  const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
+  const entry = new URL('./audit-writer.ts', here).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
 }
 
 /**

@@ -45,6 +45,8 @@ export interface ServeOptions {
   /** Audit-log SQLite file (default `results/audit.sqlite`). */
   auditPath?: string;
   auditSync?: AuditSync;
+  /** Write the audit log on a thread of its own (default: yes, unless ':memory:'). */
+  auditThread?: boolean;
   /** Bearer token for admin calls (none: admin calls refused). */
   adminToken?: string;
   tls?: TlsOptions;
@@ -133,11 +135,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const chainConfig: ChainConfig = { ...DEFAULT_CHAIN_CONFIG, ...opts.chain };
   const streams = new RandomStreams(opts.seed ?? 0);
   const chain = new DecisionChain(slot, () => policies.override ?? policies.fallback, () => policies.override !== null, chainConfig, streams.get('exploration'));
+  const auditPath = opts.auditPath ?? 'results/audit.sqlite';
   const audit = new AuditLog({
-    path: opts.auditPath ?? 'results/audit.sqlite',
+    path: auditPath,
     sync: opts.auditSync,
+    // SQLite work on its own thread, off the event loop that serves requests.
+    thread: opts.auditThread ?? auditPath !== ':memory:',
     meta: { scenario: loaded.scenario.name, scenarioHash: loaded.hash, startedAt: new Date().toISOString() },
   });
+  await audit.opened();
   audit.onCommit = (n, ms) => {
     metrics.auditCommitSize.observe(n);
     metrics.auditCommitSeconds.observe(ms / 1000);
@@ -208,7 +214,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         server.forceShutdown();
       }
       await inflight.idle();
-      audit.close();
+      await audit.close();
       slot.clear();
       if (metricsServer) await new Promise<void>((res) => metricsServer!.server.close(() => res()));
       log.info('stopped', { decisions: audit.committed, commits: audit.commits });

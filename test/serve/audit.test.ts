@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { AuditLog, decisionIds, integrityCheck, packFeatures, readDecisions, unpackFeatures, type AuditRecord } from '../../src/serve/audit.js';
+import { tempDir } from './helpers.js';
+
+function rec(id: string, features: Buffer | null = null): AuditRecord {
+  return {
+    id, tsMs: Date.now(), method: 'Recommend', orderId: `o-${id}`, decidedBy: 'rules', policyName: 'cheapest', policyVersion: '',
+    fallbackReason: 'no_model', fallbackDetail: '', mode: 'normal', explored: false, propensity: 1, latencyUs: 10,
+    snapshotId: id, request: '{}', features, scores: '[[1]]', decision: '[]', shadow: null,
+  };
+}
+
+for (const thread of [false, true]) {
+  describe(`audit log (${thread ? 'writer thread' : 'inline'})`, () => {
+    it('commits concurrent appends in groups, resolves each once durable, closes cleanly', async () => {
+      const path = join(tempDir(), 'audit.sqlite');
+      const log = new AuditLog({ path, thread });
+      await log.opened();
+      const f = packFeatures([[1, 2.5, -3], []]);
+      await Promise.all(Array.from({ length: 500 }, (_, i) => log.append({ id: `s${i}`, json: '{}' }, [rec(`d${i}`, i === 0 ? f : null)])));
+      expect(log.committed).toBe(500);
+      expect(log.commits).toBeLessThan(500);
+      await log.close();
+      await expect(log.append({ id: 'x', json: '{}' }, [rec('x')])).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+      expect(decisionIds(path).size).toBe(500);
+      expect(integrityCheck(path)).toBe('ok');
+      const rows: Record<string, unknown>[] = [];
+      readDecisions(path, 0, (r) => rows.push(r));
+      expect(rows[0]!.id).toBe('d0');
+      expect(unpackFeatures(rows[0]!.features as Buffer)).toEqual([[1, 2.5, -3], []]);
+    });
+
+    it('a failing write rejects the requests of its group (they are not answered as durable)', async () => {
+      const path = join(tempDir(), 'audit.sqlite');
+      const log = new AuditLog({ path, thread });
+      await log.opened();
+      await log.append({ id: 's1', json: '{}' }, [rec('dup')]);
+      // The same decision id again violates the primary key: that group fails, the next succeeds.
+      await expect(log.append({ id: 's2', json: '{}' }, [rec('dup')])).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+      await log.append({ id: 's3', json: '{}' }, [rec('ok')]);
+      await log.close();
+      expect([...decisionIds(path)].sort()).toEqual(['dup', 'ok']);
+    });
+  });
+}
