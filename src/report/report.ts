@@ -224,15 +224,21 @@ export async function writeReport(resultsDir: string, outFile: string): Promise<
     });
   }
 
-  // 7. Learning curves of trained policies.
-  const curves = Object.entries(s.learningCurves ?? {}).flatMap(([name, rows]) => rows.filter((r) => r.episodicReturn !== null).map((r) => ({ strategy: name, step: r.step, value: r.episodicReturn })));
+  // 7. Learning curves of trained policies: the scenario reward of the training episodes when
+  // recorded (comparable with the table above), else the trainer's episodic return.
+  const curveRows = Object.entries(s.learningCurves ?? {});
+  const useReward = curveRows.length > 0 && curveRows.every(([, rows]) => rows.some((r) => r.reward !== null));
+  const curves = curveRows.flatMap(([name, rows]) =>
+    rows.map((r) => ({ strategy: name, step: r.step, value: useReward ? r.reward : r.episodicReturn })).filter((r) => r.value !== null),
+  );
   if (curves.length) {
-    await add('learning', 'Learning curve of the trained policy (mean episodic return per PPO iteration)', {
+    const what = useReward ? `scenario reward of the training episodes (${s.currency})` : 'episodic return';
+    await add('learning', `Learning curve of the trained policy: ${what} per PPO iteration`, {
       data: { values: curves },
       width: 520,
       height: 240,
       mark: { type: 'line', point: true },
-      encoding: { x: { field: 'step', type: 'quantitative', title: 'environment steps' }, y: { field: 'value', type: 'quantitative', title: 'episodic return', scale: { zero: false } }, color: { field: 'strategy', type: 'nominal' } },
+      encoding: { x: { field: 'step', type: 'quantitative', title: 'environment steps' }, y: { field: 'value', type: 'quantitative', title: what, scale: { zero: false } }, color: { field: 'strategy', type: 'nominal' } },
     });
   }
 
