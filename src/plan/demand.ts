@@ -35,12 +35,12 @@ export function drawDemand(world: World, seed: number, days = world.scenario.hor
   const process = new DemandProcess(world, new RandomStreams(seed), days * 24);
   const rows = { time: [] as number[], sku: [] as number[], region: [] as number[], segment: [] as number[], qty: [] as number[], price: [] as number[], z: [] as number[], u: [] as number[] };
   for (let day = 0; day < days; day++) {
-    process.drawDay(day, (sku, region, segment, qty, time, unitPrice, transitZ, lateU) => {
-      rows.time.push(time);
+    process.drawDay(day, (sku, region, segment, quantity, timeHours, unitPrice, transitZ, lateU) => {
+      rows.time.push(timeHours);
       rows.sku.push(sku);
       rows.region.push(region);
       rows.segment.push(segment);
-      rows.qty.push(qty);
+      rows.qty.push(quantity);
       rows.price.push(unitPrice);
       rows.z.push(transitZ);
       rows.u.push(lateU);
