@@ -9,7 +9,7 @@
  * load generator runs on the main thread. The real servers write the audit log
  * (SQLite, WAL, synchronous=NORMAL) as in production.
  *   npm run bench:serve                  # all cells, 2 s each in 4 interleaved rounds
- *   node dist/bench/serve.js --seconds 5 --rounds 5 --audit-sync full
+ *   node dist/bench/serve.js --seconds 5 --rounds 5 --audit-sync full --audit-thread false
  * Targets (issue 4): model QPS >= 0.5 x no-op at concurrency 64; model p99 <= no-op
  * p99 + 2 ms at concurrency 8; RecommendBatch >= 50,000 decisions/s.
  */
@@ -41,6 +41,7 @@ interface WorkerInput {
   registry: string;
   auditPath: string;
   auditSync: 'normal' | 'full';
+  auditThread: boolean;
   canned: RecommendResponse;
 }
 
@@ -73,6 +74,7 @@ async function serverThread(input: WorkerInput): Promise<void> {
       fallback: 'cheapest',
       auditPath: input.auditPath,
       auditSync: input.auditSync,
+      auditThread: input.auditThread,
       chain: { minMargin: 0 },
       log: { info: () => {}, warn: () => {}, error: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`) },
     });
@@ -156,6 +158,7 @@ async function closedLoop(fn: (i: number) => Promise<unknown>, concurrency: numb
 async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '2'));
   const auditSync = arg('audit-sync', 'normal') as 'normal' | 'full';
+  const auditThread = arg('audit-thread', 'true') !== 'false';
   const world = buildWorld(loadScenario('default').scenario);
   const dir = mkdtempSync(join(tmpdir(), 'allocsim-bench-serve-'));
 
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
   const servers: Record<ServerKind, { worker: Worker; api: AllocationApi; client: grpc.Client }> = {} as never;
   let canned: RecommendResponse | undefined;
   for (const kind of ['rules', 'model', 'noop'] as ServerKind[]) {
-    const { worker, port } = await startWorker({ kind, registry: dir, auditPath: join(dir, `${kind}.sqlite`), auditSync, canned: canned ?? {} });
+    const { worker, port } = await startWorker({ kind, registry: dir, auditPath: join(dir, `${kind}.sqlite`), auditSync, auditThread, canned: canned ?? {} });
     const client = createClient(`127.0.0.1:${port}`);
     servers[kind] = { worker, api: api(client), client };
     if (kind === 'rules') canned = await servers.rules.api.recommend(reqs[0]!) as RecommendResponse;
@@ -258,7 +261,7 @@ async function main(): Promise<void> {
   process.stdout.write(`model p99 - no-op p99 at c=8 = ${p99gap.toFixed(3)} ms (<= 2 ms: ${p99gap <= 2 ? 'met' : 'NOT met'}); `);
   const bmin = Math.min(...batch.map((b) => b.decisionsPerSecond));
   process.stdout.write(`RecommendBatch >= 50,000 decisions/s: ${bmin >= 50_000 ? 'met' : 'NOT met'} (min ${bmin.toFixed(0)})\n`);
-  process.stdout.write(JSON.stringify({ seconds, rounds, auditSync, cells, batch }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, rounds, auditSync, auditThread, cells, batch }) + '\n');
 
   for (const s of Object.values(servers)) {
     s.client.close();

@@ -13,6 +13,7 @@ interface ServeCliOptions {
   metricsPort?: number;
   audit: string;
   auditSync: string;
+  auditThread: boolean;
   adminTokenFile?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -52,6 +53,7 @@ export function register(program: Command): void {
     .option('--port <n>', 'gRPC port (0 picks one)', intOption('--port'), 50051)
     .option('--metrics-port <n>', 'serve Prometheus /metrics on this port', intOption('--metrics-port'))
     .option('--audit <file>', 'decision audit log (SQLite)', 'results/audit.sqlite')
+    .option('--no-audit-thread', 'write the audit log on the serving thread (default: a writer thread of its own)')
     .option('--audit-sync <mode>', 'normal (survives a process crash) or full (fsync per group commit; survives power loss)', 'normal')
     .option('--admin-token-file <file>', 'file holding the bearer token for ActivatePolicy and Reload (or set ALLOCSIM_ADMIN_TOKEN)')
     .option('--tls-cert <file>', 'server certificate chain (PEM); enables TLS')
@@ -85,6 +87,7 @@ async function runServe(o: ServeCliOptions): Promise<void> {
     metricsPort: o.metricsPort,
     auditPath: o.audit,
     auditSync: o.auditSync,
+    auditThread: o.auditThread,
     adminToken,
     seed: o.seed,
     watchMs: o.watchMs,
