@@ -1,48 +1,86 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, intOption } from './errors.js';
-import { kpiComparison } from './format.js';
+import { progressBar } from './progress.js';
+import { summaryTable } from './bench.js';
 import { loadScenario } from '../sim/scenario/index.js';
-import { buildWorld } from '../sim/model/world.js';
-import { simulate } from '../sim/engine.js';
-import { computeKpis, type Kpis } from '../sim/kpis.js';
-import { reconcile } from '../sim/reconcile.js';
-import { RULE_NAMES, createRulePolicy } from '../sim/policies/rules.js';
+import { RULE_NAMES } from '../sim/policies/rules.js';
+import { runBenchmark } from '../report/harness.js';
+import { writeReport, managerSummary } from '../report/report.js';
 
-/** Mean of every KPI over runs. */
-function meanKpis(list: Kpis[]): Kpis {
-  const out = { ...list[0]! };
-  for (const key of Object.keys(out) as (keyof Kpis)[]) {
-    out[key] = list.reduce((a, k) => a + k[key], 0) / list.length;
-  }
-  return out;
+interface StartOptions {
+  scenario: string;
+  seeds: number;
+  workers?: number;
+  out: string;
+  model?: string;
+  train: boolean;
+  progress: boolean;
 }
 
+/**
+ * The main job, on the built-in default scenario: train a small policy when none
+ * is there yet, bench every rule strategy, the trained policy and the hindsight
+ * oracle on common random numbers, print the summary, write the HTML report.
+ */
 export function register(program: Command): void {
   program
     .command('start')
-    .description('the main job: simulate the default scenario under every rule strategy on a few seeds and compare KPIs')
+    .description('the main job: train a quick policy, bench it with every rule strategy and the oracle, print the summary and write the report')
     .option('--scenario <name|path>', 'scenario', 'default')
-    .option('--seeds <n>', 'number of seeds (1..n)', intOption('--seeds', 1), 3)
-    .action(
-      action(async (opts: { scenario: string; seeds: number }) => {
-        const loaded = loadScenario(opts.scenario);
-        const world = buildWorld(loaded.scenario);
-        const columns: { name: string; kpis: Kpis }[] = [];
-        const started = performance.now();
-        for (const name of RULE_NAMES) {
-          const runs: Kpis[] = [];
-          for (let seed = 1; seed <= opts.seeds; seed++) {
-            const r = simulate(world, createRulePolicy(name), { seed });
-            reconcile(r);
-            runs.push(computeKpis(r).kpis);
-          }
-          columns.push({ name, kpis: meanKpis(runs) });
-        }
-        process.stdout.write(
-          `${loaded.scenario.name}: ${loaded.scenario.description}\nMean KPIs over seeds 1..${opts.seeds} (common random numbers: every strategy sees the same demand)\n\n`,
-        );
-        process.stdout.write(kpiComparison(columns));
-        process.stdout.write(`\n${RULE_NAMES.length * opts.seeds} runs in ${((performance.now() - started) / 1000).toFixed(1)} s, every one reconciled.\n`);
-      }),
-    );
+    .option('--seeds <n>', 'seeds per strategy', intOption('--seeds', 2), 5)
+    .option('--workers <n>', 'worker threads (default one per core)', intOption('--workers', 0))
+    .option('--out <dir>', 'results directory', 'results/start')
+    .option('--model <dir>', 'trained policy to include (default models/<scenario>-quick, trained when missing)')
+    .option('--no-train', 'do not train; bench the rules and the oracle only')
+    .option('--no-progress', 'never show progress bars')
+    .action(action(runStart));
+}
+
+async function runStart(opts: StartOptions): Promise<void> {
+  const started = performance.now();
+  const loaded = loadScenario(opts.scenario);
+  const s = loaded.scenario;
+  process.stdout.write(`allocsim — ${s.name}: ${s.description}\n\n`);
+  const strategies: string[] = [...RULE_NAMES];
+  if (opts.train) {
+    const model = opts.model ?? join('models', `${s.name}-quick`);
+    if (!existsSync(model)) {
+      const { trainQuickPolicy } = await import('./quick-train.js');
+      process.stdout.write(`Training a small policy on ${s.name} → ${model} (about a minute; later runs reuse it)\n`);
+      await trainQuickPolicy(opts.scenario, model, opts.progress);
+    } else {
+      process.stdout.write(`Using the trained policy in ${model} (delete it to retrain)\n`);
+    }
+    strategies.push(`rl:${model}`);
+  }
+  strategies.push('oracle');
+  process.stdout.write(`Benchmarking ${strategies.join(', ')} on ${opts.seeds} seeds (common random numbers)\n`);
+  const bar = progressBar('bench', opts.progress);
+  let res;
+  try {
+    res = await runBenchmark({
+      scenario: opts.scenario,
+      strategies,
+      seeds: opts.seeds,
+      workers: opts.workers,
+      out: opts.out,
+      resolver: new URL('./policy.js', import.meta.url).href,
+      onProgress: (p) => bar.update(p.done, p.total, `${p.strategy} seed ${p.seed}`),
+    });
+  } finally {
+    bar.stop();
+  }
+  process.stdout.write('\n');
+  process.stdout.write(summaryTable(res.summary));
+  process.stdout.write('\n');
+  for (const line of managerSummary(res.summary)) process.stdout.write(`- ${line}\n`);
+  const reportFile = join(opts.out, 'report.html');
+  await writeReport(opts.out, reportFile);
+  process.stdout.write(
+    `\n${res.records.length} runs in ${res.wallSeconds.toFixed(1)} s on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}; ` +
+      `results in ${opts.out}/ (runs.csv, summary.json, daily.csv)\nReport: ${resolve(reportFile)}\n` +
+      `Done in ${((performance.now() - started) / 1000).toFixed(0)} s.\n`,
+  );
 }

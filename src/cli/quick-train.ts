@@ -1,0 +1,59 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { progressBar } from './progress.js';
+import { loadScenario } from '../sim/scenario/index.js';
+import { buildWorld } from '../sim/model/world.js';
+
+/** Settings of the small policy `npm start` trains: a behaviour-cloning warm start and a few PPO iterations. */
+export const QUICK_TRAINING = { iterations: 6, envs: 2, rolloutSteps: 1024, bcEpisodes: 2, bcEpochs: 4, seed: 1 } as const;
+
+/**
+ * Trains the small policy `npm start` includes in its comparison and saves it as
+ * a new version under `out` (learning curve in `out/training.jsonl`). It is meant
+ * to take a minute or two; `allocsim train` is the full-control command.
+ */
+export async function trainQuickPolicy(scenario: string, out: string, progress: boolean): Promise<string> {
+  const loaded = loadScenario(scenario);
+  const world = buildWorld(loaded.scenario);
+  const { selectBackend } = await import('../agent/backend.js');
+  const backend = await selectBackend('auto');
+  const { trainPpo } = await import('../agent/ppo/train.js');
+  const { saveModel } = await import('../agent/registry/index.js');
+  mkdirSync(out, { recursive: true });
+  const log = join(out, 'training.jsonl');
+  writeFileSync(log, '');
+  const bar = progressBar('train', progress);
+  const started = performance.now();
+  let result;
+  try {
+    result = await trainPpo({
+      world,
+      config: { ...QUICK_TRAINING },
+      onWarmStart: (m) => appendFileSync(log, `${JSON.stringify({ warm_start: true, ...m })}\n`),
+      onIteration: (m) => {
+        appendFileSync(log, `${JSON.stringify(m)}\n`);
+        bar.update(m.iteration, QUICK_TRAINING.iterations, m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const last = result.metrics[result.metrics.length - 1];
+  return saveModel(out, {
+    params: result.params,
+    spec: result.spec,
+    config: result.config,
+    meta: {
+      name: out.replace(/\/+$/, '').split('/').pop()!,
+      createdAt: new Date().toISOString(),
+      scenario: { name: loaded.scenario.name, hash: loaded.hash },
+      baseRule: result.config.baseRule,
+      minUnitMargin: result.config.minUnitMargin,
+      backend,
+      trainingSeconds: seconds,
+      finalMetrics: last ? { ...last } : {},
+    },
+    curve: result.metrics,
+  });
+}
