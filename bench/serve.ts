@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadScenario } from '../src/sim/scenario/index.js';
-import { buildWorld, type World } from '../src/sim/model/world.js';
+import { buildWorld } from '../src/sim/model/world.js';
 import { Simulation } from '../src/sim/engine.js';
 import { createRulePolicy } from '../src/sim/policies/index.js';
 import type { DecisionContext } from '../src/sim/policies/contract.js';
@@ -87,7 +87,7 @@ if (!isMainThread) void serverThread(workerData as WorkerInput);
 
 // ------------------------------------------------------------------ load side
 
-function requestFromContext(world: World, ctx: DecisionContext): RecommendRequest {
+function requestFromContext(ctx: DecisionContext): RecommendRequest {
   const o = ctx.order;
   const stock: StockLevel[] = [];
   const seen = new Set<string>();
@@ -101,7 +101,6 @@ function requestFromContext(world: World, ctx: DecisionContext): RecommendReques
       }
     }
   }
-  void world;
   return {
     order: { id: o.id, customer: 'bench', segment: o.segment, shipTo: o.region, createdHours: o.createdHours, lines: o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice })) },
     snapshot: { nowHours: ctx.nowHours, hoursLeft: ctx.hoursLeft, stock, warehouses },
@@ -182,7 +181,7 @@ async function main(): Promise<void> {
     if (n++ % 5 === 0) ctxs.push(structuredClone(ctx));
     sim.submit(policy.decide(ctx));
   }
-  const reqs = ctxs.map((c) => requestFromContext(world, c));
+  const reqs = ctxs.map((c) => requestFromContext(c));
 
   const servers: Record<ServerKind, { worker: Worker; api: AllocationApi; client: grpc.Client }> = {} as never;
   let canned: RecommendResponse | undefined;

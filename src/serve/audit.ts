@@ -183,8 +183,7 @@ export class AuditLog {
       this.store = new AuditStore(options);
       return;
     }
-    const { thread: _thread, ...storeOptions } = options;
-    void _thread;
+    const storeOptions: AuditOptions = { path: options.path, sync: options.sync, meta: options.meta };
     const w = (this.worker = startWriter(storeOptions));
     this.ready = new Promise<void>((resolve, reject) => {
       const first = (m: FromWriter) => {
