@@ -1,6 +1,7 @@
 import type { Decision, DecisionContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
 import { OrderStepper, type AgentScope } from './env/allocation-env.js';
 import { logSoftmax, Network } from './network.js';
+import { Stream } from '../sim/kernel/random.js';
 
 /**
  * A trained network as an allocation `Policy`. Each line in the agent's scope is
@@ -18,6 +19,12 @@ export class NetworkPolicy implements Policy {
     readonly network: Network,
     private readonly scope: AgentScope,
     private readonly base: Policy,
+    /**
+     * `greedy` takes the most probable option; `sample` draws from the policy with a
+     * stream seeded by the order id and the hour, so the same context still gets
+     * the same decision (the policy as trained, exploration included).
+     */
+    private readonly mode: 'greedy' | 'sample' = 'greedy',
   ) {
     if (base.rank) this.rank = base.rank.bind(base);
   }
@@ -27,14 +34,27 @@ export class NetworkPolicy implements Policy {
     let propensity = 1;
     const scores: number[][] = ctx.order.lines.map((l) => new Array<number>(l.candidates.length).fill(0));
     const seen = ctx.order.lines.map(() => false);
+    const rng = this.mode === 'sample' ? new Stream(`decide:${ctx.order.id}:${ctx.nowHours}`, 0) : null;
     while (st.step) {
       const s = st.step;
       const n = s.open.length;
       const buf = n + 1 <= this.logitBuf.length ? this.logitBuf : new Float64Array(n + 1);
       const logits = this.network.logits(n, s.candidates, s.context, buf);
-      let best = 0;
-      for (let k = 1; k <= n; k++) if (logits[k]! > logits[best]!) best = k;
       const lp = logSoftmax(logits, n + 1);
+      let best = 0;
+      if (rng) {
+        let u = rng.uniform();
+        best = n;
+        for (let k = 0; k <= n; k++) {
+          u -= Math.exp(lp[k]!);
+          if (u <= 0) {
+            best = k;
+            break;
+          }
+        }
+      } else {
+        for (let k = 1; k <= n; k++) if (logits[k]! > logits[best]!) best = k;
+      }
       propensity *= Math.exp(lp[best]!);
       if (!seen[st.line]) {
         seen[st.line] = true;

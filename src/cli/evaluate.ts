@@ -15,6 +15,7 @@ interface EvaluateOptions {
   seeds: string;
   format: string;
   baseline: string;
+  mode?: string;
 }
 
 /** Two-sided 97.5% Student t quantiles for 1..30 degrees of freedom (then normal). */
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .requiredOption('--policy <spec>', 'models/<name>[/<version>] (or rl:…, or a rule name)')
     .requiredOption('--seeds <a..b>', 'evaluation seeds, e.g. 9001..9020 (use seeds never used in training)')
     .option('--baseline <rule|best>', 'rule to compare against; best = the rule with the highest mean reward', 'best')
+    .option('--mode <mode>', 'trained policies: sample or greedy (default: the model\'s decision mode)')
     .option('--format <format>', 'table or json', 'table')
     .action(action(runEvaluate));
 }
@@ -57,7 +59,12 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const loaded = loadScenario(opts.scenario);
   const world = buildWorld(loaded.scenario);
   const spec = RULE_NAMES.includes(opts.policy) || opts.policy.startsWith('rl:') ? opts.policy : `rl:${opts.policy}`;
-  const policy = await resolvePolicy(spec);
+  if (opts.mode !== undefined && opts.mode !== 'sample' && opts.mode !== 'greedy') throw new UsageError(`--mode(=${opts.mode}) must be sample or greedy`);
+  let policy: Policy;
+  if (spec.startsWith('rl:')) {
+    const { loadModel } = await import('../agent/registry/index.js');
+    policy = loadModel(spec.slice(3), { name: opts.policy, ...(opts.mode ? { mode: opts.mode as 'sample' | 'greedy' } : {}) }).policy;
+  } else policy = await resolvePolicy(spec);
   const run = (p: Policy): Kpis[] => seeds.map((seed) => computeKpis(simulate(world, p, { seed })).kpis);
   const rules = (opts.baseline === 'best' ? RULE_NAMES : [opts.baseline]).map((name) => ({ name, kpis: run(createRulePolicy(name)) }));
   const mean = (ks: Kpis[], key: keyof Kpis) => ks.reduce((a, k) => a + k[key], 0) / ks.length;

@@ -19,6 +19,7 @@ interface TrainCliOptions {
   gaeLambda: string;
   bcEpisodes: number;
   bcEpochs: number;
+  bcSmoothing: string;
   minUnitMargin: string;
   baseRule: string;
   credit: string;
@@ -29,6 +30,8 @@ interface TrainCliOptions {
   minibatches: number;
   targetKl?: string;
   days?: number;
+  maxMinutes?: string;
+  decisionMode: string;
   resume?: string;
   progress: boolean;
 }
@@ -52,6 +55,7 @@ export function register(program: Command): void {
     .option('--rollout-steps <n>', 'steps per env copy per iteration; 0 = one whole episode per copy', intOption('--rollout-steps', 0), 512)
     .option('--bc-episodes <n>', 'behaviour-cloning warm start from the base rule: teacher episodes (0 = none)', intOption('--bc-episodes', 0), 0)
     .option('--bc-epochs <n>', 'behaviour-cloning epochs', intOption('--bc-epochs', 1), 4)
+    .option('--bc-smoothing <x>', 'behaviour-cloning label smoothing (keeps exploration), 0..1', '0.1')
     .option('--min-unit-margin <x>', 'lines with a unit margin below this are decided by the base rule', '0')
     .option('--base-rule <rule>', 'rule for out-of-scope lines, wave order and the warm start', 'fair-share')
     .option('--credit <mode>', 'reward credit: time (as entries land) or order (to the order\'s decision)', 'time')
@@ -64,6 +68,8 @@ export function register(program: Command): void {
     .option('--minibatches <n>', 'minibatches per epoch', intOption('--minibatches', 1), 4)
     .option('--target-kl <x>', 'stop an iteration\'s epochs above this approx_kl')
     .option('--days <n>', 'train on this many days instead of the scenario horizon', intOption('--days', 1))
+    .option('--decision-mode <mode>', 'how the saved policy decides by default: sample (as trained) or greedy', 'sample')
+    .option('--max-minutes <x>', 'wall-clock budget: no new iteration starts after this many minutes')
     .option('--resume <dir>', 'continue from a saved model version (its normalisation is kept)')
     .option('--no-progress', 'never show a progress bar')
     .action(action(runTrain));
@@ -71,6 +77,7 @@ export function register(program: Command): void {
 
 async function runTrain(opts: TrainCliOptions): Promise<void> {
   if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
+  if (opts.decisionMode !== 'sample' && opts.decisionMode !== 'greedy') throw new UsageError(`--decision-mode(=${opts.decisionMode}) must be sample or greedy`);
   if (opts.credit !== 'time' && opts.credit !== 'order') throw new UsageError(`--credit(=${opts.credit}) must be time or order`);
   const minUnitMargin = numberOption('--min-unit-margin', opts.minUnitMargin, 0);
   const learningRate = numberOption('--lr', opts.lr, 1e-8, 1);
@@ -110,7 +117,9 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     minUnitMargin: resume ? resume.meta.minUnitMargin : minUnitMargin,
     bcEpisodes: opts.bcEpisodes,
     bcEpochs: opts.bcEpochs,
+    bcSmoothing: numberOption('--bc-smoothing', opts.bcSmoothing, 0, 0.99),
     days: opts.days ?? null,
+    maxSeconds: opts.maxMinutes === undefined ? null : numberOption('--max-minutes', opts.maxMinutes, 0.01) * 60,
     ...(resume
       ? {
           hidden: resume.params.pb1.length,
@@ -131,7 +140,9 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
       },
       onIteration: (m) => {
         appendFileSync(log, `${JSON.stringify(m)}\n`);
-        const reward = m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`;
+        const reward =
+          (m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`) +
+          (m.kpi_reward_vs_base === null ? '' : ` (${m.kpi_reward_vs_base >= 0 ? '+' : ''}${Math.round(m.kpi_reward_vs_base).toLocaleString('en-US')} vs ${opts.baseRule})`);
         bar.update(m.iteration, opts.iterations, reward);
         if (!opts.progress || !process.stderr.isTTY) {
           process.stderr.write(`iter ${m.iteration}/${opts.iterations} ${reward} approx_kl ${m.approx_kl.toFixed(4)} clipfrac ${m.clipfrac.toFixed(3)} ev ${m.explained_variance.toFixed(3)} sps ${m.sps}\n`);
@@ -153,6 +164,7 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
       scenario: { name: loaded.scenario.name, hash: loaded.hash },
       baseRule: result.config.baseRule,
       minUnitMargin: result.config.minUnitMargin,
+      decisionMode: opts.decisionMode as 'sample' | 'greedy',
       backend,
       trainingSeconds: seconds,
       finalMetrics: last ? { ...last } : {},

@@ -100,5 +100,21 @@ describe('model registry', () => {
     return loadModel(dir).policy;
   });
 
+  runPolicyConformance('network policy, sample mode (seeded per order and hour)', () => {
+    const dir = saveModel(join(root, 'conf-sample'), artifacts(5));
+    return loadModel(dir, { mode: 'sample' }).policy;
+  });
+
+  it('sample mode draws: over many contexts it sometimes departs from the greedy choice', () => {
+    const a = artifacts(6);
+    a.params.pW3 = a.params.pW3.map((x) => x / 300); // near-uniform policy
+    const dir = saveModel(join(root, 'uniform'), a);
+    const greedy = loadModel(dir, { mode: 'greedy' }).policy;
+    const sampled = loadModel(dir, { mode: 'sample' }).policy;
+    let differ = 0;
+    for (const ctx of contexts()) if (JSON.stringify(greedy.decide(ctx).lines) !== JSON.stringify(sampled.decide(ctx).lines)) differ++;
+    expect(differ).toBeGreaterThan(5);
+  });
+
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 });

@@ -61,6 +61,8 @@ export interface PpoConfig {
   bcSmoothing: number;
   /** Horizon override in days (null = the scenario's). */
   days: number | null;
+  /** Wall-clock budget: no new iteration starts after this many seconds (null = none). */
+  maxSeconds: number | null;
 }
 
 export const DEFAULT_PPO_CONFIG: PpoConfig = {
@@ -93,6 +95,7 @@ export const DEFAULT_PPO_CONFIG: PpoConfig = {
   bcEpochs: 4,
   bcSmoothing: 0.1,
   days: null,
+  maxSeconds: null,
 };
 
 /** Raised for a bad config value; names the field and value. */
@@ -124,6 +127,7 @@ export function resolveConfig(partial: Partial<PpoConfig>): PpoConfig {
   if (c.returnScale !== null && !(c.returnScale > 0)) throw new PpoConfigError(`returnScale(=${c.returnScale}) must be > 0 or null`);
   if (!(c.bcSmoothing >= 0 && c.bcSmoothing < 1)) throw new PpoConfigError(`bcSmoothing(=${c.bcSmoothing}) must be in [0, 1)`);
   if (c.stockCharge !== 'clearing' && c.stockCharge !== 'none') throw new PpoConfigError(`stockCharge(=${c.stockCharge}) must be clearing or none`);
+  if (c.maxSeconds !== null && !(c.maxSeconds > 0)) throw new PpoConfigError(`maxSeconds(=${c.maxSeconds}) must be > 0 or null`);
   if (c.targetKl !== null && !(c.targetKl > 0)) throw new PpoConfigError(`targetKl(=${c.targetKl}) must be > 0 or null`);
   if (c.days !== null && !(Number.isInteger(c.days) && c.days > 0)) throw new PpoConfigError(`days(=${c.days}) must be a whole number > 0 or null`);
   return c;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Stream } from '../../sim/kernel/random.js';
 import { computeKpis } from '../../sim/kpis.js';
 import { EntryKind } from '../../sim/ledger.js';
-import type { SimResult } from '../../sim/engine.js';
+import { simulate, type SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
 import type { Decision, Policy } from '../../sim/policies/contract.js';
 import { createRulePolicy } from '../../sim/policies/rules.js';
@@ -28,6 +28,8 @@ export interface IterationMetrics {
   kpi_gross_margin: number | null;
   kpi_fill_rate: number | null;
   kpi_contract_fill_rate: number | null;
+  /** Whole-episode rollouts only: mean KPI reward minus the base rule's on the same seeds (common random numbers). */
+  kpi_reward_vs_base: number | null;
   episodes: number;
   value_loss: number;
   policy_loss: number;
@@ -218,6 +220,7 @@ function teacherActor(teacher: Policy) {
  */
 export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
   let cfg = resolveConfig(options.config);
+  const trainStart = performance.now();
   const { world } = options;
   const base = createRulePolicy(cfg.baseRule);
   let envConfig: AllocationEnvConfig = {
@@ -352,12 +355,13 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
   let globalStep = 0;
 
   for (let iteration = 1; iteration <= cfg.iterations; iteration++) {
+    if (cfg.maxSeconds !== null && (performance.now() - trainStart) / 1000 > cfg.maxSeconds) break;
     const started = performance.now();
     const frac = 1 - (iteration - 1) / cfg.iterations;
     const lr = cfg.annealLr ? frac * cfg.learningRate : cfg.learningRate;
     const actor = new Network(net.toParams(), spec);
     for (const m of posOfStep) m.clear();
-    const done = { returns: [] as number[], reward: [] as number[], gm: [] as number[], fill: [] as number[], cfill: [] as number[] };
+    const done = { returns: [] as number[], reward: [] as number[], gm: [] as number[], fill: [] as number[], cfill: [] as number[], vsBase: [] as number[] };
     const roll = Array.from({ length: n }, () => ({
       obs: [] as Observation[], actions: [] as number[], logps: [] as number[], values: [] as number[],
       rewards: [] as number[], ended: [] as number[], bootstrap: [] as number[], lastValue: 0,
@@ -411,6 +415,11 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
             done.gm.push(kp.grossMargin);
             done.fill.push(kp.fillRate);
             done.cfill.push(kp.contractFillRate);
+            if (fullEpisodes) {
+              const seed = cfg.seed + i + n * (iteration - 1);
+              const baseRun = simulate(world, base, { seed, ...(cfg.days !== null ? { days: cfg.days } : {}) });
+              done.vsBase.push(kp.reward - computeKpis(baseRun).kpis.reward);
+            }
           }
           epReturn[i] = 0;
           stepOf[i] = 0;
@@ -529,6 +538,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
       kpi_gross_margin: mean(done.gm),
       kpi_fill_rate: mean(done.fill),
       kpi_contract_fill_rate: mean(done.cfill),
+      kpi_reward_vs_base: mean(done.vsBase),
       episodes: done.returns.length,
       value_loss: acc.v / c,
       policy_loss: acc.pg / c,

@@ -10,10 +10,12 @@
  *     rule, agent scope, final metrics, backend; `learning-curve.jsonl`: per-iteration metrics.
  *
  * API (no tfjs, no PPO code — safe for `src/serve`):
- *   - `loadModel(dir, { name? })` → `LoadedModel { policy, spec, meta, params, dir }`.
+ *   - `loadModel(dir, { name?, mode? })` → `LoadedModel { policy, spec, meta, params, config, dir }`.
  *     `dir` is `models/<name>` (latest version) or `models/<name>/<version>`.
- *     `policy` is a `NetworkPolicy`: `decide(ctx)` (greedy, tensor-free, with
- *     per-candidate scores and propensity) and `scoreBatch(ctxs)`.
+ *     `policy` is a `NetworkPolicy`: `decide(ctx)` (tensor-free, with per-candidate
+ *     scores and the propensity of the chosen options) and `scoreBatch(ctxs)`.
+ *     `mode` overrides the model's `decisionMode`: `greedy` (most probable option)
+ *     or `sample` (draws seeded by order id and hour: same context, same decision).
  *     Missing or corrupt files, a wrong spec version or mismatched shapes raise
  *     `ModelLoadError` (name 'ModelLoadError'), naming the file and the problem.
  *   - `outOfRange(spec, obs)`: features of an encoded step outside the training ranges.
@@ -48,6 +50,8 @@ export interface ModelMeta {
   baseRule: string;
   /** Lines with a unit margin below this go to the base rule. */
   minUnitMargin: number;
+  /** How the policy decides by default: `sample` (as trained, seeded per order and hour) or `greedy`. Absent = greedy. */
+  decisionMode?: 'greedy' | 'sample';
   backend: string;
   trainingSeconds: number;
   finalMetrics: Record<string, number | null>;
@@ -151,7 +155,7 @@ function checkSpec(dir: string, raw: unknown): FeatureSpec {
 }
 
 /** Loads a model version (or the latest of `models/<name>`) as a policy. Throws `ModelLoadError`. */
-export function loadModel(dir: string, options: { name?: string } = {}): LoadedModel {
+export function loadModel(dir: string, options: { name?: string; mode?: 'greedy' | 'sample' } = {}): LoadedModel {
   const vdir = resolveModelDir(dir);
   const model = readJson(vdir, 'model.json') as { format?: unknown; formatVersion?: unknown; hidden?: unknown; weightsManifest?: unknown };
   if (model.format !== MODEL_FORMAT || model.formatVersion !== MODEL_FORMAT_VERSION) {
@@ -196,7 +200,7 @@ export function loadModel(dir: string, options: { name?: string } = {}): LoadedM
     throw new ModelLoadError(`model ${vdir}: meta.json baseRule(=${meta.baseRule}) is not a rule strategy`, { cause: err });
   }
   const name = options.name ?? `rl:${meta.name ?? basename(dir)}`;
-  const policy = new NetworkPolicy(name, meta.version ?? basename(vdir), new Network(params, spec), { minUnitMargin: meta.minUnitMargin }, base);
+  const policy = new NetworkPolicy(name, meta.version ?? basename(vdir), new Network(params, spec), { minUnitMargin: meta.minUnitMargin }, base, options.mode ?? meta.decisionMode ?? 'greedy');
   return { policy, spec, meta, params, config, dir: vdir };
 }
 
