@@ -135,6 +135,14 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     wh.outages.filter((o) => o.startDay * 24 < H).map((o) => [o.startDay * 24, Math.min(o.endDay * 24, H)] as const),
   );
   const down = (w: number, a: number) => outages[w]!.some(([b, e]) => a >= b - EPS && a < e - EPS);
+  /** First allocation moment at or after a when warehouse w is not in outage. */
+  const firstUp = (w: number, a: number): number => {
+    for (let guard = 0; guard < 1000 && down(w, a); guard++) {
+      const end = outages[w]!.find(([b, e]) => a >= b - EPS && a < e - EPS)![1];
+      a = clock.next(end);
+    }
+    return a;
+  };
 
   // Contract bookkeeping per segment.
   const G = s.segments.length;
@@ -188,14 +196,14 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
       scarceOrders.push(i);
       continue;
     }
-    // Replenished SKU, unlimited supply: serve at the first wave from the best warehouse that is up.
+    // Replenished SKU, unlimited supply: serve from the best warehouse at the first wave it is up
+    // (a warehouse in outage at the order's first wave can still serve it once the outage ends).
     let best = -Infinity;
-    for (let pass = 0; pass < 2 && best === -Infinity; pass++) {
-      for (let w = 0; w < W; w++) {
-        if (pass === 0 && down(w, fw)) continue;
-        if (world.lanes[w * R + d.region[i]!]!.modes.length === 0) continue;
-        best = Math.max(best, unitValue(i, w, fw).value);
-      }
+    for (let w = 0; w < W; w++) {
+      if (world.lanes[w * R + d.region[i]!]!.modes.length === 0) continue;
+      const a = firstUp(w, fw);
+      if (a >= H - EPS || !clock.alive(t, seg.patienceHours, a)) continue;
+      best = Math.max(best, unitValue(i, w, a).value);
     }
     const notServed = clock.surelyLost(t, seg.patienceHours) ? -pw * seg.lostSalePenaltyPerUnit : 0;
     constant += q * Math.max(best, notServed);
