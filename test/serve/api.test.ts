@@ -121,7 +121,7 @@ describe('admin calls, shadow mode and exploration', () => {
   it('admin calls need the bearer token; policy names cannot escape the registry', async () => {
     const root = tempDir('allocsim-models-');
     writeFakeModel(root, 'm', 'v1', { behaviour: 'good' });
-    const s = await startTestServer({ policy: join(root, 'm'), provider: fakeProvider(root), adminToken: 'sesame' });
+    const s = await startTestServer({ policy: join(root, 'm'), provider: fakeProvider(root), adminToken: 'sesame', chain: { modelBudgetMs: 10_000 } });
     servers.push(s);
     await expect(s.api.reload()).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     await expect(s.api.activatePolicy({ name: 'cheapest' }, { metadata: adminMetadata('wrong') })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
@@ -148,7 +148,7 @@ describe('admin calls, shadow mode and exploration', () => {
   it('shadow mode: rules decide, the model choice is logged beside them', async () => {
     const root = tempDir('allocsim-models-');
     writeFakeModel(root, 'm', 'v1', { behaviour: 'good' });
-    const s = await startTestServer({ policy: join(root, 'm'), provider: fakeProvider(root), chain: { shadow: true } });
+    const s = await startTestServer({ policy: join(root, 'm'), provider: fakeProvider(root), chain: { shadow: true, modelBudgetMs: 10_000 } });
     servers.push(s);
     for (const ctx of ctxs.slice(0, 20)) {
       const res = await s.api.recommend(requestFromContext(world, ctx));

@@ -37,7 +37,7 @@ describe('with a model from the agent registry', () => {
   beforeAll(async () => {
     root = tempDir('allocsim-registry-');
     saveUntrained(root, 1);
-    s = await startTestServer({ policy: join(root, 'policy'), chain: { minMargin: 0 } });
+    s = await startTestServer({ policy: join(root, 'policy'), chain: { minMargin: 0, modelBudgetMs: 10_000 } });
   });
   afterAll(async () => {
     await s.close();
