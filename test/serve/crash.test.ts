@@ -49,7 +49,7 @@ describe('kill -9 under load', () => {
       }
     };
     const workers = Array.from({ length: 32 }, (_, w) => worker(w));
-    for (let i = 0; i < 1000 && received.length < 1500; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 3000 && received.length < 1500; i++) await new Promise((r) => setTimeout(r, 5));
     expect(received.length).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -71,6 +71,6 @@ describe('kill -9 under load', () => {
     const missing = received.filter((id) => !logged.has(id));
     expect(missing).toEqual([]);
     expect(logged.has(after.decisionId)).toBe(true);
-    expect(before).toBeGreaterThan(100);
+    expect(before).toBeGreaterThan(50);
   });
 });

@@ -36,17 +36,27 @@ describe('operations', () => {
   });
 
   it('SIGTERM-style shutdown drains in-flight calls and flushes the audit log', async () => {
+    let started = 0;
     const provider: ModelProvider = {
       versions: async () => [{ name: 'm', version: 'v1' }],
       load: async () => {
         const m = fakeModel('m', 'v1', { behaviour: 'good' });
-        // Every real decision takes 200 ms: calls are in flight when shutdown starts.
-        return { ...m, decide: (ctx) => (ctx.order.id.startsWith('warm-') ? m.decide(ctx) : new Promise((r) => setTimeout(() => r(m.decide(ctx)), 200))) };
+        // Every real decision takes 300 ms: calls are in flight when shutdown starts.
+        return {
+          ...m,
+          decide: (ctx) => {
+            if (ctx.order.id.startsWith('warm-')) return m.decide(ctx);
+            started++;
+            return new Promise((r) => setTimeout(() => r(m.decide(ctx)), 300));
+          },
+        };
       },
     };
     const s = await startTestServer({ policy: join(tempDir(), 'm'), provider, chain: { modelBudgetMs: 10_000 } });
     const calls = reqs.map((r) => s.api.recommend(r));
-    await new Promise((r) => setTimeout(r, 50));
+    // Shut down once every call is inside the model (bounded wait).
+    for (let i = 0; i < 1000 && started < reqs.length; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(started).toBe(reqs.length);
     const closing = s.shutdown();
     const results = await Promise.allSettled(calls);
     await closing;
