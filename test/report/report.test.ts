@@ -14,7 +14,7 @@ let summary: BenchSummary;
 
 beforeAll(async () => {
   results = mkdtempSync(join(tmpdir(), 'allocsim-report-'));
-  const res = await runBenchmark({ scenario: 'default', strategies: ['nearest', 'reserve', 'lp-rolling', 'oracle'], seeds: 3, days: 8, workers: 0, out: results });
+  const res = await runBenchmark({ scenario: 'default', strategies: ['nearest', 'reserve', 'lp-rolling', 'oracle'], seeds: 2, days: 6, workers: 0, out: results });
   summary = res.summary;
 });
 
