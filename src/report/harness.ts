@@ -6,6 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Kpis } from '../sim/kpis.js';
 import { loadScenario } from '../sim/scenario/index.js';
+import { buildWorld } from '../sim/model/world.js';
+import { drawDemand } from '../plan/demand.js';
+import { evaluateForecast, type Accuracy } from '../plan/forecast.js';
 import { directionOf, interval, pairedDifference, type Interval, type PairedDifference } from './stats.js';
 import { ORACLE } from './strategies.js';
 import { loadResolver, runTask, type Resolve, type Task, type TaskConfig, type TaskRecord } from './task.js';
@@ -86,6 +89,13 @@ export interface BenchSummary {
   };
   /** Learning curves of trained policies that took part: (global step, episodic return). */
   learningCurves: Record<string, { step: number; episodicReturn: number | null; reward: number | null }[]>;
+  /**
+   * Accuracy of the demand forecast (`src/plan/forecast.ts`) on the first seeds' demand:
+   * fitted on the first `trainDays`, scored on the next `horizonDays` per SKU × region × day,
+   * with the scenario's own demand plan (the true mean: the noise floor) for comparison.
+   * Absent when the horizon is shorter than 14 days.
+   */
+  forecast?: { trainDays: number; horizonDays: number; seeds: number[]; ets: Accuracy; etsLaunch: Accuracy | null; plan: Accuracy };
 }
 
 /** The KPI names, in the simulator's order. */
@@ -277,6 +287,7 @@ function summarise(
     const curve = readLearningCurve(s.slice(3));
     if (curve) learningCurves[s] = curve;
   }
+  const forecast = forecastAccuracy(options, seeds.slice(0, 3));
   return {
     scenario: scenario.name,
     description: scenario.description,
@@ -293,7 +304,25 @@ function summarise(
     bySegment: segments,
     ...(oracle ? { oracle } : {}),
     learningCurves,
+    ...(forecast ? { forecast } : {}),
   };
+}
+
+/** Mean forecast accuracy over a few seeds (see `BenchSummary.forecast`). */
+function forecastAccuracy(options: BenchOptions, seeds: number[]): BenchSummary['forecast'] {
+  const world = buildWorld(loadScenario(options.scenario).scenario);
+  const days = options.days ?? world.scenario.horizonDays;
+  if (days < 14 || seeds.length === 0) return undefined;
+  const trainDays = Math.max(7, Math.floor((days * 2) / 3));
+  const horizonDays = Math.min(14, days - trainDays);
+  const evals = seeds.map((seed) => evaluateForecast(world, drawDemand(world, seed, days), trainDays, horizonDays));
+  const avg = (xs: Accuracy[]): Accuracy => ({
+    wape: xs.reduce((a, x) => a + x.wape, 0) / xs.length,
+    bias: xs.reduce((a, x) => a + x.bias, 0) / xs.length,
+    actualUnits: xs.reduce((a, x) => a + x.actualUnits, 0) / xs.length,
+  });
+  const launch = evals.map((e) => e.etsLaunch).filter((x): x is Accuracy => x !== null);
+  return { trainDays, horizonDays, seeds, ets: avg(evals.map((e) => e.ets)), etsLaunch: launch.length ? avg(launch) : null, plan: avg(evals.map((e) => e.plan)) };
 }
 
 /** Reads `learning-curve.jsonl` of a model directory (a version, or the latest version of a name). */

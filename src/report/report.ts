@@ -300,6 +300,16 @@ ${findings.map((f) => `<li>${inline(f)}</li>`).join('\n')}
 <h2>Against the baseline <code>${esc(s.baseline)}</code> (paired by seed; a difference is called only when its 95% interval excludes zero)</h2>
 <table id="paired-table"><tr><th>strategy</th>${pairedKpis.map((k) => `<th>${k[1]}</th>`).join('')}</tr>\n${pairedBody}</table>
 ${s.oracle ? `<p class="meta">The oracle is the hindsight linear programme (HiGHS) over the realised demand and scheduled supply: an upper bound, relaxed where supply reacts to the strategy (replenishment), capacity and holding (see docs/report.md). Largest LP: ${s.oracle.lpColumns} columns, ${s.oracle.lpRows} rows.</p>` : ''}
+${
+  s.forecast
+    ? `<h2>Demand forecast accuracy</h2>
+<p class="meta">Exponential smoothing (trend, weekly season) per SKU × region, launch-aware for new SKUs, fitted on days 0–${s.forecast.trainDays - 1} and scored on the next ${s.forecast.horizonDays} days per SKU × region × day (mean over seeds ${s.forecast.seeds.join(', ')}). The scenario's own demand plan is the true mean, so its error is the noise floor.</p>
+<table id="forecast-table"><tr><th>forecast</th><th>WAPE</th><th>bias</th></tr>
+<tr><th>exponential smoothing</th><td>${pct(s.forecast.ets.wape)}</td><td>${pct(s.forecast.ets.bias)}</td></tr>
+${s.forecast.etsLaunch ? `<tr><th>… launch SKUs only</th><td>${pct(s.forecast.etsLaunch.wape)}</td><td>${pct(s.forecast.etsLaunch.bias)}</td></tr>` : ''}
+<tr><th>demand plan (noise floor)</th><td>${pct(s.forecast.plan.wape)}</td><td>${pct(s.forecast.plan.bias)}</td></tr></table>`
+    : ''
+}
 <h2>Charts</h2>
 ${charts.map((c) => `<figure class="chart" id="chart-${c.id}"><figcaption>${esc(c.title)}</figcaption>\n${c.svg}\n</figure>`).join('\n')}
 </body>

@@ -76,6 +76,20 @@ describe('HTML report', () => {
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('id="chart-learning"');
   });
 
+  it('reports the demand forecast accuracy when the horizon allows a holdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'allocsim-report-fc-'));
+    const res = await runBenchmark({ scenario: 'electronics-launch', strategies: ['nearest'], seeds: 1, days: 21, workers: 0, out: dir });
+    const f = res.summary.forecast!;
+    expect(f).toMatchObject({ trainDays: 14, horizonDays: 7, seeds: [0] });
+    expect(f.ets.wape).toBeGreaterThan(0);
+    expect(f.etsLaunch).not.toBeNull();
+    expect(summary.forecast).toBeUndefined(); // 6 days: no holdout
+    await writeReport(dir, join(dir, 'r.html'));
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(html).toContain('id="forecast-table"');
+    expect(html).toContain(`${(100 * f.ets.wape).toFixed(1)}%`);
+  });
+
   it('the CLI refuses a missing results directory with one line and exit 2', () => {
     let status = 0;
     let stderr = '';
