@@ -28,6 +28,8 @@ export interface ModelLease {
 export class ModelSlot {
   private entry: Entry | null = null;
   private loading: Promise<LoadedModel> | null = null;
+  /** Versions (`name@version`) that failed to load, with the error. */
+  private readonly failed = new Map<string, string>();
   /** Smoothed model latency, ms: the deadline check's estimate. */
   latencyMs = 0;
 
@@ -129,14 +131,26 @@ export class ModelSlot {
    * Takes the newest version of `name` when it differs from the current one.
    * Returns whether it swapped, and the load error (the old version stays).
    */
-  async reload(name: string): Promise<{ swapped: boolean; error: string }> {
+  async reload(name: string, opts: { retryFailed?: boolean } = {}): Promise<{ swapped: boolean; error: string; skipped?: boolean }> {
     if (!this.provider) return { swapped: false, error: 'no model registry configured' };
     const before = this.current;
+    let newest: string | undefined;
     try {
-      const m = await this.activate(name);
+      const all = await this.provider.versions(name);
+      newest = all[all.length - 1]?.version;
+    } catch {
+      newest = undefined;
+    }
+    // The registry watch does not retry a version that failed (one warning, not one per poll); Reload does.
+    const key = `${name}@${newest ?? ''}`;
+    if (newest && !opts.retryFailed && this.failed.has(key)) return { swapped: false, error: this.failed.get(key)!, skipped: true };
+    try {
+      const m = await this.activate(name, newest);
+      this.failed.delete(key);
       return { swapped: m !== before, error: '' };
     } catch (err) {
       const msg = (err as Error)?.message ?? String(err);
+      this.failed.set(key, msg);
       this.log.warn('model_reload_failed', { name, error: msg });
       return { swapped: false, error: msg };
     }

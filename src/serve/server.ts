@@ -186,7 +186,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (busy) return;
       busy = true;
       core
-        .reload()
+        .reload(true)
         .catch((err: unknown) => log.error('registry_watch_failed', errorFields(err)))
         .finally(() => (busy = false));
     }, opts.watchMs);

@@ -236,12 +236,13 @@ export class AllocationCore {
     return { active: this.activeInfo() };
   }
 
-  async reload(): Promise<ReloadResponse> {
+  /** Takes the registry's newest version if it loads; `fromWatch` skips versions that already failed. */
+  async reload(fromWatch = false): Promise<ReloadResponse> {
     const p = this.d.policies;
     if (!p.modelName) return { active: this.activeInfo(), swapped: false, error: 'no model configured' };
-    const r = await this.d.slot.reload(p.modelName);
+    const r = await this.d.slot.reload(p.modelName, { retryFailed: !fromWatch });
     if (r.swapped) this.d.metrics.reloads.inc({ result: 'ok' });
-    if (r.error) this.d.metrics.reloads.inc({ result: 'failed' });
+    if (r.error && !r.skipped) this.d.metrics.reloads.inc({ result: 'failed' });
     this.publishActive();
     return { active: this.activeInfo(), swapped: r.swapped, error: r.error };
   }

@@ -4,6 +4,7 @@ import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { adminMetadata } from '../../src/serve/client.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { fakeProvider, writeFakeModel } from './fakes.js';
+import { memoryLogger } from '../../src/serve/log.js';
 
 const world = defaultWorld();
 const reqs = simulatorContexts(world, createRulePolicy('cheapest'), { seed: 21, days: 8, max: 40, every: 2 }).map((c) => requestFromContext(world, c));
@@ -75,15 +76,25 @@ describe('hot reload', () => {
   it('picks up a new version from the registry by itself (watch)', async () => {
     const root = tempDir('allocsim-models-');
     writeFakeModel(root, 'm', 'v1', { behaviour: 'good' });
-    const s = await startTestServer({ policy: join(root, 'm'), provider: fakeProvider(root), watchMs: 20, chain: { modelBudgetMs: 10_000 } });
+    const log = memoryLogger();
+    const provider = fakeProvider(root);
+    const s = await startTestServer({ policy: join(root, 'm'), provider, watchMs: 20, log, chain: { modelBudgetMs: 10_000 } });
     servers.push(s);
     expect((await s.api.recommend(reqs[0]!)).decidedBy?.version).toBe('v1');
-    writeFakeModel(root, 'm', 'v2', { behaviour: 'good' });
+    // A corrupt version: tried once, warned once, not retried at every poll; v1 keeps serving.
+    writeFakeModel(root, 'm', 'v2', '{ corrupt');
+    for (let i = 0; i < 1000 && !log.lines.some((l) => l.msg === 'model_reload_failed'); i++) await new Promise((r) => setTimeout(r, 5));
+    const loadsAfterFailure = provider.loads;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(provider.loads).toBe(loadsAfterFailure);
+    expect(log.lines.filter((l) => l.msg === 'model_reload_failed')).toHaveLength(1);
+    expect((await s.api.recommend(reqs[0]!)).decidedBy?.version).toBe('v1');
+    writeFakeModel(root, 'm', 'v3', { behaviour: 'good' });
     let version = '';
-    for (let i = 0; i < 1000 && version !== 'v2'; i++) {
+    for (let i = 0; i < 1000 && version !== 'v3'; i++) {
       version = (await s.api.recommend(reqs[i % reqs.length]!)).decidedBy?.version ?? '';
-      if (version !== 'v2') await new Promise((r) => setTimeout(r, 10));
+      if (version !== 'v3') await new Promise((r) => setTimeout(r, 10));
     }
-    expect(version).toBe('v2');
+    expect(version).toBe('v3');
   });
 });
