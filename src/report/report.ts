@@ -299,7 +299,7 @@ ${findings.map((f) => `<li>${inline(f)}</li>`).join('\n')}
 <table id="kpi-table">${head}\n${body}</table>
 <h2>Against the baseline <code>${esc(s.baseline)}</code> (paired by seed; a difference is called only when its 95% interval excludes zero)</h2>
 <table id="paired-table"><tr><th>strategy</th>${pairedKpis.map((k) => `<th>${k[1]}</th>`).join('')}</tr>\n${pairedBody}</table>
-${s.oracle ? `<p class="meta">The oracle is the hindsight linear programme (HiGHS) over the realised demand and scheduled supply: an upper bound, relaxed where supply reacts to the strategy (replenishment), capacity and holding (see docs/report.md). Largest LP: ${s.oracle.lpColumns} columns, ${s.oracle.lpRows} rows.</p>` : ''}
+${s.oracle ? `<p class="meta">The oracle is the hindsight linear programme (HiGHS) over the realised demand and scheduled supply: an upper bound, relaxed where supply reacts to the strategy (replenishment), for pick capacity and for the holding cost of replenished stock (see docs/report.md). Largest LP: ${s.oracle.lpColumns} columns, ${s.oracle.lpRows} rows.</p>` : ''}
 ${
   s.forecast
     ? `<h2>Demand forecast accuracy</h2>
