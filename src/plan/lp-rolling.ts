@@ -135,7 +135,7 @@ class LpRolling implements Policy {
       const k = this.world.skuIndex.get(l.sku)!;
       const notServed = this.notServedValue(ctx, g);
       if (this.world.skus[k]!.replenish) {
-        lines.push(this.fill(o, l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, () => Infinity));
+        lines.push(this.fill(l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, () => Infinity));
         return;
       }
       let book = this.books.get(k);
@@ -147,7 +147,7 @@ class LpRolling implements Policy {
         const q = plan.quota[(this.world.warehouseIndex.get(c.warehouse)! * this.R + r) * this.G + g]!;
         return Math.max(0, Math.round(q));
       };
-      const d = this.fill(o, l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, quotaOf);
+      const d = this.fill(l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, quotaOf);
       for (const a of d.allocations) plan.quota[(this.world.warehouseIndex.get(a.warehouse)! * this.R + r) * this.G + g]! -= a.quantity;
       book.get(key)!.remaining = d.backordered;
       lines.push(d);
@@ -189,7 +189,6 @@ class LpRolling implements Policy {
 
   /** Serves a line from the candidates in descending value, while a unit is worth more served than not, within quotas. */
   private fill(
-    o: OrderContext,
     quantity: number,
     candidates: readonly Candidate[],
     modeOf: (c: Candidate) => { mode: string; value: number },
@@ -209,7 +208,6 @@ class LpRolling implements Policy {
       allocations.push({ warehouse: x.c.warehouse, quantity: q, mode: x.mode });
       want -= q;
     }
-    void o;
     return { allocations, backordered: want };
   }
 
