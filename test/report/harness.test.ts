@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KPI_NAMES, readLearningCurve, runBenchmark } from '../../src/report/harness.js';
@@ -30,6 +31,19 @@ describe('benchmark harness', () => {
     expect(summary.baseline).toBe('nearest');
     expect(Object.keys(summary.paired)).toEqual(['reserve']);
     expect(summary.oracle.pctOfOracle.nearest.n).toBe(2);
+  });
+
+  it('runs from the CLI on a worker thread that resolves specs with the CLI resolver', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'allocsim-cli-bench-')), 'r');
+    const stdout = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'bench', '--strategies', 'nearest,lp-rolling:window=3', '--seeds', '1', '--days', '2', '--workers', '1', '--out', out, '--no-progress'],
+      { encoding: 'utf8' },
+    );
+    expect(stdout).toContain('lp-rolling:window=3');
+    expect(stdout).toContain('on 1 worker thread');
+    const runs = parseCsv(readFileSync(join(out, 'runs.csv'), 'utf8'));
+    expect(runs.map((r) => r.strategy)).toEqual(['nearest', 'lp-rolling:window=3']);
   });
 
   it('rejects bad input naming the field and value', async () => {
