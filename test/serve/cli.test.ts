@@ -32,7 +32,8 @@ describe('allocsim serve / recommend / decisions export', () => {
   it('serves, answers recommend as JSON, exports the decision, and exits 0 on SIGTERM', async () => {
     const d = tempDir();
     const audit = join(d, 'audit.sqlite');
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--audit', audit, '--watch-ms', '0'], {
+    // node itself with tsx's loader (not the tsx wrapper): SIGTERM reaches the server.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--port', '0', '--audit', audit, '--watch-ms', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -63,7 +64,9 @@ describe('allocsim serve / recommend / decisions export', () => {
     const placed = printed.lines[0]!.allocations.reduce((a, x) => a + x.quantity, 0);
     expect(placed + printed.lines[0]!.backordered).toBe(3);
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+    if (code === 'timeout') child.kill('SIGKILL');
+    expect(code).toBe(0);
     const jsonl = await runInProcess(registerDecisions, ['decisions', 'export', '--db', audit, '--format', 'jsonl']);
     const rows = jsonl.trim().split('\n').map((l) => JSON.parse(l) as { id: string; request: { id: string }; fallback_reason: string });
     expect(rows).toHaveLength(1);

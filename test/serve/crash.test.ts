@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,16 @@ import { defaultWorld, requestFromContext, simulatorContexts, tempDir } from './
 const world = defaultWorld();
 const reqs = simulatorContexts(world, createRulePolicy('cheapest'), { seed: 31, days: 6, max: 30, every: 3 }).map((c) => requestFromContext(world, c));
 const fixture = fileURLToPath(new URL('./fixtures/server-process.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const children: ChildProcess[] = [];
 
-/** Starts the server in a child process; resolves with it and its port. */
+/**
+ * Starts the server in a child process — node itself with tsx's loader, not the
+ * tsx wrapper, so that the signal reaches the server and not a parent that
+ * would leave it running — and resolves with it and its port.
+ */
 function spawnServer(auditPath: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(tsx, [fixture, JSON.stringify({ auditPath })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, JSON.stringify({ auditPath })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
@@ -29,6 +34,10 @@ function spawnServer(auditPath: string): Promise<{ child: ChildProcess; port: nu
 }
 
 describe('kill -9 under load', () => {
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
   it('every decision_id a client received is in the audit log after restart, and the database is sound', async () => {
     const auditPath = join(tempDir(), 'audit.sqlite');
     const { child, port } = await spawnServer(auditPath);
@@ -57,6 +66,10 @@ describe('kill -9 under load', () => {
     await Promise.all(workers);
     client.close();
     const before = received.length;
+    // It is really gone: nothing answers on its port.
+    const probe = createClient(`127.0.0.1:${port}`);
+    await expect(api(probe).recommend(reqs[0]!, { deadlineMs: 2000 })).rejects.toBeTruthy();
+    probe.close();
 
     // Restart on the same log: it recovers, and keeps serving.
     const again = await spawnServer(auditPath);
@@ -64,7 +77,8 @@ describe('kill -9 under load', () => {
     const after = await api(c2).recommend(reqs[0]!);
     c2.close();
     again.child.kill('SIGTERM');
-    await new Promise((r) => again.child.once('exit', r));
+    const code = await new Promise<number | null>((r) => again.child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
 
     expect(integrityCheck(auditPath)).toBe('ok');
     const logged = decisionIds(auditPath);
