@@ -4,7 +4,7 @@ import { buildWorld } from '../../src/sim/model/world.js';
 import { computeKpis } from '../../src/sim/kpis.js';
 import { simulate } from '../../src/sim/engine.js';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
-import { AllocationEnv, checkEnvConformance, EnvError, VectorAllocationEnv } from '../../src/agent/env/index.js';
+import { AllocationEnv, checkEnvConformance, EnvError, shadowPrice, VectorAllocationEnv } from '../../src/agent/env/index.js';
 import { NC } from '../../src/agent/features/encoder.js';
 import { nearFarWorld } from './fixtures.js';
 
@@ -91,5 +91,21 @@ describe('allocation env', () => {
     }
     expect(ended).toBeGreaterThan(0);
     expect(venv.seedOf(0) === 12 || venv.seedOf(1) === 13).toBe(true);
+  });
+});
+
+describe('stock charge (shadow price of scarce stock)', () => {
+  const line = (available: number, inbound: number, perDay: number) => ({
+    sku: 'X', quantity: 1, unitPrice: 10, unitCost: 5, networkAvailable: available, networkInbound: inbound,
+    pendingUnits: { contract: 0, premium: 0, standard: 0 },
+    forecastDailyUnits: { contract: 0, premium: 0, standard: perDay }, candidates: [],
+  });
+  const curve = Array.from({ length: 101 }, (_, i) => 100 - i); // margin 100 at the top of demand, 0 at the bottom
+
+  it('is zero once remaining supply covers remaining demand, and falls as the horizon nears', () => {
+    expect(shadowPrice(curve, line(100, 0, 10), 24 * 5)).toBe(0); // 100 units for 50 demanded
+    expect(shadowPrice(curve, line(25, 0, 10), 24 * 10)).toBe(75); // a quarter of demand served: the 25th percentile margin
+    expect(shadowPrice(curve, line(25, 0, 10), 24 * 5)).toBe(50);
+    expect(shadowPrice(curve, line(25, 0, 10), 24 * 2)).toBe(0);
   });
 });

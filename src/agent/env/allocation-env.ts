@@ -2,7 +2,7 @@ import { Simulation } from '../../sim/engine.js';
 import { EntryKind } from '../../sim/ledger.js';
 import type { SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
-import type { Allocation, Decision, DecisionContext, LineDecision, Policy } from '../../sim/policies/contract.js';
+import type { Allocation, Decision, DecisionContext, LineContext, LineDecision, Policy } from '../../sim/policies/contract.js';
 import { chooseMode } from '../../sim/policies/helpers.js';
 import { encodeStep, NC, NX, type EncodedStep } from '../features/encoder.js';
 
@@ -37,11 +37,14 @@ export interface AllocationEnvConfig {
    */
   credit?: CreditMode;
   /**
-   * `order` credit only: an opportunity cost per unit the agent allocates, by SKU
-   * id, charged to the allocating step — the value the unit would have had for a
-   * later order (a shadow price of scarce stock). Absent SKUs cost nothing.
+   * `order` credit only: an opportunity cost per unit the agent allocates, charged
+   * to the allocating step — a shadow price of scarce stock. Per SKU id, a curve of
+   * 101 points: the unit margin at the top 0%, 1%, …, 100% of demand. At each step
+   * the price is read at the share of the remaining demand (forecast × days left)
+   * that the remaining supply (available + inbound) can serve; 0 once supply
+   * covers it. So it falls to 0 as the horizon nears and unsold stock is worthless.
    */
-  stockCharge?: Readonly<Record<string, number>>;
+  stockCharge?: Readonly<Record<string, readonly number[]>>;
   /** Horizon override, days. */
   days?: number;
   /** Multiplies every reward (money) before it is returned. */
@@ -270,7 +273,8 @@ export class AllocationEnv {
     if (this.credit === 'order' && this.config.stockCharge) {
       const l = s.ctx.order.lines[line]!;
       const placed = s.lines[line]!.allocations.reduce((a, x) => a + x.quantity, 0) - before;
-      charge = placed * (this.config.stockCharge[l.sku] ?? 0) * this.scale;
+      const curve = this.config.stockCharge[l.sku];
+      if (curve && placed > 0) charge = placed * shadowPrice(curve, l, s.ctx.hoursLeft) * this.scale;
     }
     this.carry -= charge;
     if (s.step === null) {
@@ -339,6 +343,16 @@ export class AllocationEnv {
     this.cursor = n;
     return reward;
   }
+}
+
+/** The stock charge curve read at the share of remaining demand the remaining supply can serve. */
+export function shadowPrice(curve: readonly number[], line: LineContext, hoursLeft: number): number {
+  const f = line.forecastDailyUnits;
+  const demand = (f.contract + f.premium + f.standard) * (hoursLeft / 24) + line.pendingUnits.contract + line.pendingUnits.premium + line.pendingUnits.standard;
+  const supply = line.networkAvailable + line.networkInbound;
+  if (demand <= 0 || supply >= demand) return 0;
+  const j = Math.min(curve.length - 1, Math.floor((supply / demand) * (curve.length - 1)));
+  return curve[j]!;
 }
 
 function orderIndexOf(id: string): number {

@@ -1,4 +1,4 @@
-export { AllocationEnv, OrderStepper, EnvError } from './allocation-env.js';
+export { AllocationEnv, OrderStepper, EnvError, shadowPrice } from './allocation-env.js';
 export type { AgentScope, AllocationEnvConfig, CreditMode, Observation, StepInfo, StepResult } from './allocation-env.js';
 export { VectorAllocationEnv } from './vector-env.js';
 export type { VectorStep } from './vector-env.js';

@@ -48,11 +48,12 @@ export interface PpoConfig {
   minUnitMargin: number;
   /**
    * `order` credit only: charge each unit the agent allocates the SKU's
-   * market-clearing margin, estimated from the teacher episodes (`clearing`), or nothing (`none`).
+   * market-clearing margin for the remaining horizon, from curves estimated on the
+   * teacher episodes (`clearing`), or nothing (`none`).
    */
   stockCharge: 'clearing' | 'none';
-  /** The fitted charge per SKU id (filled in by the trainer; saved with the model). */
-  stockChargePerSku: Record<string, number> | null;
+  /** The fitted charge curves per SKU id (filled in by the trainer; saved with the model). */
+  stockChargePerSku: Record<string, number[]> | null;
   /** Behaviour-cloning warm start: teacher episodes (0 = none). */
   bcEpisodes: number;
   /** Behaviour-cloning epochs over the teacher's steps. */

@@ -372,7 +372,8 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
       stepOf.fill(0);
       epReturn.fill(0);
     }
-    const running = new Array<boolean>(n).fill(true);
+    // A copy whose episode offers no decision at all sits the iteration out.
+    const running = venv.envs.map((e) => !fullEpisodes || !e.done);
 
     // ---- rollout
     for (let t = 0; fullEpisodes ? running.some((x) => x) : t < cfg.rolloutSteps; t++) {
@@ -558,12 +559,14 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
 }
 
 /**
- * The market-clearing unit margin of every scarce SKU over teacher runs: with
- * supply S (opening stock + receipts) short of demand D, the margin of the S-th
- * most valuable unit demanded — what a unit is worth to the best order it could
- * still serve. SKUs with enough supply, or below the agent's scope, get none.
+ * Market-clearing margin curves of the scarce SKUs over teacher runs: for every
+ * SKU whose supply (opening stock + receipts) fell short of demand, the unit
+ * margin at the top 0%, 1%, …, 100% of the units demanded (most valuable first).
+ * Read at the share of remaining demand that remaining supply can serve, it is
+ * what a unit is worth to the best order it could still go to. SKUs with enough
+ * supply, or below the agent's scope, get none.
  */
-export function clearingMargins(runs: readonly SimResult[], minUnitMargin: number): Record<string, number> {
+export function clearingMargins(runs: readonly SimResult[], minUnitMargin: number): Record<string, number[]> {
   const world = runs[0]!.world;
   const S = world.skus.length;
   const supply = new Float64Array(S);
@@ -577,19 +580,20 @@ export function clearingMargins(runs: readonly SimResult[], minUnitMargin: numbe
       else if (k === EntryKind.ORDER && L.qty[i]! > 0) demand[s]!.push([L.amount[i]! / L.qty[i]! - world.skus[s]!.unitCost, L.qty[i]!]);
     }
   }
-  const out: Record<string, number> = {};
+  const out: Record<string, number[]> = {};
   for (let s = 0; s < S; s++) {
     const d = demand[s]!.sort((a, b) => b[0] - a[0]);
     const total = d.reduce((a, x) => a + x[1], 0);
     if (total <= supply[s]! || d.length === 0 || d[0]![0] < minUnitMargin) continue;
-    let left = supply[s]!;
-    for (const [margin, q] of d) {
-      left -= q;
-      if (left <= 0) {
-        out[world.skus[s]!.id] = Math.max(0, margin);
-        break;
-      }
+    const curve: number[] = [];
+    let cum = 0;
+    let j = 0;
+    for (let p = 0; p <= 100; p++) {
+      const target = (p / 100) * total;
+      while (j < d.length - 1 && cum + d[j]![1] < target) cum += d[j++]![1];
+      curve.push(Math.max(0, d[j]![0]));
     }
+    out[world.skus[s]!.id] = curve;
   }
   return out;
 }
