@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KPI_NAMES, readLearningCurve, runBenchmark } from '../../src/report/harness.js';
 import { parseCsv } from '../../src/report/report.js';
+import { splitStrategies } from '../../src/cli/bench.js';
 
 const FILES = ['runs.csv', 'segments.csv', 'daily.csv', 'oracle.csv', 'summary.json'];
 const args = { scenario: 'default', strategies: ['nearest', 'reserve', 'oracle'], seeds: 2, days: 6 } as const;
@@ -44,6 +45,11 @@ describe('benchmark harness', () => {
     expect(stdout).toContain('on 1 worker thread');
     const runs = parseCsv(readFileSync(join(out, 'runs.csv'), 'utf8'));
     expect(runs.map((r) => r.strategy)).toEqual(['nearest', 'lp-rolling:window=3']);
+  });
+
+  it('splits a strategy list, keeping parameter lists together', () => {
+    expect(splitStrategies('nearest, lp-rolling:window=3,weight=0.5,rl:models/quick,oracle')).toEqual(['nearest', 'lp-rolling:window=3,weight=0.5', 'rl:models/quick', 'oracle']);
+    expect(() => splitStrategies('nearest,,reserve')).toThrow(/--strategies\(=nearest,,reserve\) has an empty entry/);
   });
 
   it('rejects bad input naming the field and value', async () => {
