@@ -1,4 +1,4 @@
-import type { World } from '../sim/model/world.js';
+import { laneTransitHours, type World } from '../sim/model/world.js';
 import { drawDemand, type RealisedDemand } from './demand.js';
 import { LinearProgram, loadHighs } from './lp.js';
 
@@ -59,15 +59,7 @@ const EPS = 1e-9;
  * as the simulator delivers it.
  */
 export function realisedTransitHours(world: World, d: RealisedDemand, i: number, w: number, m: number): number {
-  const lane = world.lanes[w * world.scenario.regions.length + d.region[i]!]!;
-  const cv = lane.transitCv[m]!;
-  let transit = lane.modes[m]!.transitHours;
-  if (cv > 0) {
-    const sigma = Math.sqrt(Math.log(1 + cv * cv));
-    transit *= Math.exp(sigma * d.transitZ[i]! - (sigma * sigma) / 2);
-  }
-  if (d.lateU[i]! < lane.modes[m]!.lateRisk) transit += lane.lateDelayHours[m]!;
-  return transit;
+  return laneTransitHours(world.lanes[w * world.scenario.regions.length + d.region[i]!]!, m, d.transitZ[i]!, d.lateU[i]!);
 }
 
 /** The simulator's wave clock: first wave at or after `t`, and the waves in [0, horizon). */

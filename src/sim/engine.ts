@@ -3,7 +3,7 @@ import { Priority } from './kernel/priority.js';
 import { RandomStreams, type Stream } from './kernel/random.js';
 import { SimError } from './kernel/errors.js';
 import { Ledger, EntryKind } from './ledger.js';
-import { buildWorld, KIND_INDEX, type World } from './model/world.js';
+import { buildWorld, KIND_INDEX, laneTransitHours, type World } from './model/world.js';
 import { DemandProcess } from './model/demand.js';
 import type { Scenario } from './scenario/schema.js';
 import {
@@ -717,12 +717,8 @@ export class Simulation {
     this.accounts.cogs += cogs;
     this.accounts.shippingCost += shipping;
     this.accounts.handlingCost += handling;
-    // Lognormal transit with the lane's mean and cv, driven by the order's own draw.
-    const sigma = lane.transitSigma[sh.laneMode]!;
-    let transit = mode.transitHours;
-    if (sigma > 0) transit *= Math.exp(sigma * o.transitZ - (sigma * sigma) / 2);
-    if (o.lateU < mode.lateRisk) transit += lane.lateDelayHours[sh.laneMode]!;
-    this.kernel.at(now + transit, Priority.FLOW, this.deliver, sh);
+    // Transit driven by the order's own draws (common random numbers).
+    this.kernel.at(now + laneTransitHours(lane, sh.laneMode, o.transitZ, o.lateU), Priority.FLOW, this.deliver, sh);
   };
 
   private readonly deliver = (sh: Shipment): void => {

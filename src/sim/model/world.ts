@@ -63,6 +63,20 @@ export interface World {
   initialStock: Int32Array;
 }
 
+/**
+ * Realised transit time of a shipment on `lane` by its open mode `m`, given the
+ * order's luck: lognormal around the lane's mean with its cv (`z` a standard
+ * normal), plus the carrier's delay when `u` (uniform) falls under the late risk.
+ */
+export function laneTransitHours(lane: LaneInfo, m: number, z: number, u: number): number {
+  const sigma = lane.transitSigma[m]!;
+  const mode = lane.modes[m]!;
+  let transit = mode.transitHours;
+  if (sigma > 0) transit *= Math.exp(sigma * z - (sigma * sigma) / 2);
+  if (u < mode.lateRisk) transit += lane.lateDelayHours[m]!;
+  return transit;
+}
+
 export const KIND_INDEX: Record<SegmentKind, number> = { contract: 0, premium: 1, standard: 2 };
 
 function resolveSkus(s: Scenario): SkuInfo[] {
