@@ -124,7 +124,7 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
       ? {
           hidden: resume.params.pb1.length,
           returnScale: typeof resume.config.returnScale === 'number' ? resume.config.returnScale : null,
-          stockChargePerSku: (resume.config.stockChargePerSku as Record<string, number> | null | undefined) ?? null,
+          stockChargePerSku: (resume.config.stockChargePerSku as Record<string, number[]> | null | undefined) ?? null,
         }
       : {}),
   };
