@@ -4,8 +4,6 @@ import { progressBar } from './progress.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 
-/** Settings of the small policy `npm start` trains: a behaviour-cloning warm start and a few PPO iterations. */
-export const QUICK_TRAINING = { iterations: 6, envs: 2, rolloutSteps: 1024, bcEpisodes: 2, bcEpochs: 4, seed: 1 } as const;
 
 /**
  * Trains the small policy `npm start` includes in its comparison and saves it as
@@ -18,6 +16,8 @@ export async function trainQuickPolicy(scenario: string, out: string, progress: 
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend('auto');
   const { trainPpo } = await import('../agent/ppo/train.js');
+  const { QUICK_CONFIG } = await import('../agent/quick.js');
+  const iterations = QUICK_CONFIG.iterations ?? 6;
   const { saveModel } = await import('../agent/registry/index.js');
   mkdirSync(out, { recursive: true });
   const log = join(out, 'training.jsonl');
@@ -28,11 +28,11 @@ export async function trainQuickPolicy(scenario: string, out: string, progress: 
   try {
     result = await trainPpo({
       world,
-      config: { ...QUICK_TRAINING },
+      config: { ...QUICK_CONFIG },
       onWarmStart: (m) => appendFileSync(log, `${JSON.stringify({ warm_start: true, ...m })}\n`),
       onIteration: (m) => {
         appendFileSync(log, `${JSON.stringify(m)}\n`);
-        bar.update(m.iteration, QUICK_TRAINING.iterations, m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`);
+        bar.update(m.iteration, iterations, m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`);
       },
     });
   } finally {
