@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
 import { progressBar } from './progress.js';
 import { textTable } from './format.js';
-import { runBenchmark, type BenchSummary } from '../report/harness.js';
+import { runBenchmark, type BenchOptions, type BenchResults, type BenchSummary } from '../report/harness.js';
 
 interface BenchCliOptions {
   scenario: string;
@@ -36,6 +36,23 @@ export function summaryTable(s: BenchSummary): string {
   return textTable(['strategy', `reward (${s.currency}, 95% CI)`, 'fill', 'contract fill', 'on time', '% of oracle', `vs ${s.baseline}`], rows);
 }
 
+/**
+ * Runs a benchmark from the CLI: strategy specs resolved by the CLI's resolver
+ * (so `rl:` works, in workers too), with a progress bar and ETA on stderr.
+ */
+export async function benchWithProgress(options: Omit<BenchOptions, 'resolver' | 'resolve' | 'onProgress'>, progress: boolean): Promise<BenchResults> {
+  const bar = progressBar('bench', progress);
+  try {
+    return await runBenchmark({
+      ...options,
+      resolver: new URL('./policy.js', import.meta.url).href,
+      onProgress: (p) => bar.update(p.done, p.total, `${p.strategy} seed ${p.seed}`),
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('bench')
@@ -51,23 +68,10 @@ export function register(program: Command): void {
     .action(
       action(async (opts: BenchCliOptions) => {
         const strategies = splitStrategies(opts.strategies);
-        const bar = progressBar('bench', opts.progress);
-        let res;
-        try {
-          res = await runBenchmark({
-            scenario: opts.scenario,
-            strategies,
-            seeds: opts.seeds,
-            workers: opts.workers,
-            days: opts.days,
-            baseline: opts.baseline,
-            out: opts.out,
-            resolver: new URL('./policy.js', import.meta.url).href,
-            onProgress: (p) => bar.update(p.done, p.total, `${p.strategy} seed ${p.seed}`),
-          });
-        } finally {
-          bar.stop();
-        }
+        const res = await benchWithProgress(
+          { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out },
+          opts.progress,
+        );
         const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
         process.stdout.write(`${res.summary.scenario}: ${n(strategies.length, 'strategy', 'strategies')} × ${n(res.summary.seeds.length, 'seed', 'seeds')} × ${n(res.summary.days, 'day', 'days')}\n\n`);
         process.stdout.write(summaryTable(res.summary));

@@ -2,11 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, intOption } from './errors.js';
-import { progressBar } from './progress.js';
-import { summaryTable } from './bench.js';
+import { benchWithProgress, summaryTable } from './bench.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
-import { runBenchmark } from '../report/harness.js';
 import { writeReport, managerSummary } from '../report/report.js';
 
 interface StartOptions {
@@ -57,21 +55,7 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
   strategies.push('oracle');
   process.stdout.write(`Benchmarking ${strategies.join(', ')} on ${opts.seeds} seeds (common random numbers)\n`);
-  const bar = progressBar('bench', opts.progress);
-  let res;
-  try {
-    res = await runBenchmark({
-      scenario: opts.scenario,
-      strategies,
-      seeds: opts.seeds,
-      workers: opts.workers,
-      out: opts.out,
-      resolver: new URL('./policy.js', import.meta.url).href,
-      onProgress: (p) => bar.update(p.done, p.total, `${p.strategy} seed ${p.seed}`),
-    });
-  } finally {
-    bar.stop();
-  }
+  const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out }, opts.progress);
   process.stdout.write('\n');
   process.stdout.write(summaryTable(res.summary));
   process.stdout.write('\n');
