@@ -142,6 +142,8 @@ export class Simulation {
   private readonly pendingHome: Int32Array;
   private readonly receiptTime: Float64Array;
   private readonly pipeline: (Receipt[] | null)[];
+  private readonly inboundCache: (readonly InboundView[] | null)[];
+  private readonly inboundAt: Float64Array;
   // Per SKU.
   private readonly networkAvail: Int32Array;
   private readonly networkInbound: Int32Array;
@@ -205,7 +207,12 @@ export class Simulation {
     this.receiptTime = new Float64Array(cells);
     // Filled by push: `new Array(cells)` of this size would be a slow dictionary array.
     this.pipeline = [];
-    for (let c = 0; c < cells; c++) this.pipeline.push(null);
+    this.inboundCache = [];
+    for (let c = 0; c < cells; c++) {
+      this.pipeline.push(null);
+      this.inboundCache.push(null);
+    }
+    this.inboundAt = new Float64Array(cells).fill(-1);
     this.networkAvail = new Int32Array(this.S);
     this.networkInbound = new Int32Array(this.S);
     this.pendingByKind = new Int32Array(this.S * 3);
@@ -593,10 +600,18 @@ export class Simulation {
     };
   }
 
+  /**
+   * The inbound view of a cell at `now`. Views are frozen and cached per cell until
+   * time moves or the cell's pipeline changes: the orders of one wave share them.
+   */
   private inboundView(c: number, now: number): readonly InboundView[] {
     const p = this.pipeline[c];
     if (!p || p.length === 0) return NO_INBOUND;
-    return p.map((r) => ({ quantity: r.quantity, etaHours: Math.max(0, r.eta - now) }));
+    if (this.inboundAt[c] === now) return this.inboundCache[c]!;
+    const view = Object.freeze(p.map((r) => Object.freeze({ quantity: r.quantity, etaHours: Math.max(0, r.eta - now) })));
+    this.inboundCache[c] = view;
+    this.inboundAt[c] = now;
+    return view;
   }
 
   /**
@@ -745,6 +760,7 @@ export class Simulation {
   private addPipeline(r: Receipt): void {
     const c = r.sku * this.W + r.warehouse;
     (this.pipeline[c] ??= []).push(r);
+    this.inboundAt[c] = -1;
     this.pipeline[c]!.sort((a, b) => a.eta - b.eta);
     this.networkInbound[r.sku] += r.quantity;
   }
@@ -755,6 +771,7 @@ export class Simulation {
     const c = r.sku * this.W + w;
     const p = this.pipeline[c]!;
     p.splice(p.indexOf(r), 1);
+    this.inboundAt[c] = -1;
     if (p.length === 0) this.pipeline[c] = null;
     this.networkInbound[r.sku] -= r.quantity;
     const before = this.onHand[c]!;

@@ -194,19 +194,20 @@ export function validateDecision(ctx: DecisionContext, decision: Decision): void
     let placed = 0;
     for (let j = 0; j < d.allocations.length; j++) {
       const a = d.allocations[j]!;
-      const where = `order ${ctx.order.id} line ${i} allocation ${j}`;
+      const where = () => `order ${ctx.order.id} line ${i} allocation ${j}`;
       if (!Number.isInteger(a.quantity) || a.quantity <= 0) {
-        throw new DecisionError(`${where}: quantity(=${a.quantity}) must be a whole number > 0`);
+        throw new DecisionError(`${where()}: quantity(=${a.quantity}) must be a whole number > 0`);
       }
-      const c = line.candidates.find((x) => x.warehouse === a.warehouse);
-      if (!c) throw new DecisionError(`${where}: warehouse(=${a.warehouse}) is not a candidate`);
-      if (!c.modes.some((m) => m.mode === a.mode)) {
-        throw new DecisionError(`${where}: mode(=${a.mode}) is not offered from ${a.warehouse}`);
-      }
+      let c: (typeof line.candidates)[number] | undefined;
+      for (const x of line.candidates) if (x.warehouse === a.warehouse) c = x;
+      if (!c) throw new DecisionError(`${where()}: warehouse(=${a.warehouse}) is not a candidate`);
+      let offered = false;
+      for (const m of c.modes) if (m.mode === a.mode) offered = true;
+      if (!offered) throw new DecisionError(`${where()}: mode(=${a.mode}) is not offered from ${a.warehouse}`);
       let sameWarehouse = 0;
       for (const b of d.allocations) if (b.warehouse === a.warehouse) sameWarehouse += b.quantity;
       if (sameWarehouse > c.available) {
-        throw new DecisionError(`${where}: quantity(=${sameWarehouse}) exceeds available(=${c.available}) at ${a.warehouse}`);
+        throw new DecisionError(`${where()}: quantity(=${sameWarehouse}) exceeds available(=${c.available}) at ${a.warehouse}`);
       }
       placed += a.quantity;
     }

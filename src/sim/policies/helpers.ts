@@ -52,8 +52,21 @@ export function greedyFill(
   split: boolean,
 ): LineDecision {
   const cands = line.candidates;
-  const idx = cands.map((_, i) => i);
-  idx.sort((a, b) => costs[a]! - costs[b]! || (cands[a]!.warehouse < cands[b]!.warehouse ? -1 : 1));
+  // Candidates by ascending cost, ties by warehouse id: an insertion sort, since
+  // lists are short and Array.prototype.sort allocates a work array per call.
+  const idx: number[] = [];
+  for (let i = 0; i < cands.length; i++) {
+    idx.push(i);
+    let j = idx.length - 1;
+    while (j > 0) {
+      const b = idx[j - 1]!;
+      const d = costs[i]! - costs[b]!;
+      if (d > 0 || (d === 0 && cands[i]!.warehouse > cands[b]!.warehouse)) break;
+      idx[j] = b;
+      j--;
+    }
+    idx[j] = i;
+  }
   let want = Math.max(0, Math.min(line.quantity, Math.floor(limit)));
   const allocations: Allocation[] = [];
   if (!split) {
