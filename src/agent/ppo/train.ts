@@ -9,7 +9,7 @@ import { createRulePolicy } from '../../sim/policies/rules.js';
 import { AllocationEnv, type AllocationEnvConfig, type Observation } from '../env/allocation-env.js';
 import { VectorAllocationEnv } from '../env/vector-env.js';
 import { defaultFeatureSpec, NC, NX, type FeatureSpec } from '../features/encoder.js';
-import { initParams, Network, type NetworkParams } from '../network.js';
+import { initParams, logSoftmax, Network, type NetworkParams } from '../network.js';
 import { paddedAction, TfNetwork } from '../network-tf.js';
 import { resolveConfig, type PpoConfig } from './config.js';
 import { computeGae, explainedVariance } from './gae.js';
@@ -131,17 +131,6 @@ function sample(lp: Float64Array, n: number, rng: Stream): number {
     if (u <= 0) return k;
   }
   return n - 1;
-}
-
-function logSoftmaxInto(logits: Float64Array, n: number): Float64Array {
-  let m = -Infinity;
-  for (let i = 0; i < n; i++) if (logits[i]! > m) m = logits[i]!;
-  let z = 0;
-  for (let i = 0; i < n; i++) z += Math.exp(logits[i]! - m);
-  const lz = m + Math.log(z);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = logits[i]! - lz;
-  return out;
 }
 
 /** Adam with bias correction, on tfjs variables, learning rate set per call. */
@@ -381,7 +370,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
         if (!running[i]) continue;
         const R = roll[i]!;
         const o = nextObs[i]!;
-        const lp = logSoftmaxInto(actor.logits(o.count, o.candidates, o.context), o.count + 1);
+        const lp = logSoftmax(actor.logits(o.count, o.candidates, o.context), o.count + 1);
         const a = sample(lp, o.count + 1, rngAct);
         posOfStep[i]!.set(stepOf[i]!, R.obs.length);
         R.obs.push(o);
