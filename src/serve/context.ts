@@ -1,4 +1,4 @@
-import { calendarFactor, type World } from '../sim/model/world.js';
+import { calendarFactor, forecastDailyUnits, type World } from '../sim/model/world.js';
 import type { Candidate, ContractPosition, Decision, DecisionContext, LineContext, PerSegment } from '../sim/policies/contract.js';
 import type { ValidOrder, ValidSnapshot } from './validate.js';
 
@@ -64,7 +64,6 @@ export function buildContext(
         modes: lane.modes,
       });
     }
-    const base = world.baseUnitsBySkuKind;
     const f = calendarFactor(world, l.sku, day);
     let pendingUnits = l.pendingUnits ?? pendingDefault?.(l.sku);
     if (!pendingUnits) {
@@ -79,11 +78,7 @@ export function buildContext(
       networkAvailable,
       networkInbound,
       pendingUnits,
-      forecastDailyUnits: {
-        contract: base[l.sku * 3]! * f,
-        premium: base[l.sku * 3 + 1]! * f,
-        standard: base[l.sku * 3 + 2]! * f,
-      },
+      forecastDailyUnits: forecastDailyUnits(world, l.sku, f),
       candidates,
     });
   }

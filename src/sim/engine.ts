@@ -3,7 +3,7 @@ import { Priority } from './kernel/priority.js';
 import { RandomStreams, type Stream } from './kernel/random.js';
 import { SimError } from './kernel/errors.js';
 import { Ledger, EntryKind } from './ledger.js';
-import { buildWorld, KIND_INDEX, laneTransitHours, type World } from './model/world.js';
+import { buildWorld, forecastDailyUnits, KIND_INDEX, laneTransitHours, type World } from './model/world.js';
 import { DemandProcess } from './model/demand.js';
 import type { Scenario } from './scenario/schema.js';
 import {
@@ -547,7 +547,6 @@ export class Simulation {
         }
       }
       const sku = this.world.skus[l.sku]!;
-      const base = this.world.baseUnitsBySkuKind;
       const f = this.demand.factor[l.sku]!;
       lines.push({
         sku: sku.id,
@@ -561,11 +560,7 @@ export class Simulation {
           premium: this.pendingByKind[l.sku * 3 + 1]!,
           standard: this.pendingByKind[l.sku * 3 + 2]!,
         },
-        forecastDailyUnits: {
-          contract: base[l.sku * 3]! * f,
-          premium: base[l.sku * 3 + 1]! * f,
-          standard: base[l.sku * 3 + 2]! * f,
-        },
+        forecastDailyUnits: forecastDailyUnits(this.world, l.sku, f),
         candidates,
       });
     }

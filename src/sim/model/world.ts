@@ -1,7 +1,7 @@
 import { RandomStreams } from '../kernel/random.js';
 import type { Scenario, Segment } from '../scenario/schema.js';
 import { generatedSkuId } from '../scenario/load.js';
-import type { ModeOption, SegmentKind } from '../policies/contract.js';
+import type { ModeOption, PerSegment, SegmentKind } from '../policies/contract.js';
 import { distanceKm } from './geo.js';
 
 /** A SKU with every field resolved (generated SKUs included). */
@@ -75,6 +75,16 @@ export function laneTransitHours(lane: LaneInfo, m: number, z: number, u: number
   if (sigma > 0) transit *= Math.exp(sigma * z - (sigma * sigma) / 2);
   if (u < mode.lateRisk) transit += lane.lateDelayHours[m]!;
   return transit;
+}
+
+/**
+ * The demand model's forecast for a SKU across the network, units per day by
+ * segment kind: the base rate times the day's calendar factor. The simulator and
+ * the service both fill `LineContext.forecastDailyUnits` with it.
+ */
+export function forecastDailyUnits(world: World, sku: number, factor: number): PerSegment {
+  const base = world.baseUnitsBySkuKind;
+  return { contract: base[sku * 3]! * factor, premium: base[sku * 3 + 1]! * factor, standard: base[sku * 3 + 2]! * factor };
 }
 
 export const KIND_INDEX: Record<SegmentKind, number> = { contract: 0, premium: 1, standard: 2 };
