@@ -46,7 +46,7 @@ export interface DecideOptions {
   forceRules: boolean;
 }
 
-/** A successful stage answer. */
+/** A successful model-stage answer. */
 interface StageAnswer {
   decision: Decision;
   features?: readonly ArrayLike<number>[];
@@ -71,24 +71,38 @@ export class DecisionChain {
     private readonly explore: Stream,
   ) {}
 
-  async decide(ctx: DecisionContext, opts: DecideOptions): Promise<Outcome> {
+  /**
+   * Decides one context. Synchronous whenever every stage that runs answers
+   * synchronously (rules, the tensor-free model); a promise only when the model
+   * answers asynchronously — so a batch of a thousand orders does not pay a
+   * thousand promise turns.
+   */
+  decide(ctx: DecisionContext, opts: DecideOptions): Outcome | Promise<Outcome> {
     const forced = opts.forceRules || this.rulesActive() || this.config.shadow;
-    let out: Outcome;
-    if (forced) {
-      out = { decision: this.rulesDecide(ctx), reason: 'forced', detail: this.forcedWhy(opts), explored: false };
-      if (this.config.shadow && !opts.forceRules && !this.rulesActive()) {
-        try {
-          const a = await this.modelStage(ctx, opts.deadline);
-          out.shadow = { decision: a.decision, reason: 'none', detail: '' };
-          out.features = a.features;
-        } catch (err) {
-          if (!(err instanceof UnavailableError)) throw err;
-          out.shadow = { reason: err.reason, detail: err.message };
-        }
-      }
-    } else {
-      out = await this.chain(ctx, opts.deadline);
+    if (!forced) {
+      const out = this.chain(ctx, opts.deadline);
+      if (this.config.epsilon <= 0) return out;
+      return isPromise(out) ? out.then((o) => this.explored(ctx, o)) : this.explored(ctx, out);
     }
+    const out: Outcome = { decision: this.rulesDecide(ctx), reason: 'forced', detail: this.forcedWhy(opts), explored: false };
+    if (!this.config.shadow || opts.forceRules || this.rulesActive()) return this.explored(ctx, out);
+    return this.shadowed(ctx, out, opts.deadline);
+  }
+
+  /** Shadow mode: runs the model beside the rules' decision and logs what it would have done. */
+  private async shadowed(ctx: DecisionContext, out: Outcome, deadline: number): Promise<Outcome> {
+    try {
+      const a = await this.modelStage(ctx, deadline);
+      out.shadow = { decision: a.decision, reason: 'none', detail: '' };
+      out.features = a.features;
+    } catch (err) {
+      if (!(err instanceof UnavailableError)) throw err;
+      out.shadow = { reason: err.reason, detail: err.message };
+    }
+    return this.explored(ctx, out);
+  }
+
+  private explored(ctx: DecisionContext, out: Outcome): Outcome {
     if (this.config.epsilon > 0) this.maybeExplore(ctx, out);
     return out;
   }
@@ -99,25 +113,29 @@ export class DecisionChain {
     return 'shadow mode';
   }
 
-  private async chain(ctx: DecisionContext, deadline: number): Promise<Outcome> {
-    let first: UnavailableError | undefined;
-    const stages: ((ctx: DecisionContext) => Promise<StageAnswer> | StageAnswer)[] = [
-      (c) => this.modelStage(c, deadline),
-      (c) => ({ decision: this.rulesDecide(c) }),
-    ];
-    for (const stage of stages) {
-      try {
-        // Stages answer synchronously when they can: no promise (and no rejection) on the hot path.
-        const r = stage(ctx);
-        const a = isPromise(r) ? await r : r;
-        return { decision: a.decision, features: a.features, reason: first?.reason ?? 'none', detail: first?.message ?? '', explored: false };
-      } catch (err) {
-        if (!(err instanceof UnavailableError)) throw err;
-        first ??= err;
-      }
+  /** Model, then rules. A missing model is the common case of a rules-only service: no error object is made for it. */
+  private chain(ctx: DecisionContext, deadline: number): Outcome | Promise<Outcome> {
+    if (!this.slot.current) {
+      const detail = this.slot.hasProvider ? 'no model version is loaded' : 'no model configured';
+      return { decision: this.rulesDecide(ctx), reason: 'no_model', detail, explored: false };
     }
-    // The rules stage never steps aside, so this is a bug.
-    throw new Error('fallback chain exhausted');
+    let a: StageAnswer | Promise<StageAnswer>;
+    try {
+      a = this.modelStage(ctx, deadline);
+    } catch (err) {
+      return this.fallBack(ctx, err);
+    }
+    if (!isPromise(a)) return { decision: a.decision, features: a.features, reason: 'none', detail: '', explored: false };
+    return a.then(
+      (r): Outcome => ({ decision: r.decision, features: r.features, reason: 'none', detail: '', explored: false }),
+      (err: unknown) => this.fallBack(ctx, err),
+    );
+  }
+
+  /** The rules stage after the model stepped aside; anything but `UnavailableError` is a bug and propagates. */
+  private fallBack(ctx: DecisionContext, err: unknown): Outcome {
+    if (!(err instanceof UnavailableError)) throw err;
+    return { decision: this.rulesDecide(ctx), reason: err.reason, detail: err.message, explored: false };
   }
 
   private rulesDecide(ctx: DecisionContext): Decision {

@@ -71,8 +71,9 @@ export function makeHandlers(core: AllocationCore, metrics: ServeMetrics, log: L
   }
 
   return {
-    Recommend: unary('Recommend', (req, call, started) => core.recommend(req, deadlineMs(call.getDeadline()), started)),
-    RecommendBatch: unary('RecommendBatch', (req, call, started) => core.recommendBatch(req, deadlineMs(call.getDeadline()), started)),
+    // These two answer in wire format (WireMessage); the service definition's serializer passes it through.
+    Recommend: unary('Recommend', (req, call, started) => core.recommend(req, deadlineMs(call.getDeadline()), started) as Promise<never>),
+    RecommendBatch: unary('RecommendBatch', (req, call, started) => core.recommendBatch(req, deadlineMs(call.getDeadline()), started) as Promise<never>),
     GetNetwork: unary('GetNetwork', () => core.getNetwork()),
     ListPolicies: unary('ListPolicies', () => core.listPolicies()),
     ActivatePolicy: unary('ActivatePolicy', (req, call) => {

@@ -16,6 +16,7 @@ import { ModelSlot } from './model-slot.js';
 import { loadAllocationProto, SERVICE_NAME } from './proto.js';
 import { registryProvider } from './registry-provider.js';
 import { AllocationCore, type PolicyState } from './service.js';
+import { WireMessage } from './wire.js';
 
 /** Health-check service name whose status is the model's readiness. */
 export const MODEL_HEALTH_NAME = `${SERVICE_NAME}/model`;
@@ -86,13 +87,19 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_connection_age_grace_ms': 30_000,
 };
 
-/** Wraps every request deserializer so undecodable bytes become INVALID_ARGUMENT instead of grpc-js's INTERNAL. */
+/**
+ * Wraps every method's codec: undecodable request bytes become INVALID_ARGUMENT
+ * instead of grpc-js's INTERNAL, and responses the service already encoded
+ * (`WireMessage`, see wire.ts) go out as they are.
+ */
 function tolerantDefinition(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
   const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, m] of Object.entries(def)) {
     const decode = m.requestDeserialize;
+    const encode = m.responseSerialize;
     out[name] = {
       ...m,
+      responseSerialize: (value: unknown) => (value instanceof WireMessage ? value.bytes : encode(value)),
       requestDeserialize: (buf: Buffer) => {
         try {
           return decode(buf);

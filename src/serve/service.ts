@@ -3,16 +3,12 @@ import { createRulePolicy, RULE_NAMES } from '../sim/policies/rules.js';
 import type { DecisionContext, PendingOrderView, PerSegment, Policy } from '../sim/policies/contract.js';
 import type { RecommendRequest__Output } from '../gen/allocation/v1/RecommendRequest.js';
 import type { RecommendBatchRequest__Output } from '../gen/allocation/v1/RecommendBatchRequest.js';
-import type { RecommendResponse } from '../gen/allocation/v1/RecommendResponse.js';
-import type { RecommendBatchResponse } from '../gen/allocation/v1/RecommendBatchResponse.js';
 import type { GetNetworkResponse } from '../gen/allocation/v1/GetNetworkResponse.js';
 import type { ListPoliciesResponse } from '../gen/allocation/v1/ListPoliciesResponse.js';
 import type { PolicyInfo } from '../gen/allocation/v1/PolicyInfo.js';
 import type { ActivatePolicyRequest__Output } from '../gen/allocation/v1/ActivatePolicyRequest.js';
 import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicyResponse.js';
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
-import type { FallbackReason as WireFallbackReason } from '../gen/allocation/v1/FallbackReason.js';
-import type { LineDecision as WireLineDecision } from '../gen/allocation/v1/LineDecision.js';
 import { AuditLog, packFeatures, type AuditRecord } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
@@ -23,6 +19,7 @@ import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelSlot } from './model-slot.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
+import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, ProtoWriter, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
 
 /** Which policy is in charge, as the admin calls change it. */
 export interface PolicyState {
@@ -49,16 +46,6 @@ export interface CoreDeps {
   ids?: DecisionIds;
 }
 
-const WIRE_REASON: Record<Outcome['reason'], WireFallbackReason> = {
-  none: 'FALLBACK_REASON_NONE',
-  no_model: 'FALLBACK_REASON_NO_MODEL',
-  model_error: 'FALLBACK_REASON_MODEL_ERROR',
-  deadline: 'FALLBACK_REASON_DEADLINE',
-  out_of_distribution: 'FALLBACK_REASON_OUT_OF_DISTRIBUTION',
-  low_confidence: 'FALLBACK_REASON_LOW_CONFIDENCE',
-  forced: 'FALLBACK_REASON_FORCED',
-};
-
 /**
  * The service's behaviour, free of grpc plumbing: validate a request, build the
  * decision contexts, run the chain, log durably, answer. `handlers.ts` wraps it
@@ -80,7 +67,7 @@ export class AllocationCore {
     return c.shadow ? 'SERVING_MODE_SHADOW' : c.epsilon > 0 ? 'SERVING_MODE_EXPLORE' : 'SERVING_MODE_NORMAL';
   }
 
-  async recommend(req: RecommendRequest__Output, deadline: number, started: number): Promise<RecommendResponse> {
+  async recommend(req: RecommendRequest__Output, deadline: number, started: number): Promise<WireMessage> {
     const snap = validateSnapshot(this.world, req.snapshot);
     const order = validateOrder(this.world, req.order, 'order', snap.nowHours);
     const ctx = buildContext(this.world, snap, order);
@@ -89,7 +76,9 @@ export class AllocationCore {
     const decidedUs = Math.round((performance.now() - started) * 1000);
     await this.d.audit.append({ id, json: JSON.stringify(req.snapshot) }, [this.record(id, 'Recommend', id, req.order, ctx, out, decidedUs)]);
     this.count(out);
-    return this.respond(id, ctx, out, started);
+    const w = new ProtoWriter(512);
+    this.writeDecision(w, id, ctx, out, started);
+    return new WireMessage(w.finish());
   }
 
   /**
@@ -97,7 +86,7 @@ export class AllocationCore {
    * wave), each against the stock the earlier ones left. Pending units default
    * to the wave's orders still waiting, by segment kind.
    */
-  async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<RecommendBatchResponse> {
+  async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<WireMessage> {
     const snap = validateSnapshot(this.world, req.snapshot);
     if (req.orders.length === 0) throw new InvalidArgumentError('orders', 'must have at least one order');
     if (req.orders.length > LIMITS.ordersPerBatch) throw new InvalidArgumentError('orders', `must have at most ${LIMITS.ordersPerBatch} orders`, req.orders.length);
@@ -124,10 +113,14 @@ export class AllocationCore {
     const results: { ctx: DecisionContext; out: Outcome; id: string }[] = new Array(orders.length);
     const records: AuditRecord[] = [];
     const outs: Outcome[] = [];
+    const opts = { deadline, forceRules: req.forceRules };
+    // The wave's pending units as the policy sees them: read during `decide`, updated after it.
+    const pendingOf = (sku: number) => pending.get(sku)!;
     for (const i of sequence) {
       const order = orders[i]!;
-      const ctx = buildContext(this.world, snap, order, (sku) => ({ ...pending.get(sku)! }));
-      const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
+      const ctx = buildContext(this.world, snap, order, pendingOf);
+      const decided = this.d.chain.decide(ctx, opts);
+      const out = decided instanceof Promise ? await decided : decided;
       consume(this.world, snap, order, out.decision);
       const kind = kinds[order.segment]!;
       for (let j = 0; j < order.lines.length; j++) {
@@ -144,8 +137,14 @@ export class AllocationCore {
     const decidedUs = Math.round((performance.now() - started) * 1000);
     for (const r of records) r.latencyUs = decidedUs;
     await this.d.audit.append({ id: batchId, json: JSON.stringify(req.snapshot) }, records);
-    const decisions = results.map((r) => this.respond(r.id, r.ctx, r.out, started));
-    return { decisions, serverLatencyUs: Math.round((performance.now() - started) * 1000) };
+    const w = new ProtoWriter(256 * orders.length);
+    for (const r of results) {
+      const m = w.begin(1);
+      this.writeDecision(w, r.id, r.ctx, r.out, started);
+      w.end(m);
+    }
+    w.int(2, Math.round((performance.now() - started) * 1000));
+    return new WireMessage(w.finish());
   }
 
   private waveOrder(orders: ValidOrder[]): number[] {
@@ -298,34 +297,47 @@ export class AllocationCore {
     };
   }
 
-  private respond(id: string, ctx: DecisionContext, out: Outcome, started: number): RecommendResponse {
+  /**
+   * Writes one decision as a `RecommendResponse` message (its fields, without a
+   * tag or length: the caller frames it). Per line: the allocations with their
+   * expected delivery, the backorder, and a score per candidate (0 when the
+   * policy gave none).
+   */
+  private writeDecision(w: ProtoWriter, id: string, ctx: DecisionContext, out: Outcome, started: number): void {
     const d = out.decision;
-    const lines: WireLineDecision[] = ctx.order.lines.map((l, i) => {
+    w.string(1, ctx.order.id);
+    const lines = ctx.order.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
       const ld = d.lines[i]!;
       const row = d.scores?.[i];
-      return {
-        sku: l.sku,
-        backordered: ld.backordered,
-        allocations: ld.allocations.map((a) => {
-          const c = l.candidates.find((x) => x.warehouse === a.warehouse)!;
-          const m = c.modes.find((x) => x.mode === a.mode)!;
-          return { warehouse: a.warehouse, quantity: a.quantity, mode: a.mode, expectedDeliveryHours: c.shipDelayHours + m.transitHours };
-        }),
-        scores: l.candidates.map((c, j) => ({ warehouse: c.warehouse, score: row?.[j] ?? 0 })),
-      };
-    });
+      const line = w.begin(2);
+      w.string(1, l.sku);
+      for (const a of ld.allocations) {
+        const c = l.candidates.find((x) => x.warehouse === a.warehouse)!;
+        const m = c.modes.find((x) => x.mode === a.mode)!;
+        const alloc = w.begin(2);
+        w.string(1, a.warehouse).int(2, a.quantity).string(3, a.mode).double(4, c.shipDelayHours + m.transitHours);
+        w.end(alloc);
+      }
+      w.int(3, ld.backordered);
+      for (let j = 0; j < l.candidates.length; j++) {
+        const sc = w.begin(4);
+        w.string(1, l.candidates[j]!.warehouse).double(2, row?.[j] ?? 0);
+        w.end(sc);
+      }
+      w.end(line);
+    }
+    w.double(3, d.propensity ?? 1);
     const by = d.decidedBy;
-    return {
-      orderId: ctx.order.id,
-      lines,
-      propensity: d.propensity ?? 1,
-      decidedBy: { kind: by?.kind === 'model' ? 'DECIDED_BY_KIND_MODEL' : 'DECIDED_BY_KIND_RULES', name: by?.name ?? '', version: by?.version ?? '' },
-      fallbackReason: WIRE_REASON[out.reason],
-      fallbackDetail: out.detail,
-      decisionId: id,
-      serverLatencyUs: Math.round((performance.now() - started) * 1000),
-      mode: this.mode,
-    };
+    const decidedBy = w.begin(4);
+    w.int(1, by?.kind === 'model' ? DECIDED_BY_KIND.model : DECIDED_BY_KIND.rules).string(2, by?.name ?? '').string(3, by?.version ?? '');
+    w.end(decidedBy);
+    w.int(5, FALLBACK_REASON_NUMBER[out.reason]);
+    w.string(6, out.detail);
+    w.string(7, id);
+    w.int(8, Math.round((performance.now() - started) * 1000));
+    w.int(9, SERVING_MODE_NUMBER[this.mode]);
   }
 }
 
