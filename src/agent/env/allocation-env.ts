@@ -263,17 +263,18 @@ export class AllocationEnv {
   step(action: number): StepResult {
     const s = this.stepper;
     if (!s) throw new EnvError('step() after the episode ended: call reset()');
-    const orderIndex = orderIndexOf(s.ctx.order.id);
-    this.lastStepOfOrder.set(orderIndex, this.steps);
+    // Only order credit reads which step last touched an order.
+    if (this.credit === 'order') this.lastStepOfOrder.set(orderIndexOf(s.ctx.order.id), this.steps);
     this.steps++;
     const line = s.line;
-    const before = s.lines[line]!.allocations.reduce((a, x) => a + x.quantity, 0);
+    const charging = this.credit === 'order' && !!this.config.stockCharge;
+    const before = charging ? placedUnits(s.lines[line]!) : 0;
     s.act(action);
     let charge = 0;
-    if (this.credit === 'order' && this.config.stockCharge) {
+    if (charging) {
       const l = s.ctx.order.lines[line]!;
-      const placed = s.lines[line]!.allocations.reduce((a, x) => a + x.quantity, 0) - before;
-      const curve = this.config.stockCharge[l.sku];
+      const placed = placedUnits(s.lines[line]!) - before;
+      const curve = this.config.stockCharge![l.sku];
       if (curve && placed > 0) charge = placed * shadowPrice(curve, l, s.ctx.hoursLeft) * this.scale;
     }
     this.carry -= charge;
@@ -353,6 +354,12 @@ export function shadowPrice(curve: readonly number[], line: LineContext, hoursLe
   if (demand <= 0 || supply >= demand) return 0;
   const j = Math.min(curve.length - 1, Math.floor((supply / demand) * (curve.length - 1)));
   return curve[j]!;
+}
+
+function placedUnits(d: LineDecision): number {
+  let q = 0;
+  for (const a of d.allocations) q += a.quantity;
+  return q;
 }
 
 function orderIndexOf(id: string): number {

@@ -1,5 +1,5 @@
 import { chooseMode, expectedLate, landedCost } from '../../sim/policies/helpers.js';
-import type { Candidate, DecisionContext, LineContext } from '../../sim/policies/contract.js';
+import type { Candidate, DecisionContext, LineContext, ModeOption } from '../../sim/policies/contract.js';
 
 /**
  * The observation encoder: one encoder, used by training and serving alike. It
@@ -110,7 +110,14 @@ export function defaultFeatureSpec(): FeatureSpec {
   };
 }
 
-/** One encoded step: a line of an order with what it has taken so far. */
+/**
+ * One encoded step: a line of an order with what it has taken so far.
+ *
+ * `candidates` and `context` are views into a slab shared with other steps (a
+ * fresh small Float32Array costs a malloc and a GC finaliser each, which was a
+ * quarter of an env step). Their elements are their own and never change; code
+ * that reaches for `.buffer` must honour `byteOffset` and `byteLength`.
+ */
 export interface EncodedStep {
   /** Candidates (indexes into the line's candidates) still open at this step. */
   open: number[];
@@ -119,7 +126,32 @@ export interface EncodedStep {
   context: Float32Array;
 }
 
+/** Floats per slab: about 55 steps of three candidates. */
+const SLAB_FLOATS = 4096;
+let slab = new ArrayBuffer(SLAB_FLOATS * 4);
+let slabUsed = 0;
+
+/** A zeroed Float32Array of n elements carved from the current slab (a new slab when full). */
+function floats(n: number): Float32Array {
+  if (n > SLAB_FLOATS / 4) return new Float32Array(n);
+  if (slabUsed + n > SLAB_FLOATS) {
+    slab = new ArrayBuffer(SLAB_FLOATS * 4);
+    slabUsed = 0;
+  }
+  const a = new Float32Array(slab, slabUsed * 4, n);
+  slabUsed += n;
+  return a;
+}
+
 const clip = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+
+/** The unit weights of the landed-cost feature (the `cheapest` rule's defaults). */
+const UNIT_WEIGHTS = Object.freeze({ shipping: 1, handling: 1, lateness: 1 });
+
+// Per-call scratch, grown on demand: the encoder runs once per env step, and a
+// fresh array per candidate list showed up as young-generation garbage.
+let scratchCost = new Float64Array(16);
+let scratchMode: (ModeOption | undefined)[] = [];
 
 /**
  * Encodes one step of a line. `taken[j]` is what this step's earlier choices took
@@ -134,22 +166,37 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
   for (let j = 0; j < cands.length; j++) if (cands[j]!.available - (taken[j] ?? 0) > 0) open.push(j);
   const price = Math.max(0.01, line.unitPrice);
   const K = open.length;
-  const costs = open.map((j) => landedCost(order, cands[j]!, chooseMode(order, cands[j]!), { shipping: 1, handling: 1, lateness: 1 }));
-  const sorted = costs.map((c, i) => ({ c, i })).sort((a, b) => a.c - b.c || a.i - b.i);
-  const rank = new Array<number>(K);
-  sorted.forEach((x, r) => (rank[x.i] = r));
+  if (scratchCost.length < K) scratchCost = new Float64Array(Math.max(K, 2 * scratchCost.length));
+  const costs = scratchCost;
+  const modes = scratchMode;
   let netAvail = 0;
-  for (const j of open) netAvail += cands[j]!.available - (taken[j] ?? 0);
-  const out = new Float32Array(K * NC);
+  for (let i = 0; i < K; i++) {
+    const j = open[i]!;
+    const c = cands[j]!;
+    const m = chooseMode(order, c);
+    modes[i] = m;
+    costs[i] = landedCost(order, c, m, UNIT_WEIGHTS);
+    netAvail += c.available - (taken[j] ?? 0);
+  }
+  const out = floats(K * NC);
   for (let i = 0; i < K; i++) {
     const c: Candidate = cands[open[i]!]!;
     const avail = c.available - (taken[open[i]!] ?? 0);
-    const m = chooseMode(order, c);
+    const m = modes[i]!;
+    // Rank by landed cost, ties by position (a stable sort's order), counted
+    // directly: candidate lists are short.
+    const ci = costs[i]!;
+    let rank = 0;
+    for (let k = 0; k < K; k++) {
+      const ck = costs[k]!;
+      if (ck < ci || (ck === ci && k < i)) rank++;
+    }
     const delivery = c.shipDelayHours + m.transitHours;
     let inboundSoon = 0;
-    for (const r of c.inbound) if (r.etaHours <= 168) inboundSoon += r.quantity;
+    const inbound = c.inbound;
+    for (let r = 0; r < inbound.length; r++) if (inbound[r]!.etaHours <= 168) inboundSoon += inbound[r]!.quantity;
     const o = i * NC;
-    out[o] = clip(costs[i]! / price, 0, 10);
+    out[o] = clip(ci / price, 0, 10);
     out[o + 1] = clip(m.costPerUnit / price, 0, 10);
     out[o + 2] = expectedLate(order, c, m) ? 1 : 0;
     out[o + 3] = clip(m.lateRisk, 0, 1);
@@ -160,17 +207,21 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
     out[o + 8] = clip(Math.log1p(avail), 0, 20);
     out[o + 9] = netAvail > 0 ? clip(avail / netAvail, 0, 1) : 0;
     out[o + 10] = clip(c.capacityLeftToday / (c.capacityLeftToday + remaining), 0, 1);
-    out[o + 11] = K > 1 ? rank[i]! / (K - 1) : 0;
-    out[o + 12] = rank[i] === 0 ? 1 : 0;
+    out[o + 11] = K > 1 ? rank / (K - 1) : 0;
+    out[o + 12] = rank === 0 ? 1 : 0;
     out[o + 13] = clip(Math.log1p(inboundSoon), 0, 20);
     out[o + 14] = clip(c.inventoryAgeHours / 24 / 30, 0, 20);
   }
+  for (let i = 0; i < K; i++) modes[i] = undefined;
   return { open, candidates: out, context: encodeContext(ctx, line, remaining, K) };
 }
 
+/** a / b capped to [0, 5]; 5 when there is nothing to divide by. */
+const ratio = (a: number, b: number): number => (b > 0 ? clip(a / b, 0, 5) : 5);
+
 function encodeContext(ctx: DecisionContext, line: LineContext, remaining: number, nOpen: number): Float32Array {
   const order = ctx.order;
-  const x = new Float32Array(NX);
+  const x = floats(NX);
   const price = Math.max(0.01, line.unitPrice);
   const cost = Math.max(0.01, line.unitCost);
   const p = line.pendingUnits;
@@ -179,7 +230,6 @@ function encodeContext(ctx: DecisionContext, line: LineContext, remaining: numbe
   const fAll = f.contract + f.premium + f.standard;
   const avail = line.networkAvailable;
   const daysLeft = ctx.hoursLeft / 24;
-  const ratio = (a: number, b: number): number => (b > 0 ? clip(a / b, 0, 5) : 5);
   x[0] = order.segmentKind === 'contract' ? 1 : 0;
   x[1] = order.segmentKind === 'premium' ? 1 : 0;
   x[2] = order.segmentKind === 'standard' ? 1 : 0;
