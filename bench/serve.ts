@@ -10,6 +10,7 @@
  * (SQLite, WAL, synchronous=NORMAL) as in production.
  *   npm run bench:serve                  # all cells, 2 s each in 4 interleaved rounds
  *   node dist/bench/serve.js --seconds 5 --rounds 5 --audit-sync full --audit-thread false
+ *   node dist/bench/serve.js --only batch  # just RecommendBatch (or --only recommend)
  * Targets (issue 4): model QPS >= 0.5 x no-op at concurrency 64; model p99 <= no-op
  * p99 + 2 ms at concurrency 8; RecommendBatch >= 50,000 decisions/s.
  */
@@ -197,8 +198,10 @@ async function main(): Promise<void> {
   // Interleaved: each concurrency level runs `rounds` rounds of (no-op, rules, model)
   // slices, so load from anything else on the machine falls on all three alike.
   const rounds = Number(arg('rounds', '4'));
+  const only = arg('only', 'all');
+  if (!['all', 'recommend', 'batch'].includes(only)) throw new Error(`--only must be all, recommend or batch (got ${only})`);
   const cells: Cell[] = [];
-  for (const concurrency of [1, 8, 64]) {
+  for (const concurrency of only === 'batch' ? [] : [1, 8, 64]) {
     const kinds: ServerKind[] = ['noop', 'rules', 'model'];
     const acc = new Map<ServerKind, { lat: number[]; failed: number; elapsed: number }>(kinds.map((k) => [k, { lat: [], failed: 0, elapsed: 0 }]));
     for (const kind of kinds) await closedLoop((i) => servers[kind].api.recommend(reqs[i % reqs.length]!), concurrency, 0.3); // warm-up
@@ -230,11 +233,11 @@ async function main(): Promise<void> {
   const batchReq = { orders, snapshot: { nowHours: 24, stock } };
   const batch: { server: string; decisionsPerSecond: number; callMs: number; failed: number }[] = [];
   const bacc = new Map<string, { calls: number; elapsed: number; lat: number[]; failed: number }>();
-  for (const kind of ['rules', 'model'] as ServerKind[]) {
+  for (const kind of only === 'recommend' ? [] : (['rules', 'model'] as ServerKind[])) {
     bacc.set(kind, { calls: 0, elapsed: 0, lat: [], failed: 0 });
     await closedLoop(() => servers[kind].api.recommendBatch(batchReq), 2, 0.5);
   }
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < (only === 'recommend' ? 0 : rounds); round++) {
     for (const kind of ['rules', 'model'] as ServerKind[]) {
       const r = await closedLoop(() => servers[kind].api.recommendBatch(batchReq), 2, seconds / rounds);
       const x = bacc.get(kind)!;
@@ -252,14 +255,20 @@ async function main(): Promise<void> {
   }
 
   const get = (server: string, c: number) => cells.find((x) => x.server === server && x.concurrency === c)!;
-  const ratio = get('model', 64).qps / get('noop', 64).qps;
-  const p99gap = get('model', 8).p99ms - get('noop', 8).p99ms;
-  process.stdout.write('\n| server | concurrency | QPS | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n');
-  for (const c of cells) process.stdout.write(`| ${c.server} | ${c.concurrency} | ${c.qps.toFixed(0)} | ${c.p50ms.toFixed(3)} | ${c.p99ms.toFixed(3)} |\n`);
-  process.stdout.write(`\ntargets: model/no-op QPS at c=64 = ${ratio.toFixed(2)} (>= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'}); `);
-  process.stdout.write(`model p99 - no-op p99 at c=8 = ${p99gap.toFixed(3)} ms (<= 2 ms: ${p99gap <= 2 ? 'met' : 'NOT met'}); `);
-  const bmin = Math.min(...batch.map((b) => b.decisionsPerSecond));
-  process.stdout.write(`RecommendBatch >= 50,000 decisions/s: ${bmin >= 50_000 ? 'met' : 'NOT met'} (min ${bmin.toFixed(0)})\n`);
+  const targets: string[] = [];
+  if (cells.length > 0) {
+    const ratio = get('model', 64).qps / get('noop', 64).qps;
+    const p99gap = get('model', 8).p99ms - get('noop', 8).p99ms;
+    process.stdout.write('\n| server | concurrency | QPS | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|\n');
+    for (const c of cells) process.stdout.write(`| ${c.server} | ${c.concurrency} | ${c.qps.toFixed(0)} | ${c.p50ms.toFixed(3)} | ${c.p99ms.toFixed(3)} |\n`);
+    targets.push(`model/no-op QPS at c=64 = ${ratio.toFixed(2)} (>= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+    targets.push(`model p99 - no-op p99 at c=8 = ${p99gap.toFixed(3)} ms (<= 2 ms: ${p99gap <= 2 ? 'met' : 'NOT met'})`);
+  }
+  if (batch.length > 0) {
+    const bmin = Math.min(...batch.map((b) => b.decisionsPerSecond));
+    targets.push(`RecommendBatch >= 50,000 decisions/s: ${bmin >= 50_000 ? 'met' : 'NOT met'} (min ${bmin.toFixed(0)})`);
+  }
+  process.stdout.write(`\ntargets: ${targets.join('; ')}\n`);
   process.stdout.write(JSON.stringify({ seconds, rounds, auditSync, auditThread, cells, batch }) + '\n');
 
   for (const s of Object.values(servers)) {

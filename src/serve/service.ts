@@ -110,10 +110,15 @@ export class AllocationCore {
     }
     const sequence = this.waveOrder(orders);
     const batchId = `b${this.ids.next()}`;
-    const results: { ctx: DecisionContext; out: Outcome; id: string }[] = new Array(orders.length);
-    const records: AuditRecord[] = [];
-    const outs: Outcome[] = [];
+    const records: AuditRecord[] = new Array(orders.length);
+    const counts = new OutcomeCounts();
+    // Each decision is written as soon as it is made, in wave order, and its
+    // context let go; the answer lists them in request order (spans into `body`).
+    const body = new ProtoWriter(256 * orders.length);
+    const spans = new Int32Array(2 * orders.length);
     const opts = { deadline, forceRules: req.forceRules };
+    const tsMs = Date.now();
+    const mode = this.auditMode;
     // The wave's pending units as the policy sees them: read during `decide`, updated after it.
     const pendingOf = (sku: number) => pending.get(sku)!;
     for (const i of sequence) {
@@ -129,20 +134,19 @@ export class AllocationCore {
         pending.get(order.lines[j]!.sku)![kind] -= placed;
       }
       const id = this.ids.next();
-      results[i] = { ctx, out, id };
-      records.push(this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0));
-      outs.push(out);
+      records[i] = this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0, tsMs, mode);
+      counts.add(out);
+      spans[2 * i] = body.length;
+      this.writeDecision(body, id, ctx, out, started);
+      spans[2 * i + 1] = body.length;
     }
-    this.countAll(outs);
+    counts.publish(this.d.metrics);
     const decidedUs = Math.round((performance.now() - started) * 1000);
     for (const r of records) r.latencyUs = decidedUs;
     await this.d.audit.append({ id: batchId, json: JSON.stringify(req.snapshot) }, records);
-    const w = new ProtoWriter(256 * orders.length);
-    for (const r of results) {
-      const m = w.begin(1);
-      this.writeDecision(w, r.id, r.ctx, r.out, started);
-      w.end(m);
-    }
+    const bytes = body.finish();
+    const w = new ProtoWriter(bytes.length + 4 * orders.length + 16);
+    for (let i = 0; i < orders.length; i++) w.message(1, bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
     w.int(2, Math.round((performance.now() - started) * 1000));
     return new WireMessage(w.finish());
   }
@@ -258,25 +262,18 @@ export class AllocationCore {
     if (out.reason !== 'none') this.d.metrics.fallbacks.inc({ reason: out.reason });
   }
 
-  /** Counts many outcomes with one metric update per label (a batch). */
-  private countAll(outs: Iterable<Outcome>): void {
-    const by = new Map<string, number>();
-    const reasons = new Map<string, number>();
-    for (const o of outs) {
-      const k = o.decision.decidedBy?.kind ?? 'rules';
-      by.set(k, (by.get(k) ?? 0) + 1);
-      if (o.reason !== 'none') reasons.set(o.reason, (reasons.get(o.reason) ?? 0) + 1);
-    }
-    for (const [decided_by, n] of by) this.d.metrics.decisions.inc({ decided_by }, n);
-    for (const [reason, n] of reasons) this.d.metrics.fallbacks.inc({ reason }, n);
+  /** The serving mode as the audit log names it. */
+  private get auditMode(): string {
+    const c = this.d.chain.config;
+    return c.shadow ? 'shadow' : c.epsilon > 0 ? 'explore' : 'normal';
   }
 
-  private record(id: string, method: string, snapshotId: string, order: unknown, ctx: DecisionContext, out: Outcome, latencyUs: number): AuditRecord {
+  private record(id: string, method: string, snapshotId: string, order: unknown, ctx: DecisionContext, out: Outcome, latencyUs: number, tsMs = Date.now(), mode = this.auditMode): AuditRecord {
     const d = out.decision;
     const by = d.decidedBy;
     return {
       id,
-      tsMs: Date.now(),
+      tsMs,
       method,
       orderId: ctx.order.id,
       decidedBy: by?.kind ?? 'rules',
@@ -284,7 +281,7 @@ export class AllocationCore {
       policyVersion: by?.version ?? '',
       fallbackReason: out.reason,
       fallbackDetail: out.detail,
-      mode: this.mode.replace('SERVING_MODE_', '').toLowerCase(),
+      mode,
       explored: out.explored,
       propensity: d.propensity ?? 1,
       latencyUs,
@@ -338,6 +335,23 @@ export class AllocationCore {
     w.string(7, id);
     w.int(8, Math.round((performance.now() - started) * 1000));
     w.int(9, SERVING_MODE_NUMBER[this.mode]);
+  }
+}
+
+/** Outcomes of a batch tallied by label, for one metric update per label. */
+class OutcomeCounts {
+  private readonly by = new Map<string, number>();
+  private readonly reasons = new Map<string, number>();
+
+  add(o: Outcome): void {
+    const k = o.decision.decidedBy?.kind ?? 'rules';
+    this.by.set(k, (this.by.get(k) ?? 0) + 1);
+    if (o.reason !== 'none') this.reasons.set(o.reason, (this.reasons.get(o.reason) ?? 0) + 1);
+  }
+
+  publish(metrics: ServeMetrics): void {
+    for (const [decided_by, n] of this.by) metrics.decisions.inc({ decided_by }, n);
+    for (const [reason, n] of this.reasons) metrics.fallbacks.inc({ reason }, n);
   }
 }
 

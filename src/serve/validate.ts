@@ -72,13 +72,17 @@ function need(cond: boolean, field: string, problem: string, value?: unknown): v
   if (!cond) throw new InvalidArgumentError(field, problem, value);
 }
 
+const isWholeUnits = (v: number) => Number.isSafeInteger(v) && v >= 0 && v <= LIMITS.quantity;
+const isHours = (v: number) => Number.isFinite(v) && v >= 0 && v <= LIMITS.hours;
+const isIdent = (v: string) => typeof v === 'string' && v.length > 0 && v.length <= LIMITS.idLength;
+
 function wholeUnits(v: number, field: string): number {
-  need(Number.isSafeInteger(v) && v >= 0 && v <= LIMITS.quantity, field, `must be a whole number of units in [0, ${LIMITS.quantity}]`, v);
+  if (!isWholeUnits(v)) throw new InvalidArgumentError(field, `must be a whole number of units in [0, ${LIMITS.quantity}]`, v);
   return v;
 }
 
 function hours(v: number, field: string): number {
-  need(Number.isFinite(v) && v >= 0 && v <= LIMITS.hours, field, `must be a finite number of hours in [0, ${LIMITS.hours}]`, v);
+  if (!isHours(v)) throw new InvalidArgumentError(field, `must be a finite number of hours in [0, ${LIMITS.hours}]`, v);
   return v;
 }
 
@@ -96,41 +100,43 @@ function segmentUnits(u: SegmentUnits__Output, field: string): PerSegment {
   };
 }
 
-/** Validates an order against the world; `field` prefixes error paths (e.g. `orders[3]`). */
+/**
+ * Validates an order against the world; `field` prefixes error paths (e.g. `orders[3]`).
+ * Each check is a plain predicate first; the field's path and the message are
+ * built only when it fails (a batch validates thousands of lines).
+ */
 export function validateOrder(world: World, order: Order__Output | null | undefined, field: string, nowHours: number): ValidOrder {
   need(order != null, field, 'is required');
   const o = order!;
-  const id = ident(o.id, `${field}.id`);
-  need(o.customer.length <= LIMITS.idLength, `${field}.customer`, `must be at most ${LIMITS.idLength} characters`, o.customer);
+  if (!isIdent(o.id)) ident(o.id, `${field}.id`);
+  if (o.customer.length > LIMITS.idLength) need(false, `${field}.customer`, `must be at most ${LIMITS.idLength} characters`, o.customer);
   const segment = world.segmentIndex.get(o.segment);
-  need(segment !== undefined, `${field}.segment`, `is not a segment of scenario ${world.scenario.name}`, o.segment);
+  if (segment === undefined) need(false, `${field}.segment`, `is not a segment of scenario ${world.scenario.name}`, o.segment);
   const region = world.regionIndex.get(o.shipTo);
-  need(region !== undefined, `${field}.ship_to`, `is not a region of scenario ${world.scenario.name}`, o.shipTo);
+  if (region === undefined) need(false, `${field}.ship_to`, `is not a region of scenario ${world.scenario.name}`, o.shipTo);
   let serviceLevel: string | undefined;
   if (o.serviceLevel !== undefined) {
-    need(o.serviceLevel === '' || world.modeIndex.has(o.serviceLevel), `${field}.service_level`, 'is not a shipping mode of the scenario', o.serviceLevel);
+    if (o.serviceLevel !== '' && !world.modeIndex.has(o.serviceLevel)) need(false, `${field}.service_level`, 'is not a shipping mode of the scenario', o.serviceLevel);
     serviceLevel = o.serviceLevel;
   }
-  const createdHours = hours(o.createdHours, `${field}.created_hours`);
-  need(createdHours <= nowHours, `${field}.created_hours`, `must not be after snapshot.now_hours(=${nowHours})`, createdHours);
+  const createdHours = o.createdHours;
+  if (!isHours(createdHours)) hours(createdHours, `${field}.created_hours`);
+  if (createdHours > nowHours) need(false, `${field}.created_hours`, `must not be after snapshot.now_hours(=${nowHours})`, createdHours);
   need(o.lines.length > 0, `${field}.lines`, 'must have at least one line');
   need(o.lines.length <= LIMITS.linesPerOrder, `${field}.lines`, `must have at most ${LIMITS.linesPerOrder} lines`, o.lines.length);
   const lines: ValidLine[] = [];
   for (let i = 0; i < o.lines.length; i++) {
     const l = o.lines[i]!;
-    const lf = `${field}.lines[${i}]`;
     const sku = world.skuIndex.get(l.sku);
-    need(sku !== undefined, `${lf}.sku`, `is not a SKU of scenario ${world.scenario.name}`, l.sku);
-    const line: ValidLine = {
-      sku: sku!,
-      quantity: wholeUnits(l.quantity, `${lf}.quantity`),
-      unitPrice: l.unitPrice,
-    };
-    need(Number.isFinite(l.unitPrice) && l.unitPrice >= 0 && l.unitPrice <= LIMITS.price, `${lf}.unit_price`, `must be a finite price in [0, ${LIMITS.price}]`, l.unitPrice);
-    if (l.pendingUnits) line.pendingUnits = segmentUnits(l.pendingUnits, `${lf}.pending_units`);
+    if (sku === undefined) need(false, `${field}.lines[${i}].sku`, `is not a SKU of scenario ${world.scenario.name}`, l.sku);
+    if (!isWholeUnits(l.quantity)) wholeUnits(l.quantity, `${field}.lines[${i}].quantity`);
+    const p = l.unitPrice;
+    if (!(Number.isFinite(p) && p >= 0 && p <= LIMITS.price)) need(false, `${field}.lines[${i}].unit_price`, `must be a finite price in [0, ${LIMITS.price}]`, p);
+    const line: ValidLine = { sku: sku!, quantity: l.quantity, unitPrice: p };
+    if (l.pendingUnits) line.pendingUnits = segmentUnits(l.pendingUnits, `${field}.lines[${i}].pending_units`);
     lines.push(line);
   }
-  const out: ValidOrder = { id, customer: o.customer, segment: segment!, region: region!, createdHours, lines };
+  const out: ValidOrder = { id: o.id, customer: o.customer, segment: segment!, region: region!, createdHours, lines };
   if (serviceLevel !== undefined) out.serviceLevel = serviceLevel;
   if (o.contract) {
     const seg = world.scenario.segments[segment!]!;

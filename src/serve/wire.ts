@@ -123,6 +123,21 @@ export class ProtoWriter {
     return this;
   }
 
+  /** An already encoded nested message (written even when empty: an element of a repeated field). */
+  message(field: number, b: Uint8Array): this {
+    this.tag(field, LENGTH_DELIMITED);
+    this.rawVarint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
   /** Opens a nested message field; returns the mark `end` needs. */
   begin(field: number): number {
     this.tag(field, LENGTH_DELIMITED);

@@ -35,12 +35,13 @@ for (const thread of [false, true]) {
       const path = join(tempDir(), 'audit.sqlite');
       const log = new AuditLog({ path, thread });
       await log.opened();
-      await log.append({ id: 's1', json: '{}' }, [rec('dup')]);
-      // The same decision id again violates the primary key: that group fails, the next succeeds.
-      await expect(log.append({ id: 's2', json: '{}' }, [rec('dup')])).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+      await log.append({ id: 's1', json: '{}' }, [rec('first')]);
+      // A decision without its method violates NOT NULL: that whole group fails, the next succeeds.
+      const bad = { ...rec('bad'), method: null as unknown as string };
+      await expect(log.append({ id: 's2', json: '{}' }, [rec('lost'), bad])).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
       await log.append({ id: 's3', json: '{}' }, [rec('ok')]);
       await log.close();
-      expect([...decisionIds(path)].sort()).toEqual(['dup', 'ok']);
+      expect([...decisionIds(path)].sort()).toEqual(['first', 'ok']);
     });
   });
 }

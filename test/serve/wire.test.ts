@@ -151,10 +151,17 @@ describe('hand-written wire encoding of decision responses', () => {
       write(w, r);
       w.end(m);
     }
+    // An element may also arrive encoded on its own (service.ts writes decisions in wave order, then frames them).
+    const alone = new ProtoWriter(4);
+    write(alone, cases[0]!);
+    w.message(1, alone.finish());
+    w.message(1, new Uint8Array(0));
     w.int(2, 4242);
     const decoded = batch.responseDeserialize(w.finish()) as { decisions: unknown[]; serverLatencyUs: number };
     expect(decoded.serverLatencyUs).toBe(4242);
-    expect(decoded.decisions).toEqual(cases.map((r) => single.responseDeserialize(single.responseSerialize(asObject(r)))));
+    const expected = [...cases, cases[0]!].map((r) => single.responseDeserialize(single.responseSerialize(asObject(r))));
+    expected.push(single.responseDeserialize(Buffer.alloc(0)));
+    expect(decoded.decisions).toEqual(expected);
   });
 
   it('writes negative int64 as ten-byte two\'s complement and refuses unsafe integers', () => {
