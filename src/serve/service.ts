@@ -9,7 +9,7 @@ import type { PolicyInfo } from '../gen/allocation/v1/PolicyInfo.js';
 import type { ActivatePolicyRequest__Output } from '../gen/allocation/v1/ActivatePolicyRequest.js';
 import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicyResponse.js';
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
-import { AuditLog, packFeatures, type AuditRecord } from './audit.js';
+import { AuditLog, AuditPack, packFeatures, type AuditRecord } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
@@ -110,7 +110,7 @@ export class AllocationCore {
     }
     const sequence = this.waveOrder(orders);
     const batchId = `b${this.ids.next()}`;
-    const records: AuditRecord[] = new Array(orders.length);
+    const records = new AuditPack(512 * orders.length);
     const counts = new OutcomeCounts();
     // Each decision is written as soon as it is made, in wave order, and its
     // context let go; the answer lists them in request order (spans into `body`).
@@ -134,7 +134,7 @@ export class AllocationCore {
         pending.get(order.lines[j]!.sku)![kind] -= placed;
       }
       const id = this.ids.next();
-      records[i] = this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0, tsMs, mode);
+      records.add(this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0, tsMs, mode));
       counts.add(out);
       spans[2 * i] = body.length;
       this.writeDecision(body, id, ctx, out, started);
@@ -142,7 +142,7 @@ export class AllocationCore {
     }
     counts.publish(this.d.metrics);
     const decidedUs = Math.round((performance.now() - started) * 1000);
-    for (const r of records) r.latencyUs = decidedUs;
+    records.setLatency(decidedUs);
     await this.d.audit.append({ id: batchId, json: JSON.stringify(req.snapshot) }, records);
     const bytes = body.finish();
     const w = new ProtoWriter(bytes.length + 4 * orders.length + 16);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { AuditLog, decisionIds, integrityCheck, packFeatures, readDecisions, unpackFeatures, type AuditRecord } from '../../src/serve/audit.js';
+import { AuditLog, AuditPack, decisionIds, integrityCheck, packFeatures, readDecisions, unpackFeatures, unpackRecords, type AuditRecord } from '../../src/serve/audit.js';
 import { tempDir } from './helpers.js';
 
 function rec(id: string, features: Buffer | null = null): AuditRecord {
@@ -10,6 +10,21 @@ function rec(id: string, features: Buffer | null = null): AuditRecord {
     snapshotId: id, request: '{}', features, scores: '[[1]]', decision: '[]', shadow: null,
   };
 }
+
+describe('packed audit records', () => {
+  it('read back column for column: text in any script, nulls, features, patched latency', () => {
+    const a = { ...rec('d-1', packFeatures([[0.5, -1], [3]])), orderId: 'commande-é-注文-🚚', fallbackDetail: 'x'.repeat(70_000), explored: true, propensity: 0.25 };
+    const b = { ...rec('d-2'), request: '', scores: null, policyVersion: 'v12' };
+    const pack = new AuditPack(8); // tiny: the growth path runs
+    pack.add(a).add(b);
+    pack.setLatency(777);
+    const rows: unknown[][] = [];
+    unpackRecords(pack.finish(), (v) => rows.push(v));
+    const columns = (r: AuditRecord) => [r.id, r.tsMs, r.method, r.orderId, r.decidedBy, r.policyName, r.policyVersion, r.fallbackReason, r.fallbackDetail,
+      r.mode, r.explored ? 1 : 0, r.propensity, 777, r.snapshotId, r.request, r.features, r.scores, r.decision, r.shadow];
+    expect(rows).toEqual([columns(a), columns(b)]);
+  });
+});
 
 for (const thread of [false, true]) {
   describe(`audit log (${thread ? 'writer thread' : 'inline'})`, () => {
