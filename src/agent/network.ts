@@ -66,12 +66,15 @@ class Scratch {
   hx: Float32Array;
   h1: Float32Array;
   h2: Float32Array;
+  /** First-layer activations of every option of a step, one row of H each. */
+  rows: Float32Array;
   cand = new Float32Array(16 * NC);
   ctx = new Float32Array(NX);
   constructor(readonly H: number) {
     this.hx = new Float32Array(H);
     this.h1 = new Float32Array(H);
     this.h2 = new Float32Array(H);
+    this.rows = new Float32Array(8 * H);
   }
 }
 
@@ -84,11 +87,24 @@ export class Network {
   readonly hidden: number;
   private readonly s: Scratch;
 
+  /** pW2 transposed (row h holds the weights into unit h), for the second layer's dot products. */
+  private readonly w2t: Float32Array;
+
   constructor(readonly params: NetworkParams, readonly spec: FeatureSpec) {
-    this.hidden = params.pb1.length;
-    this.s = new Scratch(this.hidden);
+    const H = (this.hidden = params.pb1.length);
+    this.s = new Scratch(H);
+    this.w2t = new Float32Array(H * H);
+    for (let i = 0; i < H; i++) for (let h = 0; h < H; h++) this.w2t[h * H + i] = params.pW2[i * H + h]!;
   }
 
+  /**
+   * Scores `count` candidates and defer. Arithmetic is float32 throughout, as
+   * tfjs's: every sum is rounded to float32 after each term. The second layer
+   * runs over two options at a time against a transposed weight matrix, with
+   * the sums in registers (`Math.fround` per term) instead of a store per term —
+   * the same operations in the same order, so the same bits (test/agent/network.test.ts
+   * checks against the plain loops), and each weight is loaded once for two options.
+   */
   logits(count: number, candidates: Float32Array, context: Float32Array, out = new Float64Array(count + 1)): Float64Array {
     const H = this.hidden;
     const p = this.params;
@@ -104,21 +120,56 @@ export class Network {
       const row = f * H;
       for (let h = 0; h < H; h++) hx[h] += v * p.pW1x[row + h]!;
     }
-    for (let k = 0; k <= count; k++) {
-      const h1 = s.h1;
-      if (k < count) {
-        for (let h = 0; h < H; h++) h1[h] = hx[h]!;
-        for (let f = 0; f < NC; f++) {
-          const v = cand[k * NC + f]!;
-          if (v === 0) continue;
-          const row = f * H;
-          for (let h = 0; h < H; h++) h1[h] += v * p.pW1c[row + h]!;
-        }
-      } else {
-        for (let h = 0; h < H; h++) h1[h] = hx[h]! + p.pW1d[h]!;
+    const n = count + 1;
+    if (s.rows.length < n * H) s.rows = new Float32Array(n * H);
+    const A = s.rows;
+    for (let k = 0; k < count; k++) {
+      const base = k * H;
+      for (let h = 0; h < H; h++) A[base + h] = hx[h]!;
+      for (let f = 0; f < NC; f++) {
+        const v = cand[k * NC + f]!;
+        if (v === 0) continue;
+        const row = f * H;
+        for (let h = 0; h < H; h++) A[base + h] += v * p.pW1c[row + h]!;
       }
-      for (let h = 0; h < H; h++) h1[h] = Math.tanh(h1[h]!);
-      out[k] = this.head(h1, p.pW2, p.pb2, p.pW3, p.pb3[0]!);
+    }
+    for (let h = 0; h < H; h++) A[count * H + h] = hx[h]! + p.pW1d[h]!;
+    for (let i = 0; i < n * H; i++) A[i] = Math.tanh(A[i]!);
+    const W2T = this.w2t;
+    const b2 = p.pb2;
+    const W3 = p.pW3;
+    const b3 = p.pb3[0]!;
+    let k = 0;
+    for (; k + 1 < n; k += 2) {
+      const a0 = k * H;
+      const a1 = a0 + H;
+      let y0 = b3;
+      let y1 = b3;
+      for (let h = 0; h < H; h++) {
+        const wr = h * H;
+        let s0 = b2[h]!;
+        let s1 = s0;
+        for (let i = 0; i < H; i++) {
+          const w = W2T[wr + i]!;
+          s0 = Math.fround(s0 + A[a0 + i]! * w);
+          s1 = Math.fround(s1 + A[a1 + i]! * w);
+        }
+        y0 += Math.tanh(s0) * W3[h]!;
+        y1 += Math.tanh(s1) * W3[h]!;
+      }
+      out[k] = y0;
+      out[k + 1] = y1;
+    }
+    if (k < n) {
+      const a0 = k * H;
+      let y0 = b3;
+      for (let h = 0; h < H; h++) {
+        const wr = h * H;
+        let s0 = b2[h]!;
+        for (let i = 0; i < H; i++) s0 = Math.fround(s0 + A[a0 + i]! * W2T[wr + i]!);
+        y0 += Math.tanh(s0) * W3[h]!;
+      }
+      out[k] = y0;
     }
     return out;
   }

@@ -57,6 +57,37 @@ describe('policy network', async () => {
     tfn.dispose();
   });
 
+  it('the forward pass gives the same bits as the plain float32 loops it is rearranged from', () => {
+    const obs = sampleObs(60);
+    const spec = fitFeatureSpec(obs);
+    const params = initParams(24, 5);
+    params.pW3 = params.pW3.map((x) => x * 100);
+    const H = 24;
+    const net = new Network(params, spec);
+    // Reference: one option at a time, every sum stored to float32 as it accumulates.
+    const reference = (count: number, candidates: Float32Array, context: Float32Array): number[] => {
+      const norm = (raw: Float32Array, mean: readonly number[], std: readonly number[], w: number) => Float32Array.from(raw, (x, i) => (x - mean[i % w]!) / std[i % w]!);
+      const cand = norm(candidates, spec.candidateMean, spec.candidateStd, NC);
+      const ctx = norm(context, spec.contextMean, spec.contextStd, NX);
+      const hx = Float32Array.from(params.pb1);
+      for (let f = 0; f < NX; f++) if (ctx[f] !== 0) for (let h = 0; h < H; h++) hx[h] += ctx[f]! * params.pW1x[f * H + h]!;
+      const out: number[] = [];
+      for (let k = 0; k <= count; k++) {
+        const h1 = new Float32Array(H);
+        for (let h = 0; h < H; h++) h1[h] = k < count ? hx[h]! : hx[h]! + params.pW1d[h]!;
+        if (k < count) for (let f = 0; f < NC; f++) if (cand[k * NC + f] !== 0) for (let h = 0; h < H; h++) h1[h] += cand[k * NC + f]! * params.pW1c[f * H + h]!;
+        for (let h = 0; h < H; h++) h1[h] = Math.tanh(h1[h]!);
+        const h2 = Float32Array.from(params.pb2);
+        for (let i = 0; i < H; i++) for (let h = 0; h < H; h++) h2[h] += h1[i]! * params.pW2[i * H + h]!;
+        let y = params.pb3[0]!;
+        for (let h = 0; h < H; h++) y += Math.tanh(h2[h]!) * params.pW3[h]!;
+        out.push(y);
+      }
+      return out;
+    };
+    for (const o of obs) expect(Array.from(net.logits(o.count, o.candidates, o.context))).toEqual(reference(o.count, o.candidates, o.context));
+  });
+
   it('seeded initialisation: same seed, same weights; another seed, other weights', () => {
     expect(Array.from(initParams(8, 1).pW1c)).toEqual(Array.from(initParams(8, 1).pW1c));
     expect(Array.from(initParams(8, 1).pW1c)).not.toEqual(Array.from(initParams(8, 2).pW1c));
