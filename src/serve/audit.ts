@@ -136,6 +136,24 @@ export class AuditPack {
       this.pos = this.buf.writeUInt32LE(NULL_STRING, this.pos);
       return;
     }
+    const len = v.length;
+    // Short ASCII byte by byte (cheaper than Buffer#write's checks); anything else through Buffer#write.
+    if (len < 256) {
+      this.ensure(4 + len);
+      const b = this.buf;
+      let p = this.pos + 4;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 128) break;
+        b[p++] = c;
+      }
+      if (i === len) {
+        b.writeUInt32LE(len, this.pos);
+        this.pos = p;
+        return;
+      }
+    }
     const n = Buffer.byteLength(v, 'utf8');
     this.ensure(4 + n);
     this.pos = this.buf.writeUInt32LE(n, this.pos);

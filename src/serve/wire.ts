@@ -114,8 +114,27 @@ export class ProtoWriter {
 
   /** string field; '' is the default and is omitted. */
   string(field: number, s: string): this {
-    if (s.length === 0) return this;
+    const len = s.length;
+    if (len === 0) return this;
     this.tag(field, LENGTH_DELIMITED);
+    // Short ASCII (ids, SKUs, warehouse and mode names) byte by byte: cheaper than Buffer#write's checks.
+    if (len < 128) {
+      this.ensure(len + 1);
+      const b = this.buf;
+      const start = this.pos;
+      let p = start + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 128) break;
+        b[p++] = c;
+      }
+      if (i === len) {
+        b[start] = len;
+        this.pos = p;
+        return this;
+      }
+    }
     const n = Buffer.byteLength(s, 'utf8');
     this.rawVarint(n);
     this.ensure(n);
