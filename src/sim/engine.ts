@@ -3,21 +3,92 @@ import { Priority } from './kernel/priority.js';
 import { RandomStreams, type Stream } from './kernel/random.js';
 import { SimError } from './kernel/errors.js';
 import { Ledger, EntryKind } from './ledger.js';
-import { buildWorld, forecastDailyUnits, KIND_INDEX, laneTransitHours, type World } from './model/world.js';
+import { buildWorld, KIND_INDEX, laneTransitHours, type World } from './model/world.js';
 import { DemandProcess } from './model/demand.js';
 import type { Scenario } from './scenario/schema.js';
 import {
   validateDecision,
   type Candidate,
+  type ContractPosition,
   type Decision,
   type DecisionContext,
   type InboundView,
   type LineContext,
+  type ModeOption,
   type PendingOrderView,
   type Policy,
 } from './policies/contract.js';
 
 const NO_INBOUND: readonly InboundView[] = Object.freeze([]);
+const NO_MODES: readonly ModeOption[] = Object.freeze([]);
+
+// Blank context objects, filled in by Simulation.buildContext. Their keys are in
+// the contract's order, so every context has one shape and serialises alike.
+function emptyContext(): DecisionContext {
+  return {
+    nowHours: 0,
+    hoursLeft: 0,
+    order: {
+      id: '',
+      segment: '',
+      segmentKind: 'standard',
+      serviceLevel: '',
+      region: '',
+      createdHours: 0,
+      hoursWaited: 0,
+      promiseHours: 0,
+      patienceHours: 0,
+      latePenaltyPerUnit: 0,
+      lostSalePenaltyPerUnit: 0,
+      contract: undefined,
+      lines: [],
+    },
+  };
+}
+
+function emptyLine(): LineContext {
+  return {
+    sku: '',
+    quantity: 0,
+    unitPrice: 0,
+    unitCost: 0,
+    networkAvailable: 0,
+    networkInbound: 0,
+    pendingUnits: { contract: 0, premium: 0, standard: 0 },
+    forecastDailyUnits: { contract: 0, premium: 0, standard: 0 },
+    candidates: [],
+  };
+}
+
+function emptyCandidate(): Candidate {
+  return {
+    warehouse: '',
+    available: 0,
+    inbound: NO_INBOUND,
+    capacityLeftToday: 0,
+    shipDelayHours: 0,
+    outage: false,
+    inventoryAgeHours: 0,
+    distanceKm: 0,
+    handlingCostPerUnit: 0,
+    holdingCostPerUnitDay: 0,
+    modes: NO_MODES,
+  };
+}
+
+function emptyContract(): ContractPosition {
+  return { committedUnits: 0, orderedUnits: 0, filledUnits: 0, fillRateTarget: 0, shortfallPenaltyPerUnit: 0, hoursToPeriodEnd: 0 };
+}
+
+/** The one set of context objects a simulation rewrites per order (see `Policy.transientContexts`). */
+interface ContextSlots {
+  ctx: DecisionContext;
+  contract: ContractPosition;
+  /** Line objects by line position. */
+  lines: LineContext[];
+  /** Candidate objects by line position, kept past a shorter list's length for the next order. */
+  candidates: Candidate[][];
+}
 
 /** One line of a customer order inside the simulator. */
 interface OrderLine {
@@ -170,6 +241,8 @@ export class Simulation {
   private cursor = 0;
   private afterQueue: (() => void) | null = null;
   private awaiting: { order: SimOrder; ctx: DecisionContext } | null = null;
+  /** Context objects reused across orders, when the policy allows it; null: a fresh context per order. */
+  private readonly slots: ContextSlots | null;
   private phase: 'new' | 'horizon' | 'drain' | 'done' = 'new';
   private readonly accounts: Accounts = {
     revenue: 0,
@@ -186,6 +259,7 @@ export class Simulation {
     this.world = 'skus' in world && 'lanes' in world && 'homeWarehouse' in world ? (world as World) : buildWorld(world as Scenario);
     this.s = this.world.scenario;
     this.policy = policy;
+    this.slots = policy.transientContexts === true && !options.external ? { ctx: emptyContext(), contract: emptyContract(), lines: [], candidates: [] } : null;
     if (!Number.isInteger(options.seed)) throw new SimError(`seed(=${options.seed}) must be an integer`);
     this.days = options.days ?? this.s.horizonDays;
     if (!(this.days > 0)) throw new SimError(`days(=${options.days}) must be > 0`);
@@ -395,13 +469,18 @@ export class Simulation {
 
   // ---------------------------------------------------------------- demand
 
-  /** Draws the day's orders (see `DemandProcess`) and schedules their arrivals. */
+  /**
+   * Draws the day's orders (see `DemandProcess`) and schedules their arrivals.
+   * Each arrival is its own event, scheduled in draw order: the heap's (time,
+   * priority, sequence) key then runs them by time, ties in draw order, without
+   * a sort of the day's orders.
+   */
   private readonly demandDay = (day: number): void => {
-    const arrivals: SimOrder[] = [];
     const segments = this.s.segments;
+    const k = this.kernel;
     this.demand.drawDay(day, (sku, region, segment, qty, at, unitPrice, transitZ, lateU) => {
       const index = this.orderCount++;
-      arrivals.push({
+      const o: SimOrder = {
         index,
         id: `O${index}`,
         segment,
@@ -414,18 +493,9 @@ export class Simulation {
         escalated: false,
         transitZ,
         lateU,
-      });
+      };
+      k.at(at, Priority.ARRIVAL, this.arrive, o);
     });
-    // The day's arrivals form one chain of events in time order: each arrival
-    // schedules the next, which keeps the heap small (as a SimPy source process does).
-    arrivals.sort((a, b) => a.createdHours - b.createdHours || a.index - b.index);
-    if (arrivals.length > 0) this.kernel.at(arrivals[0]!.createdHours, Priority.ARRIVAL, this.arriveNext, { list: arrivals, next: 0 });
-  };
-
-  private readonly arriveNext = (chain: { list: SimOrder[]; next: number }): void => {
-    const o = chain.list[chain.next++]!;
-    if (chain.next < chain.list.length) this.kernel.at(chain.list[chain.next]!.createdHours, Priority.ARRIVAL, this.arriveNext, chain);
-    this.arrive(o);
   };
 
   private readonly arrive = (o: SimOrder): void => {
@@ -510,18 +580,32 @@ export class Simulation {
     }
   }
 
-  /** Builds the policy's view of an order from the current state. */
+  /**
+   * Builds the policy's view of an order from the current state. When the policy
+   * declares its contexts transient (and decisions are not external), the same
+   * objects are rewritten for every order instead of allocated afresh: contexts
+   * were about half of the garbage the simulator made per order.
+   */
   private buildContext(o: SimOrder, now: number): DecisionContext {
-    const { S, R, W } = this;
+    const { R, W } = this;
+    const slots = this.slots;
     const seg = this.s.segments[o.segment]!;
-    const lines: LineContext[] = [];
-    for (const l of o.lines) {
-      const candidates: Candidate[] = [];
+    const ctx = slots ? slots.ctx : emptyContext();
+    const order = ctx.order;
+    const lines = order.lines as LineContext[];
+    const nLines = o.lines.length;
+    const base = this.world.baseUnitsBySkuKind;
+    for (let li = 0; li < nLines; li++) {
+      const l = o.lines[li]!;
+      const line = slots ? (slots.lines[li] ??= emptyLine()) : emptyLine();
+      const pool = slots ? (slots.candidates[li] ??= []) : null;
+      const candidates = line.candidates as Candidate[];
+      let n = 0;
       if (l.remaining > 0) {
         const byDistance = this.world.warehousesByDistance[o.region]!;
         const limit = this.s.candidateLimit > 0 ? this.s.candidateLimit : W;
         const unitCost = this.world.skus[l.sku]!.unitCost;
-        for (let i = 0; i < W && candidates.length < limit; i++) {
+        for (let i = 0; i < W && n < limit; i++) {
           const w = byDistance[i]!;
           if (this.outage[w]) continue;
           const c = l.sku * W + w;
@@ -531,81 +615,97 @@ export class Simulation {
           if (lane.modes.length === 0) continue;
           const wh = this.s.warehouses[w]!;
           this.refreshCapacityView(w, now);
-          candidates.push({
-            warehouse: wh.id,
-            available: avail,
-            inbound: this.inboundView(c, now),
-            capacityLeftToday: this.capLeftView[w]!,
-            shipDelayHours: this.shipDelayView[w]!,
-            outage: false,
-            inventoryAgeHours: now - this.receiptTime[c]!,
-            distanceKm: lane.distanceKm,
-            handlingCostPerUnit: wh.handlingCostPerUnit,
-            holdingCostPerUnitDay: (unitCost * wh.holdingCostRatePerYear) / 365,
-            modes: lane.modes,
-          });
+          const cand = pool ? (pool[n] ??= emptyCandidate()) : emptyCandidate();
+          cand.warehouse = wh.id;
+          cand.available = avail;
+          cand.inbound = this.inboundView(c, now);
+          cand.capacityLeftToday = this.capLeftView[w]!;
+          cand.shipDelayHours = this.shipDelayView[w]!;
+          cand.outage = false;
+          cand.inventoryAgeHours = now - this.receiptTime[c]!;
+          cand.distanceKm = lane.distanceKm;
+          cand.handlingCostPerUnit = wh.handlingCostPerUnit;
+          cand.holdingCostPerUnitDay = (unitCost * wh.holdingCostRatePerYear) / 365;
+          cand.modes = lane.modes;
+          candidates[n++] = cand;
         }
       }
+      if (candidates.length !== n) candidates.length = n;
       const sku = this.world.skus[l.sku]!;
       const f = this.demand.factor[l.sku]!;
-      lines.push({
-        sku: sku.id,
-        quantity: l.remaining,
-        unitPrice: l.unitPrice,
-        unitCost: sku.unitCost,
-        networkAvailable: this.networkAvail[l.sku]!,
-        networkInbound: this.networkInbound[l.sku]!,
-        pendingUnits: {
-          contract: this.pendingByKind[l.sku * 3]!,
-          premium: this.pendingByKind[l.sku * 3 + 1]!,
-          standard: this.pendingByKind[l.sku * 3 + 2]!,
-        },
-        forecastDailyUnits: forecastDailyUnits(this.world, l.sku, f),
-        candidates,
-      });
+      line.sku = sku.id;
+      line.quantity = l.remaining;
+      line.unitPrice = l.unitPrice;
+      line.unitCost = sku.unitCost;
+      line.networkAvailable = this.networkAvail[l.sku]!;
+      line.networkInbound = this.networkInbound[l.sku]!;
+      const p = line.pendingUnits;
+      p.contract = this.pendingByKind[l.sku * 3]!;
+      p.premium = this.pendingByKind[l.sku * 3 + 1]!;
+      p.standard = this.pendingByKind[l.sku * 3 + 2]!;
+      // forecastDailyUnits(), written in place.
+      const fc = line.forecastDailyUnits;
+      fc.contract = base[l.sku * 3]! * f;
+      fc.premium = base[l.sku * 3 + 1]! * f;
+      fc.standard = base[l.sku * 3 + 2]! * f;
+      lines[li] = line;
     }
+    if (lines.length !== nLines) lines.length = nLines;
+    ctx.nowHours = now;
+    ctx.hoursLeft = Math.max(0, this.horizon - now);
+    order.id = o.id;
+    order.segment = seg.id;
+    order.segmentKind = seg.kind;
+    order.serviceLevel = seg.serviceLevel;
+    order.region = this.s.regions[o.region]!.id;
+    order.createdHours = o.createdHours;
+    order.hoursWaited = now - o.createdHours;
+    order.promiseHours = seg.promiseHours;
+    order.patienceHours = seg.patienceHours;
+    order.latePenaltyPerUnit = seg.latePenaltyPerUnit;
+    order.lostSalePenaltyPerUnit = seg.lostSalePenaltyPerUnit;
     const ct = seg.contract;
-    return {
-      nowHours: now,
-      hoursLeft: Math.max(0, this.horizon - now),
-      order: {
-        id: o.id,
-        segment: seg.id,
-        segmentKind: seg.kind,
-        serviceLevel: seg.serviceLevel,
-        region: this.s.regions[o.region]!.id,
-        createdHours: o.createdHours,
-        hoursWaited: now - o.createdHours,
-        promiseHours: seg.promiseHours,
-        patienceHours: seg.patienceHours,
-        latePenaltyPerUnit: seg.latePenaltyPerUnit,
-        lostSalePenaltyPerUnit: seg.lostSalePenaltyPerUnit,
-        contract: ct
-          ? {
-              committedUnits: ct.committedUnitsPerPeriod,
-              orderedUnits: this.contractOrdered[o.segment]!,
-              filledUnits: this.contractFilled[o.segment]!,
-              fillRateTarget: ct.fillRateTarget,
-              shortfallPenaltyPerUnit: ct.shortfallPenaltyPerUnit,
-              hoursToPeriodEnd: Math.max(0, this.contractPeriodStart[o.segment]! + ct.periodDays * 24 - now),
-            }
-          : undefined,
-        lines,
-      },
-    };
+    if (ct) {
+      const cp = slots ? slots.contract : emptyContract();
+      cp.committedUnits = ct.committedUnitsPerPeriod;
+      cp.orderedUnits = this.contractOrdered[o.segment]!;
+      cp.filledUnits = this.contractFilled[o.segment]!;
+      cp.fillRateTarget = ct.fillRateTarget;
+      cp.shortfallPenaltyPerUnit = ct.shortfallPenaltyPerUnit;
+      cp.hoursToPeriodEnd = Math.max(0, this.contractPeriodStart[o.segment]! + ct.periodDays * 24 - now);
+      order.contract = cp;
+    } else order.contract = undefined;
+    return ctx;
   }
 
   /**
    * The inbound view of a cell at `now`. Views are frozen and cached per cell until
    * time moves or the cell's pipeline changes: the orders of one wave share them.
+   * With transient contexts nobody holds a view past a decision, so each cell's
+   * view is one array rewritten in place.
    */
   private inboundView(c: number, now: number): readonly InboundView[] {
     const p = this.pipeline[c];
     if (!p || p.length === 0) return NO_INBOUND;
     if (this.inboundAt[c] === now) return this.inboundCache[c]!;
+    this.inboundAt[c] = now;
+    if (this.slots) {
+      let view = this.inboundCache[c] as InboundView[] | null;
+      if (!view || Object.isFrozen(view)) view = [];
+      for (let i = 0; i < p.length; i++) {
+        const r = p[i]!;
+        const v = view[i];
+        if (v) {
+          v.quantity = r.quantity;
+          v.etaHours = Math.max(0, r.eta - now);
+        } else view.push({ quantity: r.quantity, etaHours: Math.max(0, r.eta - now) });
+      }
+      if (view.length !== p.length) view.length = p.length;
+      this.inboundCache[c] = view;
+      return view;
+    }
     const view = Object.freeze(p.map((r) => Object.freeze({ quantity: r.quantity, etaHours: Math.max(0, r.eta - now) })));
     this.inboundCache[c] = view;
-    this.inboundAt[c] = now;
     return view;
   }
 
@@ -754,9 +854,16 @@ export class Simulation {
 
   private addPipeline(r: Receipt): void {
     const c = r.sku * this.W + r.warehouse;
-    (this.pipeline[c] ??= []).push(r);
+    // Kept in ETA order, a later receipt after earlier ones with the same ETA.
+    const p = (this.pipeline[c] ??= []);
+    let i = p.length;
+    p.push(r);
+    while (i > 0 && p[i - 1]!.eta > r.eta) {
+      p[i] = p[i - 1]!;
+      i--;
+    }
+    p[i] = r;
     this.inboundAt[c] = -1;
-    this.pipeline[c]!.sort((a, b) => a.eta - b.eta);
     this.networkInbound[r.sku] += r.quantity;
   }
 

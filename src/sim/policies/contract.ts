@@ -167,6 +167,14 @@ export interface Policy {
    * ties by creation time. Without it, a wave is first come, first served.
    */
   rank?(order: PendingOrderView): number;
+  /**
+   * Optional: true when `decide` keeps no reference to its context, or to any
+   * object inside it, once it returns (strings such as warehouse ids may be
+   * shared with the decision). The simulator may then rewrite one set of context
+   * objects for order after order instead of allocating each afresh. Unset or
+   * false: every context is new and the policy may keep it.
+   */
+  readonly transientContexts?: boolean;
 }
 
 /** Raised when a policy answers something the world cannot do. */
@@ -175,6 +183,11 @@ export class DecisionError extends Error {
     super(message);
     this.name = 'DecisionError';
   }
+}
+
+/** Names an allocation in a validation error. */
+function where(ctx: DecisionContext, line: number, allocation: number): string {
+  return `order ${ctx.order.id} line ${line} allocation ${allocation}`;
 }
 
 /**
@@ -194,20 +207,19 @@ export function validateDecision(ctx: DecisionContext, decision: Decision): void
     let placed = 0;
     for (let j = 0; j < d.allocations.length; j++) {
       const a = d.allocations[j]!;
-      const where = () => `order ${ctx.order.id} line ${i} allocation ${j}`;
       if (!Number.isInteger(a.quantity) || a.quantity <= 0) {
-        throw new DecisionError(`${where()}: quantity(=${a.quantity}) must be a whole number > 0`);
+        throw new DecisionError(`${where(ctx, i, j)}: quantity(=${a.quantity}) must be a whole number > 0`);
       }
       let c: (typeof line.candidates)[number] | undefined;
       for (const x of line.candidates) if (x.warehouse === a.warehouse) c = x;
-      if (!c) throw new DecisionError(`${where()}: warehouse(=${a.warehouse}) is not a candidate`);
+      if (!c) throw new DecisionError(`${where(ctx, i, j)}: warehouse(=${a.warehouse}) is not a candidate`);
       let offered = false;
       for (const m of c.modes) if (m.mode === a.mode) offered = true;
-      if (!offered) throw new DecisionError(`${where()}: mode(=${a.mode}) is not offered from ${a.warehouse}`);
+      if (!offered) throw new DecisionError(`${where(ctx, i, j)}: mode(=${a.mode}) is not offered from ${a.warehouse}`);
       let sameWarehouse = 0;
       for (const b of d.allocations) if (b.warehouse === a.warehouse) sameWarehouse += b.quantity;
       if (sameWarehouse > c.available) {
-        throw new DecisionError(`${where()}: quantity(=${sameWarehouse}) exceeds available(=${c.available}) at ${a.warehouse}`);
+        throw new DecisionError(`${where(ctx, i, j)}: quantity(=${sameWarehouse}) exceeds available(=${c.available}) at ${a.warehouse}`);
       }
       placed += a.quantity;
     }

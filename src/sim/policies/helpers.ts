@@ -6,8 +6,7 @@ import type { Allocation, Candidate, Decision, DecidedBy, DecisionContext, LineC
  */
 export function chooseMode(order: OrderContext, c: Candidate): ModeOption {
   if (order.serviceLevel) {
-    const paid = c.modes.find((m) => m.mode === order.serviceLevel);
-    if (paid) return paid;
+    for (const m of c.modes) if (m.mode === order.serviceLevel) return m;
   }
   const budget = order.promiseHours - order.hoursWaited - c.shipDelayHours;
   let cheapestOnTime: ModeOption | undefined;
@@ -39,6 +38,9 @@ export function landedCost(
   return w.shipping * m.costPerUnit + w.handling * c.handlingCostPerUnit + w.lateness * lateProb * order.latePenaltyPerUnit;
 }
 
+/** greedyFill's candidate order, grown on demand. */
+let fillOrder = new Int32Array(16);
+
 /**
  * Greedy fill of one line: takes candidates in ascending `costs` order (one cost
  * per candidate, lower is better) and allocates up to `limit` units, splitting
@@ -52,12 +54,14 @@ export function greedyFill(
   split: boolean,
 ): LineDecision {
   const cands = line.candidates;
+  const n = cands.length;
   // Candidates by ascending cost, ties by warehouse id: an insertion sort, since
-  // lists are short and Array.prototype.sort allocates a work array per call.
-  const idx: number[] = [];
-  for (let i = 0; i < cands.length; i++) {
-    idx.push(i);
-    let j = idx.length - 1;
+  // lists are short and Array.prototype.sort allocates a work array per call. The
+  // order lives in a module scratch array (greedyFill never re-enters itself).
+  if (fillOrder.length < n) fillOrder = new Int32Array(Math.max(n, 2 * fillOrder.length));
+  const idx = fillOrder;
+  for (let i = 0; i < n; i++) {
+    let j = i;
     while (j > 0) {
       const b = idx[j - 1]!;
       const d = costs[i]! - costs[b]!;
@@ -71,18 +75,19 @@ export function greedyFill(
   const allocations: Allocation[] = [];
   if (!split) {
     // Whole line from one warehouse when one can; otherwise the best partial.
-    let pick = idx.find((i) => cands[i]!.available >= want);
-    if (pick === undefined) pick = idx[0];
-    if (pick !== undefined && want > 0) {
+    let pick = -1;
+    for (let k = 0; k < n && pick < 0; k++) if (cands[idx[k]!]!.available >= want) pick = idx[k]!;
+    if (pick < 0 && n > 0) pick = idx[0]!;
+    if (pick >= 0 && want > 0) {
       const c = cands[pick]!;
       const q = Math.min(want, c.available);
       allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode });
       want -= q;
     }
   } else {
-    for (const i of idx) {
+    for (let k = 0; k < n; k++) {
       if (want <= 0) break;
-      const c = cands[i]!;
+      const c = cands[idx[k]!]!;
       const q = Math.min(want, c.available);
       if (q <= 0) continue;
       allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode });
@@ -98,18 +103,24 @@ export function greedyFill(
  * Builds a rules decision: `cost` scores every candidate of every line once (lower
  * is better); `fill` turns a line and its costs into allocations. Scores in the
  * decision are the negated costs, so higher is better as the contract says.
+ * `cost` and `fill` get the order so a rule can make them once, not per decision.
  */
 export function rulesDecision(
   name: string,
   ctx: DecisionContext,
-  cost: (line: LineContext, c: Candidate) => number,
-  fill: (line: LineContext, costs: readonly number[]) => LineDecision,
+  cost: (line: LineContext, c: Candidate, order: OrderContext) => number,
+  fill: (line: LineContext, costs: readonly number[], order: OrderContext) => LineDecision,
 ): Decision {
+  const order = ctx.order;
+  const n = order.lines.length;
   const lines: LineDecision[] = [];
   const scores: number[][] = [];
-  for (const l of ctx.order.lines) {
-    const costs = l.candidates.map((c) => cost(l, c));
-    lines.push(fill(l, costs));
+  for (let li = 0; li < n; li++) {
+    const l = order.lines[li]!;
+    const cands = l.candidates;
+    const costs: number[] = [];
+    for (let i = 0; i < cands.length; i++) costs.push(cost(l, cands[i]!, order));
+    lines.push(fill(l, costs, order));
     // The costs become the scores, negated in place: higher is better on the wire.
     for (let i = 0; i < costs.length; i++) costs[i] = -costs[i]!;
     scores.push(costs);

@@ -1,4 +1,4 @@
-import type { Candidate, DecisionContext, LineContext, PendingOrderView, Policy, SegmentKind } from './contract.js';
+import type { Candidate, LineContext, OrderContext, PendingOrderView, Policy, SegmentKind } from './contract.js';
 import { chooseMode, greedyFill, isScarce, landedCost, rulesDecision } from './helpers.js';
 
 /** Raised for an unknown strategy or a bad weight; names the value. */
@@ -25,17 +25,26 @@ export interface CostWeights {
 
 const COST_DEFAULTS: CostWeights = { shipping: 1, handling: 1, lateness: 1, split: 1 };
 
-function costScore(ctx: DecisionContext, w: CostWeights) {
-  return (_l: LineContext, c: Candidate) => landedCost(ctx.order, c, chooseMode(ctx.order, c), w);
+/** The landed-cost score of the cost-aware rules, made once per policy. */
+function costScore(w: CostWeights) {
+  return (_l: LineContext, c: Candidate, order: OrderContext) => landedCost(order, c, chooseMode(order, c), w);
+}
+
+/** The fill of rules that take each line whole (or split) up to its quantity. */
+function fillWhole(split: boolean) {
+  return (l: LineContext, costs: readonly number[], order: OrderContext) => greedyFill(order, l, costs, l.quantity, split);
 }
 
 /** `nearest`: every line from the closest warehouse with stock, splitting to the next closest. */
 export function nearest(weights: Partial<{ split: number }> = {}): Policy {
   const w = { split: 1, ...weights };
+  const cost = (_l: LineContext, c: Candidate) => c.distanceKm;
+  const fill = fillWhole(w.split > 0);
   return {
     name: 'nearest',
+    transientContexts: true,
     decide(ctx) {
-      return rulesDecision('nearest', ctx, (_l, c) => c.distanceKm, (l, costs) => greedyFill(ctx.order, l, costs, l.quantity, w.split > 0));
+      return rulesDecision('nearest', ctx, cost, fill);
     },
   };
 }
@@ -43,10 +52,13 @@ export function nearest(weights: Partial<{ split: number }> = {}): Policy {
 /** `cheapest`: lowest landed cost (shipping + handling + expected late penalty). */
 export function cheapest(weights: Partial<CostWeights> = {}): Policy {
   const w = { ...COST_DEFAULTS, ...weights };
+  const cost = costScore(w);
+  const fill = fillWhole(w.split > 0);
   return {
     name: 'cheapest',
+    transientContexts: true,
     decide(ctx) {
-      return rulesDecision('cheapest', ctx, costScore(ctx, w), (l, costs) => greedyFill(ctx.order, l, costs, l.quantity, w.split > 0));
+      return rulesDecision('cheapest', ctx, cost, fill);
     },
   };
 }
@@ -62,14 +74,17 @@ export interface PriorityWeights extends CostWeights {
  */
 export function priority(weights: Partial<PriorityWeights> = {}): Policy {
   const w = { ...COST_DEFAULTS, margin: 1, ...weights };
+  const cost = costScore(w);
+  const fill = fillWhole(w.split > 0);
   return {
     name: 'priority',
+    transientContexts: true,
     rank(o: PendingOrderView) {
       // Segment dominates; margin (bounded into (0, 1)) orders within a segment.
       return SEGMENT_RANK[o.segmentKind] + 1 / (2 + Math.max(0, w.margin * o.marginAtStake));
     },
     decide(ctx) {
-      return rulesDecision('priority', ctx, costScore(ctx, w), (l, costs) => greedyFill(ctx.order, l, costs, l.quantity, w.split > 0));
+      return rulesDecision('priority', ctx, cost, fill);
     },
   };
 }
@@ -88,22 +103,24 @@ export interface FairShareWeights extends CostWeights {
  */
 export function fairShare(weights: Partial<FairShareWeights> = {}): Policy {
   const w = { ...COST_DEFAULTS, contract: 1, premium: 1, standard: 1, ...weights };
+  const cost = costScore(w);
+  const fill = (l: LineContext, costs: readonly number[], order: OrderContext) => {
+    let limit = l.quantity;
+    if (isScarce(l)) {
+      const p = l.pendingUnits;
+      const weighted = w.contract * p.contract + w.premium * p.premium + w.standard * p.standard;
+      const share = weighted > 0 ? (l.networkAvailable * w[order.segmentKind]) / weighted : 1;
+      // Round to the nearest unit but give at least one when any share is due,
+      // so small orders are not starved by rounding.
+      limit = Math.min(l.quantity, Math.max(share > 0 ? 1 : 0, Math.round(l.quantity * share)));
+    }
+    return greedyFill(order, l, costs, limit, w.split > 0);
+  };
   return {
     name: 'fair-share',
+    transientContexts: true,
     decide(ctx) {
-      const kind = ctx.order.segmentKind;
-      return rulesDecision('fair-share', ctx, costScore(ctx, w), (l, costs) => {
-          let limit = l.quantity;
-          if (isScarce(l)) {
-            const p = l.pendingUnits;
-            const weighted = w.contract * p.contract + w.premium * p.premium + w.standard * p.standard;
-            const share = weighted > 0 ? (l.networkAvailable * w[kind]) / weighted : 1;
-            // Round to the nearest unit but give at least one when any share is due,
-            // so small orders are not starved by rounding.
-            limit = Math.min(l.quantity, Math.max(share > 0 ? 1 : 0, Math.round(l.quantity * share)));
-          }
-          return greedyFill(ctx.order, l, costs, limit, w.split > 0);
-      });
+      return rulesDecision('fair-share', ctx, cost, fill);
     },
   };
 }
@@ -123,22 +140,25 @@ export interface ReserveWeights extends CostWeights {
  */
 export function reserve(weights: Partial<ReserveWeights> = {}): Policy {
   const w = { ...COST_DEFAULTS, protectDays: 7, premiumAccess: 0, ...weights };
+  const cost = costScore(w);
+  const fill = (l: LineContext, costs: readonly number[], order: OrderContext) => {
+    const kind = order.segmentKind;
+    let limit = l.quantity;
+    if (kind !== 'contract') {
+      const protect = Math.ceil(w.protectDays * l.forecastDailyUnits.contract + l.pendingUnits.contract);
+      const held = kind === 'premium' ? protect * (1 - Math.min(1, Math.max(0, w.premiumAccess))) : protect;
+      limit = Math.max(0, Math.min(l.quantity, Math.floor(l.networkAvailable - held)));
+    }
+    return greedyFill(order, l, costs, limit, w.split > 0);
+  };
   return {
     name: 'reserve',
+    transientContexts: true,
     rank(o: PendingOrderView) {
       return o.segmentKind === 'contract' ? 0 : 1;
     },
     decide(ctx) {
-      const kind = ctx.order.segmentKind;
-      return rulesDecision('reserve', ctx, costScore(ctx, w), (l, costs) => {
-          let limit = l.quantity;
-          if (kind !== 'contract') {
-            const protect = Math.ceil(w.protectDays * l.forecastDailyUnits.contract + l.pendingUnits.contract);
-            const held = kind === 'premium' ? protect * (1 - Math.min(1, Math.max(0, w.premiumAccess))) : protect;
-            limit = Math.max(0, Math.min(l.quantity, Math.floor(l.networkAvailable - held)));
-          }
-          return greedyFill(ctx.order, l, costs, limit, w.split > 0);
-      });
+      return rulesDecision('reserve', ctx, cost, fill);
     },
   };
 }
