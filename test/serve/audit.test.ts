@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { AuditLog, AuditPack, decisionIds, integrityCheck, packFeatures, readDecisions, unpackFeatures, unpackRecords, type AuditRecord } from '../../src/serve/audit.js';
 import { tempDir } from './helpers.js';
 
@@ -60,3 +61,26 @@ for (const thread of [false, true]) {
     });
   });
 }
+
+describe('audit log checkpoints', () => {
+  it('with a writer thread, a checkpointer thread folds the WAL into the database while the server runs', async () => {
+    const path = join(tempDir(), 'audit.sqlite');
+    const log = new AuditLog({ path, thread: true });
+    await log.opened();
+    const before = statSync(path).size;
+    // About 1 MB of decisions; the writer itself never checkpoints (wal_autocheckpoint = 0).
+    const big = 'r'.repeat(500);
+    const pack = new AuditPack();
+    for (let i = 0; i < 2000; i++) pack.add({ ...rec(`d${i}`), request: big });
+    await log.append({ id: 's', json: '{}' }, pack);
+    let size = before;
+    for (let t = 0; t < 50 && size < before + 500_000; t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      size = statSync(path).size;
+    }
+    expect(size).toBeGreaterThan(before + 500_000);
+    await log.close();
+    expect(decisionIds(path).size).toBe(2000);
+    expect(integrityCheck(path)).toBe('ok');
+  });
+});
