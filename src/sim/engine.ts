@@ -691,7 +691,7 @@ export class Simulation {
     this.inboundAt[c] = now;
     if (this.slots) {
       let view = this.inboundCache[c] as InboundView[] | null;
-      if (!view || Object.isFrozen(view)) view = [];
+      if (!view) view = [];
       for (let i = 0; i < p.length; i++) {
         const r = p[i]!;
         const v = view[i];

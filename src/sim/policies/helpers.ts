@@ -72,7 +72,6 @@ export function greedyFill(
     idx[j] = i;
   }
   let want = Math.max(0, Math.min(line.quantity, Math.floor(limit)));
-  const allocations: Allocation[] = [];
   if (!split) {
     // Whole line from one warehouse when one can; otherwise the best partial.
     let pick = -1;
@@ -81,21 +80,28 @@ export function greedyFill(
     if (pick >= 0 && want > 0) {
       const c = cands[pick]!;
       const q = Math.min(want, c.available);
-      allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode });
-      want -= q;
+      return { allocations: [{ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode }], backordered: line.quantity - q };
     }
-  } else {
-    for (let k = 0; k < n; k++) {
-      if (want <= 0) break;
-      const c = cands[idx[k]!]!;
-      const q = Math.min(want, c.available);
-      if (q <= 0) continue;
-      allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode });
-      want -= q;
-    }
+    return { allocations: [], backordered: line.quantity };
   }
+  // Split: first how many warehouses take part, so the list is made at its size.
+  let parts = 0;
+  for (let k = 0, left = want; k < n && left > 0; k++) {
+    const q = Math.min(left, cands[idx[k]!]!.available);
+    if (q <= 0) continue;
+    parts++;
+    left -= q;
+  }
+  const allocations = new Array<Allocation>(parts);
   let placed = 0;
-  for (const a of allocations) placed += a.quantity;
+  for (let k = 0, a = 0; k < n && want > 0; k++) {
+    const c = cands[idx[k]!]!;
+    const q = Math.min(want, c.available);
+    if (q <= 0) continue;
+    allocations[a++] = { warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode };
+    want -= q;
+    placed += q;
+  }
   return { allocations, backordered: line.quantity - placed };
 }
 
@@ -113,17 +119,18 @@ export function rulesDecision(
 ): Decision {
   const order = ctx.order;
   const n = order.lines.length;
-  const lines: LineDecision[] = [];
-  const scores: number[][] = [];
+  // Arrays of their final length: a push-grown array reserves 17 slots.
+  const lines = new Array<LineDecision>(n);
+  const scores = new Array<number[]>(n);
   for (let li = 0; li < n; li++) {
     const l = order.lines[li]!;
     const cands = l.candidates;
-    const costs: number[] = [];
-    for (let i = 0; i < cands.length; i++) costs.push(cost(l, cands[i]!, order));
-    lines.push(fill(l, costs, order));
+    const costs = new Array<number>(cands.length);
+    for (let i = 0; i < cands.length; i++) costs[i] = cost(l, cands[i]!, order);
+    lines[li] = fill(l, costs, order);
     // The costs become the scores, negated in place: higher is better on the wire.
     for (let i = 0; i < costs.length; i++) costs[i] = -costs[i]!;
-    scores.push(costs);
+    scores[li] = costs;
   }
   return { lines, scores, propensity: 1, decidedBy: decidedByRules(name) };
 }
