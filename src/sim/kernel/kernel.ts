@@ -15,17 +15,22 @@ export interface NextEvent {
  * then the order of scheduling. Time moves only in `step()`; `run()` is a loop
  * over `step()`.
  *
- * Keys live in typed arrays indexed by slot and the heap holds slot numbers, so
- * scheduling allocates nothing once the arrays have grown: this is what lets a
- * model run millions of events a second. Freed slots are reused.
+ * The heap is kept in typed arrays: each heap position holds its event's key
+ * (time, priority, sequence) beside the slot of its handler and argument, so
+ * sifting compares keys that sit next to each other in memory instead of
+ * looking them up per slot. Scheduling allocates nothing once the arrays have
+ * grown: this is what lets a model run millions of events a second. Freed slots
+ * are reused.
  */
 export class Kernel {
-  private times: Float64Array;
-  private prios: Int32Array;
-  private seqs: Float64Array;
+  // Heap position → key and slot.
+  private heapTime: Float64Array;
+  private heapPrio: Int32Array;
+  private heapSeq: Float64Array;
+  private heapSlot: Int32Array;
+  // Slot → what to run.
   private handlers: (Handler<any> | undefined)[];
   private args: unknown[];
-  private heap: Int32Array;
   private size = 0;
   private free: number[] = [];
   private nextSlot = 0;
@@ -35,10 +40,10 @@ export class Kernel {
   private stopRequested = false;
 
   constructor(initialCapacity = 1024) {
-    this.times = new Float64Array(initialCapacity);
-    this.prios = new Int32Array(initialCapacity);
-    this.seqs = new Float64Array(initialCapacity);
-    this.heap = new Int32Array(initialCapacity);
+    this.heapTime = new Float64Array(initialCapacity);
+    this.heapPrio = new Int32Array(initialCapacity);
+    this.heapSeq = new Float64Array(initialCapacity);
+    this.heapSlot = new Int32Array(initialCapacity);
     this.handlers = [];
     this.args = [];
     this.fill(initialCapacity);
@@ -65,12 +70,9 @@ export class Kernel {
       throw new SimError(`event time(=${time}) must be >= now(=${this._now})`);
     }
     const slot = this.free.length > 0 ? this.free.pop()! : this.takeSlot();
-    this.times[slot] = time;
-    this.prios[slot] = priority;
-    this.seqs[slot] = this.seq++;
     this.handlers[slot] = handler;
     this.args[slot] = arg;
-    this.push(slot);
+    this.push(time, priority | 0, this.seq++, slot);
   }
 
   /** Schedules `handler(arg)` after `delay` hours from now. */
@@ -82,20 +84,19 @@ export class Kernel {
   /** The next event's time and priority, or undefined when none is left. */
   peek(): NextEvent | undefined {
     if (this.size === 0) return undefined;
-    const s = this.heap[0]!;
-    return { time: this.times[s]!, priority: this.prios[s]! };
+    return { time: this.heapTime[0]!, priority: this.heapPrio[0]! };
   }
 
   /** Time of the next event, or Infinity. Cheaper than `peek()` in loops. */
   peekTime(): number {
-    return this.size === 0 ? Infinity : this.times[this.heap[0]!]!;
+    return this.size === 0 ? Infinity : this.heapTime[0]!;
   }
 
   /** Runs exactly one event. Returns false when there was none. */
   step(): boolean {
     if (this.size === 0) return false;
+    this._now = this.heapTime[0]!;
     const slot = this.pop();
-    this._now = this.times[slot]!;
     const handler = this.handlers[slot]!;
     const arg = this.args[slot];
     this.handlers[slot] = undefined;
@@ -114,7 +115,7 @@ export class Kernel {
   run(options: { until?: number } = {}): boolean {
     const until = options.until ?? Infinity;
     this.stopRequested = false;
-    while (this.size > 0 && this.times[this.heap[0]!]! <= until) {
+    while (this.size > 0 && this.heapTime[0]! <= until) {
       this.step();
       if (this.stopRequested) {
         this.stopRequested = false;
@@ -131,24 +132,24 @@ export class Kernel {
   }
 
   private takeSlot(): number {
-    if (this.nextSlot === this.times.length) this.grow();
+    if (this.nextSlot === this.handlers.length) this.grow();
     return this.nextSlot++;
   }
 
   private grow(): void {
-    const n = this.times.length * 2;
+    const n = this.handlers.length * 2;
     const t = new Float64Array(n);
-    t.set(this.times);
-    this.times = t;
+    t.set(this.heapTime);
+    this.heapTime = t;
     const p = new Int32Array(n);
-    p.set(this.prios);
-    this.prios = p;
+    p.set(this.heapPrio);
+    this.heapPrio = p;
     const q = new Float64Array(n);
-    q.set(this.seqs);
-    this.seqs = q;
+    q.set(this.heapSeq);
+    this.heapSeq = q;
     const h = new Int32Array(n);
-    h.set(this.heap);
-    this.heap = h;
+    h.set(this.heapSlot);
+    this.heapSlot = h;
     this.fill(n);
   }
 
@@ -161,46 +162,68 @@ export class Kernel {
     }
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.times[a]!;
-    const tb = this.times[b]!;
-    if (ta !== tb) return ta < tb;
-    const pa = this.prios[a]!;
-    const pb = this.prios[b]!;
-    if (pa !== pb) return pa < pb;
-    return this.seqs[a]! < this.seqs[b]!;
-  }
-
-  private push(slot: number): void {
-    const heap = this.heap;
+  /** Adds an event with key (t, p, s) in slot `slot`: sift up from the end. */
+  private push(t: number, p: number, s: number, slot: number): void {
+    const ht = this.heapTime;
+    const hp = this.heapPrio;
+    const hs = this.heapSeq;
+    const hslot = this.heapSlot;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.less(slot, p)) break;
-      heap[i] = p;
+      const pt = ht[parent]!;
+      // Stop once the parent comes first (sequences are unique: never a full tie).
+      if (pt < t || (pt === t && (hp[parent]! < p || (hp[parent] === p && hs[parent]! < s)))) break;
+      ht[i] = pt;
+      hp[i] = hp[parent]!;
+      hs[i] = hs[parent]!;
+      hslot[i] = hslot[parent]!;
       i = parent;
     }
-    heap[i] = slot;
+    ht[i] = t;
+    hp[i] = p;
+    hs[i] = s;
+    hslot[i] = slot;
   }
 
+  /** Removes the first event and returns its slot: the last entry sifts down from the top. */
   private pop(): number {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap[--this.size]!;
-    const n = this.size;
+    const ht = this.heapTime;
+    const hp = this.heapPrio;
+    const hs = this.heapSeq;
+    const hslot = this.heapSlot;
+    const top = hslot[0]!;
+    const n = --this.size;
+    const t = ht[n]!;
+    const p = hp[n]!;
+    const s = hs[n]!;
+    const slot = hslot[n]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
-      const r = l + 1;
       let c = l;
-      if (r < n && this.less(heap[r]!, heap[l]!)) c = r;
-      if (!this.less(heap[c]!, last)) break;
-      heap[i] = heap[c]!;
+      const r = l + 1;
+      if (r < n) {
+        const tr = ht[r]!;
+        const tl = ht[l]!;
+        if (tr < tl || (tr === tl && (hp[r]! < hp[l]! || (hp[r] === hp[l] && hs[r]! < hs[l]!)))) c = r;
+      }
+      const tc = ht[c]!;
+      // Stop once the moving entry comes before the smaller child.
+      if (t < tc || (t === tc && (p < hp[c]! || (p === hp[c] && s < hs[c]!)))) break;
+      ht[i] = tc;
+      hp[i] = hp[c]!;
+      hs[i] = hs[c]!;
+      hslot[i] = hslot[c]!;
       i = c;
     }
-    if (n > 0) heap[i] = last;
+    if (n > 0) {
+      ht[i] = t;
+      hp[i] = p;
+      hs[i] = s;
+      hslot[i] = slot;
+    }
     return top;
   }
 }
