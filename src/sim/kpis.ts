@@ -172,7 +172,7 @@ export function computeKpis(result: SimResult): KpiReport {
         break;
       case EntryKind.DELIVER:
         delivered += q;
-        deliveryHours += q * L.aux[i]!;
+        deliveryHours += q * L.auxOf(i);
         seg[g]!.delivered += q;
         if (L.flag[i]) {
           onTime += q;
@@ -236,7 +236,7 @@ export function computeKpis(result: SimResult): KpiReport {
         wh[w]!.value = a;
         stockouts += o;
         snapValue += a;
-        snapAgeUnits += q * L.aux[i]!;
+        snapAgeUnits += q * L.auxOf(i);
         snapUnits += q;
         snapCount++;
         break;
@@ -246,9 +246,9 @@ export function computeKpis(result: SimResult): KpiReport {
         break;
       case EntryKind.CONTRACT_PERIOD:
         ctOrdered += q;
-        ctFilled += L.aux[i]!;
+        ctFilled += L.auxOf(i);
         seg[g]!.ctOrdered += q;
-        seg[g]!.ctFilled += L.aux[i]!;
+        seg[g]!.ctFilled += L.auxOf(i);
         break;
       default:
         break;
