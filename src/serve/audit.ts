@@ -27,8 +27,12 @@ export interface AuditRecord {
   request: string;
   /** The model's encoded features, packed by `packFeatures` (null when no model ran). */
   features: Buffer | null;
-  /** JSON: per-line, per-candidate scores. */
-  scores: string | null;
+  /**
+   * Per-line, per-candidate scores: JSON text, or the rows themselves — then they
+   * travel packed as float64 and the writer thread writes the same JSON
+   * (`JSON.stringify(rows)`), off the serving thread.
+   */
+  scores: string | readonly (readonly number[])[] | null;
   /** JSON: the decision's lines. */
   decision: string;
   /** JSON: the model's decision or reason in shadow mode. */
@@ -143,7 +147,7 @@ export class AuditPack {
     }
     const len = v.length;
     // Short ASCII byte by byte (cheaper than Buffer#write's checks); anything else through Buffer#write.
-    if (len < 256) {
+    if (len <= 32) {
       this.ensure(4 + len);
       const b = this.buf;
       let p = this.pos + 4;
@@ -195,7 +199,22 @@ export class AuditPack {
       this.buf.set(f, this.pos);
       this.pos += f.length;
     }
-    this.str(r.scores);
+    const sc = r.scores;
+    if (sc === null || typeof sc === 'string') {
+      this.ensure(1);
+      this.buf[this.pos++] = 0;
+      this.str(sc);
+    } else {
+      let n = 0;
+      for (const row of sc) n += row.length;
+      this.ensure(1 + 4 + 4 * sc.length + 8 * n);
+      this.buf[this.pos++] = 1;
+      this.pos = this.buf.writeUInt32LE(sc.length, this.pos);
+      for (const row of sc) {
+        this.pos = this.buf.writeUInt32LE(row.length, this.pos);
+        for (let j = 0; j < row.length; j++) this.pos = this.buf.writeDoubleLE(row[j]!, this.pos);
+      }
+    }
     this.str(r.decision);
     this.str(r.shadow);
     this.count++;
@@ -253,7 +272,22 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
       features = Buffer.from(buf.subarray(pos, pos + fn));
       pos += fn;
     }
-    const scores = str();
+    let scores: string | null;
+    if (buf[pos++] === 0) scores = str();
+    else {
+      const rows: number[][] = new Array(buf.readUInt32LE(pos));
+      pos += 4;
+      for (let r = 0; r < rows.length; r++) {
+        const row: number[] = new Array(buf.readUInt32LE(pos));
+        pos += 4;
+        for (let j = 0; j < row.length; j++) {
+          row[j] = buf.readDoubleLE(pos);
+          pos += 8;
+        }
+        rows[r] = row;
+      }
+      scores = JSON.stringify(rows);
+    }
     const decision = str();
     const shadow = str();
     each([id, tsMs, method, orderId, decidedBy, policyName, policyVersion, fallbackReason, fallbackDetail, mode, explored, propensity, latencyUs, snapshotId, request, features, scores, decision, shadow]);

@@ -288,7 +288,7 @@ export class AllocationCore {
       snapshotId,
       request: JSON.stringify(order),
       features: out.features ? packFeatures(out.features) : null,
-      scores: d.scores ? JSON.stringify(d.scores) : null,
+      scores: d.scores ?? null,
       decision: JSON.stringify(d.lines),
       shadow: out.shadow ? JSON.stringify(out.shadow) : null,
     };

@@ -118,7 +118,7 @@ export class ProtoWriter {
     if (len === 0) return this;
     this.tag(field, LENGTH_DELIMITED);
     // Short ASCII (ids, SKUs, warehouse and mode names) byte by byte: cheaper than Buffer#write's checks.
-    if (len < 128) {
+    if (len <= 32) {
       this.ensure(len + 1);
       const b = this.buf;
       const start = this.pos;

@@ -16,14 +16,17 @@ describe('packed audit records', () => {
   it('read back column for column: text in any script, nulls, features, patched latency', () => {
     const a = { ...rec('d-1', packFeatures([[0.5, -1], [3]])), orderId: 'commande-é-注文-🚚', fallbackDetail: 'x'.repeat(70_000), explored: true, propensity: 0.25 };
     const b = { ...rec('d-2'), request: '', scores: null, policyVersion: 'v12' };
+    const c = { ...rec('d-3'), scores: [[-12.292195874320598, 0, -0, 1e-300], [], [NaN, Infinity]] };
     const pack = new AuditPack(8); // tiny: the growth path runs
-    pack.add(a).add(b);
+    pack.add(a).add(b).add(c);
     pack.setLatency(777);
     const rows: unknown[][] = [];
     unpackRecords(pack.finish(), (v) => rows.push(v));
     const columns = (r: AuditRecord) => [r.id, r.tsMs, r.method, r.orderId, r.decidedBy, r.policyName, r.policyVersion, r.fallbackReason, r.fallbackDetail,
-      r.mode, r.explored ? 1 : 0, r.propensity, 777, r.snapshotId, r.request, r.features, r.scores, r.decision, r.shadow];
-    expect(rows).toEqual([columns(a), columns(b)]);
+      r.mode, r.explored ? 1 : 0, r.propensity, 777, r.snapshotId, r.request, r.features, typeof r.scores === 'object' && r.scores ? JSON.stringify(r.scores) : r.scores, r.decision, r.shadow];
+    expect(rows).toEqual([columns(a), columns(b), columns(c)]);
+    // Score rows travel as float64 and come out as the JSON the serving thread would have written.
+    expect(rows[2]![16]).toBe('[[-12.292195874320598,0,0,1e-300],[],[null,null]]');
   });
 });
 
