@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/sim/scenario/index.js';
 import { buildWorld } from '../src/sim/model/world.js';
-import { simulate } from '../src/sim/engine.js';
+import { Simulation } from '../src/sim/engine.js';
 import { createRulePolicy } from '../src/sim/policies/index.js';
 import { reconcile } from '../src/sim/reconcile.js';
 
@@ -22,7 +22,11 @@ interface Figures {
   orders: number;
   firstRunSeconds: number;
   medianSeconds: number;
+  /** Median process CPU seconds (all threads, GC helpers included) of a run. */
+  medianCpuSeconds: number;
   eventsPerSecond: number;
+  /** Events per CPU second: steadier than wall time on a shared machine. */
+  eventsPerCpuSecond: number;
   ordersPerSecond: number;
   peakRssMB: number;
 }
@@ -38,16 +42,23 @@ function child(): void {
   const runs = Number(arg('runs', '1'));
   const world = buildWorld(loadScenario(scenario).scenario);
   const times: number[] = [];
+  const cpu: number[] = [];
   let events = 0, orders = 0;
   for (let i = 0; i < runs; i++) {
-    const r = simulate(world, createRulePolicy(strategy), { seed: i + 1 });
+    // Timed as run() times itself: the run, not building the simulation.
+    const sim = new Simulation(world, createRulePolicy(strategy), { seed: i + 1 });
+    const c0 = process.cpuUsage();
+    const r = sim.run();
+    const c = process.cpuUsage(c0);
     times.push(r.wallSeconds);
+    cpu.push((c.user + c.system) / 1e6);
     events = r.events;
     orders = r.orders;
     if (i === 0) reconcile(r);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
+  const cpuMedian = [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)]!;
   const f: Figures = {
     scenario,
     strategy,
@@ -56,7 +67,9 @@ function child(): void {
     orders,
     firstRunSeconds: times[0]!,
     medianSeconds: median,
+    medianCpuSeconds: cpuMedian,
     eventsPerSecond: events / median,
+    eventsPerCpuSecond: events / cpuMedian,
     ordersPerSecond: orders / median,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
@@ -72,7 +85,7 @@ function main(): void {
     ['network-large', 'cheapest', 1],
   ];
   console.log('allocsim simulator benchmark (one child process per row; median over runs; events = kernel events)\n');
-  console.log('scenario        strategy   runs      events     orders  first s  median s     events/s    orders/s  peak RSS');
+  console.log('scenario        strategy   runs      events     orders  first s  median s     events/s    orders/s  peak RSS   CPU s  events/CPU s');
   for (const [scenario, strategy, runs] of plan) {
     const r = spawnSync(process.execPath, [self, '--child', '--scenario', scenario, '--strategy', strategy, '--runs', String(runs)], {
       encoding: 'utf8',
@@ -84,7 +97,7 @@ function main(): void {
     }
     const f = JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
     console.log(
-      `${f.scenario.padEnd(15)} ${f.strategy.padEnd(9)} ${String(f.runs).padStart(5)} ${f.events.toLocaleString('en-US').padStart(11)} ${f.orders.toLocaleString('en-US').padStart(10)} ${f.firstRunSeconds.toFixed(2).padStart(8)} ${f.medianSeconds.toFixed(3).padStart(9)} ${Math.round(f.eventsPerSecond).toLocaleString('en-US').padStart(12)} ${Math.round(f.ordersPerSecond).toLocaleString('en-US').padStart(11)} ${f.peakRssMB.toFixed(0).padStart(6)} MB`,
+      `${f.scenario.padEnd(15)} ${f.strategy.padEnd(9)} ${String(f.runs).padStart(5)} ${f.events.toLocaleString('en-US').padStart(11)} ${f.orders.toLocaleString('en-US').padStart(10)} ${f.firstRunSeconds.toFixed(2).padStart(8)} ${f.medianSeconds.toFixed(3).padStart(9)} ${Math.round(f.eventsPerSecond).toLocaleString('en-US').padStart(12)} ${Math.round(f.ordersPerSecond).toLocaleString('en-US').padStart(11)} ${f.peakRssMB.toFixed(0).padStart(6)} MB ${f.medianCpuSeconds.toFixed(3).padStart(7)} ${Math.round(f.eventsPerCpuSecond).toLocaleString('en-US').padStart(13)}`,
     );
   }
 }
