@@ -41,7 +41,7 @@ if (data.role === 'checkpointer') {
     if (m.kind === 'commit') {
       const t0 = performance.now();
       try {
-        store.commit(m.items);
+        store.commit(m.group);
         post({ kind: 'committed', seq: m.seq, ms: performance.now() - t0 });
       } catch (err) {
         post({ kind: 'failed', seq: m.seq, error: (err as Error)?.message ?? String(err) });

@@ -27,6 +27,20 @@ describe('packed audit records', () => {
     expect(rows).toEqual([columns(a), columns(b), columns(c)]);
     // Score rows travel as float64 and come out as the JSON the serving thread would have written.
     expect(rows[2]![16]).toBe('[[-12.292195874320598,0,0,1e-300],[],[null,null]]');
+    // A record that cannot be written (a number where text belongs) leaves the pack as it was.
+    expect(() => pack.add({ ...rec('d-4'), request: 42 as unknown as string })).toThrow();
+    expect(pack.size).toBe(3);
+  });
+
+  it('packs of several requests combine into one group, in order', () => {
+    const group = new AuditPack(8).add(rec('g-1'));
+    const batch = new AuditPack(8).add(rec('g-2')).add(rec('g-3'));
+    batch.setLatency(5);
+    group.addPack(batch).add(rec('g-4'));
+    group.setLatency(9);
+    const ids: unknown[] = [];
+    unpackRecords(group.finish(), (v) => ids.push([v[0], v[12]]));
+    expect(ids).toEqual([['g-1', 9], ['g-2', 9], ['g-3', 9], ['g-4', 9]]);
   });
 });
 
