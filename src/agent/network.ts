@@ -87,23 +87,26 @@ export class Network {
   readonly hidden: number;
   private readonly s: Scratch;
 
-  /** pW2 transposed (row h holds the weights into unit h), for the second layer's dot products. */
+  /** pW1x, pW1c and pW2 transposed (row h holds the weights into unit h), for the layers' dot products. */
+  private readonly w1xt: Float32Array;
+  private readonly w1ct: Float32Array;
   private readonly w2t: Float32Array;
 
   constructor(readonly params: NetworkParams, readonly spec: FeatureSpec) {
     const H = (this.hidden = params.pb1.length);
     this.s = new Scratch(H);
-    this.w2t = new Float32Array(H * H);
-    for (let i = 0; i < H; i++) for (let h = 0; h < H; h++) this.w2t[h * H + i] = params.pW2[i * H + h]!;
+    this.w1xt = transpose(params.pW1x, NX, H);
+    this.w1ct = transpose(params.pW1c, NC, H);
+    this.w2t = transpose(params.pW2, H, H);
   }
 
   /**
    * Scores `count` candidates and defer. Arithmetic is float32 throughout, as
-   * tfjs's: every sum is rounded to float32 after each term. The second layer
-   * runs over two options at a time against a transposed weight matrix, with
-   * the sums in registers (`Math.fround` per term) instead of a store per term —
+   * tfjs's: every sum is rounded to float32 after each term. Each layer runs
+   * against transposed weights with the sums in registers (`Math.fround` per
+   * term) instead of a store per term, the second over four (or two) options at a time —
    * the same operations in the same order, so the same bits (test/agent/network.test.ts
-   * checks against the plain loops), and each weight is loaded once for two options.
+   * checks against the plain loops).
    */
   logits(count: number, candidates: Float32Array, context: Float32Array, out = new Float64Array(count + 1)): Float64Array {
     const H = this.hidden;
@@ -113,24 +116,31 @@ export class Network {
     const cand = normalise(candidates, this.spec.candidateMean, this.spec.candidateStd, NC, s.cand);
     const ctx = normalise(context, this.spec.contextMean, this.spec.contextStd, NX, s.ctx);
     const hx = s.hx;
-    for (let h = 0; h < H; h++) hx[h] = p.pb1[h]!;
-    for (let f = 0; f < NX; f++) {
-      const v = ctx[f]!;
-      if (v === 0) continue;
-      const row = f * H;
-      for (let h = 0; h < H; h++) hx[h] += v * p.pW1x[row + h]!;
+    const W1xT = this.w1xt;
+    for (let h = 0; h < H; h++) {
+      const wr = h * NX;
+      let acc = p.pb1[h]!;
+      for (let f = 0; f < NX; f++) {
+        const v = ctx[f]!;
+        if (v !== 0) acc = Math.fround(acc + v * W1xT[wr + f]!);
+      }
+      hx[h] = acc;
     }
     const n = count + 1;
     if (s.rows.length < n * H) s.rows = new Float32Array(n * H);
     const A = s.rows;
+    const W1cT = this.w1ct;
     for (let k = 0; k < count; k++) {
       const base = k * H;
-      for (let h = 0; h < H; h++) A[base + h] = hx[h]!;
-      for (let f = 0; f < NC; f++) {
-        const v = cand[k * NC + f]!;
-        if (v === 0) continue;
-        const row = f * H;
-        for (let h = 0; h < H; h++) A[base + h] += v * p.pW1c[row + h]!;
+      const c0 = k * NC;
+      for (let h = 0; h < H; h++) {
+        const wr = h * NC;
+        let acc = hx[h]!;
+        for (let f = 0; f < NC; f++) {
+          const v = cand[c0 + f]!;
+          if (v !== 0) acc = Math.fround(acc + v * W1cT[wr + f]!);
+        }
+        A[base + h] = acc;
       }
     }
     for (let h = 0; h < H; h++) A[count * H + h] = hx[h]! + p.pW1d[h]!;
@@ -140,6 +150,39 @@ export class Network {
     const W3 = p.pW3;
     const b3 = p.pb3[0]!;
     let k = 0;
+    for (; k + 3 < n; k += 4) {
+      const a0 = k * H;
+      const a1 = a0 + H;
+      const a2 = a1 + H;
+      const a3 = a2 + H;
+      let y0 = b3;
+      let y1 = b3;
+      let y2 = b3;
+      let y3 = b3;
+      for (let h = 0; h < H; h++) {
+        const wr = h * H;
+        let s0 = b2[h]!;
+        let s1 = s0;
+        let s2 = s0;
+        let s3 = s0;
+        for (let i = 0; i < H; i++) {
+          const w = W2T[wr + i]!;
+          s0 = Math.fround(s0 + A[a0 + i]! * w);
+          s1 = Math.fround(s1 + A[a1 + i]! * w);
+          s2 = Math.fround(s2 + A[a2 + i]! * w);
+          s3 = Math.fround(s3 + A[a3 + i]! * w);
+        }
+        const w3 = W3[h]!;
+        y0 += Math.tanh(s0) * w3;
+        y1 += Math.tanh(s1) * w3;
+        y2 += Math.tanh(s2) * w3;
+        y3 += Math.tanh(s3) * w3;
+      }
+      out[k] = y0;
+      out[k + 1] = y1;
+      out[k + 2] = y2;
+      out[k + 3] = y3;
+    }
     for (; k + 1 < n; k += 2) {
       const a0 = k * H;
       const a1 = a0 + H;
@@ -205,6 +248,13 @@ export class Network {
     for (let h = 0; h < H; h++) y += Math.tanh(h2[h]!) * W3[h]!;
     return y;
   }
+}
+
+/** A row-major rows × cols matrix transposed. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j]!;
+  return t;
 }
 
 /** Log-softmax of logits in place-free form. */
