@@ -474,14 +474,22 @@ export class AuditLog {
     return this.ready;
   }
 
-  /** Queues one request's decisions (records, or an `AuditPack` of them); resolves when they are durable. */
+  /**
+   * Queues one request's decisions (records, or an `AuditPack` of them, which the
+   * log then owns); resolves when they are durable.
+   */
   append(snapshot: AuditSnapshot, records: readonly AuditRecord[] | AuditPack): Promise<void> {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('the decision audit log is closed (server shutting down)'));
     if (this.broken) return Promise.reject(new ServiceUnavailableError(`the decision audit log failed: ${this.broken.message}`));
-    // Every request of a group writes into one pack: one buffer per group commit, moved to the writer thread.
-    const pack = (this.pack ??= new AuditPack(64 * 1024));
-    if (records instanceof AuditPack) pack.addPack(records);
-    else for (const r of records) pack.add(r);
+    // Every request of a group writes into one pack: one buffer per group commit, moved to the writer
+    // thread. A request's own pack (a batch's) becomes the group's when it comes first; it is the log's now.
+    if (records instanceof AuditPack) {
+      if (this.pack) this.pack.addPack(records);
+      else this.pack = records;
+    } else {
+      const pack = (this.pack ??= new AuditPack(64 * 1024));
+      for (const r of records) pack.add(r);
+    }
     return new Promise<void>((resolve, reject) => {
       this.queue.push(snapshot);
       this.queueWaiters.push({ resolve, reject });
