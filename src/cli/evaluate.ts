@@ -65,7 +65,13 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
     const { loadModel } = await import('../agent/registry/index.js');
     policy = loadModel(spec.slice(3), { name: opts.policy, ...(opts.mode ? { mode: opts.mode as 'sample' | 'greedy' } : {}) }).policy;
   } else policy = await resolvePolicy(spec);
-  const run = (p: Policy): Kpis[] => seeds.map((seed) => computeKpis(simulate(world, p, { seed })).kpis);
+  const run = (p: Policy): Kpis[] =>
+    seeds.map((seed) => {
+      const r = simulate(world, p, { seed });
+      const k = computeKpis(r).kpis;
+      r.ledger.release();
+      return k;
+    });
   const rules = (opts.baseline === 'best' ? RULE_NAMES : [opts.baseline]).map((name) => ({ name, kpis: run(createRulePolicy(name)) }));
   const mean = (ks: Kpis[], key: keyof Kpis) => ks.reduce((a, k) => a + k[key], 0) / ks.length;
   rules.sort((a, b) => mean(b.kpis, 'reward') - mean(a.kpis, 'reward'));

@@ -101,6 +101,9 @@ export async function runTask(task: Task, config: TaskConfig, resolve?: Resolve)
   const policy = await r(task.strategy, { scenario: config.scenario, days: config.days });
   const result = simulate(world, policy, { seed: task.seed, days: config.days });
   const rep = computeKpis(result);
+  const demand = ledgerDemandFingerprint(result);
+  // The next run on this worker writes its ledger into this one's memory.
+  result.ledger.release();
   const W = world.scenario.warehouses.length;
   const daily: DailySeries = {
     demandedUnits: rep.daily.map((x) => x.demandedUnits),
@@ -112,7 +115,7 @@ export async function runTask(task: Task, config: TaskConfig, resolve?: Resolve)
   return {
     strategy: task.strategy,
     seed: task.seed,
-    demand: ledgerDemandFingerprint(result),
+    demand,
     kpis: rep.kpis,
     bySegment: rep.bySegment,
     byWarehouse: rep.byWarehouse,

@@ -72,6 +72,24 @@ describe('determinism and common random numbers', () => {
     expect(demandOf(c)).not.toBe(demandOf(a));
   });
 
+  it('a run writing into a released ledger\'s memory gives the same ledger and KPIs as one in fresh memory', () => {
+    const w = world('electronics-launch');
+    const fresh = simulate(w, createRulePolicy('reserve'), { seed: 8, days: 20 });
+    const want = { bytes: ledgerBytes(fresh), kpis: computeKpis(fresh).kpis };
+    // A longer run on another seed fills the columns, then hands them over.
+    const other = simulate(w, createRulePolicy('cheapest'), { seed: 9, days: 25 });
+    const before = other.ledger.length;
+    const columns = other.ledger.time;
+    other.ledger.release();
+    expect(other.ledger.length).toBe(0);
+    const reused = simulate(w, createRulePolicy('reserve'), { seed: 8, days: 20 });
+    expect(reused.ledger.time).toBe(columns); // the same memory, with the longer run's entries past the end
+    expect(before).toBeGreaterThan(reused.ledger.length);
+    expect(ledgerBytes(reused)).toBe(want.bytes);
+    expect(computeKpis(reused).kpis).toEqual(want.kpis);
+    reconcile(reused);
+  });
+
   it('two strategies on one seed see exactly the same demand', () => {
     const a = simulate(world('electronics-launch'), createRulePolicy('nearest'), { seed: 5, days: 30 });
     const b = simulate(world('electronics-launch'), createRulePolicy('reserve'), { seed: 5, days: 30 });

@@ -409,6 +409,7 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
               const seed = cfg.seed + i + n * (iteration - 1);
               const baseRun = simulate(world, base, { seed, ...(cfg.days !== null ? { days: cfg.days } : {}) });
               done.vsBase.push(kp.reward - computeKpis(baseRun).kpis.reward);
+              baseRun.ledger.release();
             }
           }
           epReturn[i] = 0;
