@@ -487,7 +487,7 @@ export class AuditLog {
       if (this.pack) this.pack.addPack(records);
       else this.pack = records;
     } else {
-      const pack = (this.pack ??= new AuditPack(64 * 1024));
+      const pack = (this.pack ??= new AuditPack(8 * 1024));
       for (const r of records) pack.add(r);
     }
     return new Promise<void>((resolve, reject) => {
