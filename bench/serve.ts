@@ -247,24 +247,27 @@ async function main(): Promise<void> {
         return n === orders.length ? resolve(n) : reject(new Error(`answer has ${n} decisions, expected ${orders.length}`));
       }),
     );
-  const batch: { server: string; client: string; decisionsPerSecond: number; callMs: number; failed: number }[] = [];
-  const variants = (only === 'recommend' ? [] : (['rules', 'model'] as ServerKind[])).flatMap((kind) => [
-    { kind, client: 'typed', fn: () => servers[kind].api.recommendBatch(batchReq) as Promise<unknown> },
-    { kind, client: 'lean', fn: lean(kind) as () => Promise<unknown> },
-  ]);
+  const batch: { server: string; client: string; concurrency: number; decisionsPerSecond: number; callMs: number; failed: number }[] = [];
+  // Two calls in flight (one computing while the other waits for its audit commit), and four (the server saturated).
+  const variants = (only === 'recommend' ? [] : (['rules', 'model'] as ServerKind[])).flatMap((kind) =>
+    [2, 4].flatMap((concurrency) => [
+      { kind, concurrency, client: 'typed', fn: () => servers[kind].api.recommendBatch(batchReq) as Promise<unknown> },
+      { kind, concurrency, client: 'lean', fn: lean(kind) as () => Promise<unknown> },
+    ]),
+  );
   const bacc = new Map<string, { calls: number; elapsed: number; lat: number[]; failed: number }>();
   for (const v of variants) {
     if (v.client === 'lean') {
       const full = batchDef.responseDeserialize(await new Promise<Buffer>((res, rej) => servers[v.kind].client.makeUnaryRequest(batchDef.path, (b: Buffer) => b, (b: Buffer) => b, batchBytes, (e, r) => (e ? rej(e) : res(r!))))) as { decisions: unknown[] };
       if (full.decisions.length !== orders.length) throw new Error(`${v.kind}: ${full.decisions.length} decisions for ${orders.length} orders`);
     }
-    bacc.set(`${v.kind}/${v.client}`, { calls: 0, elapsed: 0, lat: [], failed: 0 });
-    await closedLoop(v.fn, 2, 0.5);
+    bacc.set(`${v.kind}/${v.client}/${v.concurrency}`, { calls: 0, elapsed: 0, lat: [], failed: 0 });
+    await closedLoop(v.fn, v.concurrency, 0.3);
   }
   for (let round = 0; round < rounds; round++) {
     for (const v of variants) {
-      const r = await closedLoop(v.fn, 2, seconds / rounds);
-      const x = bacc.get(`${v.kind}/${v.client}`)!;
+      const r = await closedLoop(v.fn, v.concurrency, seconds / rounds);
+      const x = bacc.get(`${v.kind}/${v.client}/${v.concurrency}`)!;
       x.calls += r.lat.length;
       x.elapsed += r.elapsed;
       x.failed += r.failed;
@@ -272,11 +275,11 @@ async function main(): Promise<void> {
     }
   }
   for (const [key, x] of bacc) {
-    const [kind, client] = key.split('/') as [string, string];
+    const [kind, client, c] = key.split('/') as [string, string, string];
     const lat = Float64Array.from(x.lat).sort();
-    const row = { server: kind, client, decisionsPerSecond: (x.calls * orders.length) / x.elapsed, callMs: quantile(lat, 0.5), failed: x.failed };
+    const row = { server: kind, client, concurrency: Number(c), decisionsPerSecond: (x.calls * orders.length) / x.elapsed, callMs: quantile(lat, 0.5), failed: x.failed };
     batch.push(row);
-    process.stdout.write(`${kind.padEnd(6)} RecommendBatch (1,000 orders, ${client.padEnd(5)} client)  ${row.decisionsPerSecond.toFixed(0).padStart(6)} decisions/s  p50 call ${row.callMs.toFixed(1)} ms  failed ${row.failed}\n`);
+    process.stdout.write(`${kind.padEnd(6)} RecommendBatch (1,000 orders, ${client.padEnd(5)} client, c=${c})  ${row.decisionsPerSecond.toFixed(0).padStart(6)} decisions/s  p50 call ${row.callMs.toFixed(1)} ms  failed ${row.failed}\n`);
   }
 
   const get = (server: string, c: number) => cells.find((x) => x.server === server && x.concurrency === c)!;
@@ -290,8 +293,10 @@ async function main(): Promise<void> {
     targets.push(`model p99 - no-op p99 at c=8 = ${p99gap.toFixed(3)} ms (<= 2 ms: ${p99gap <= 2 ? 'met' : 'NOT met'})`);
   }
   for (const kind of ['rules', 'model']) {
-    const row = batch.find((b) => b.server === kind && b.client === 'lean');
-    if (row) targets.push(`RecommendBatch (${kind}, lean client) >= 50,000 decisions/s: ${row.decisionsPerSecond >= 50_000 ? 'met' : 'NOT met'} (${row.decisionsPerSecond.toFixed(0)})`);
+    const rows = batch.filter((b) => b.server === kind && b.client === 'lean');
+    if (rows.length === 0) continue;
+    const best = Math.max(...rows.map((r) => r.decisionsPerSecond));
+    targets.push(`RecommendBatch (${kind}, lean client, best concurrency) >= 50,000 decisions/s: ${best >= 50_000 ? 'met' : 'NOT met'} (${best.toFixed(0)})`);
   }
   process.stdout.write(`\ntargets: ${targets.join('; ')}\n`);
   process.stdout.write(JSON.stringify({ seconds, rounds, auditSync, auditThread, cells, batch }) + '\n');
