@@ -157,6 +157,11 @@ async function closedLoop(fn: (i: number) => Promise<unknown>, concurrency: numb
 }
 
 async function main(): Promise<void> {
+  const only = arg('only', 'all');
+  if (!['all', 'recommend', 'batch'].includes(only)) {
+    process.stderr.write(`bench:serve: --only must be all, recommend or batch (got ${only})\n`);
+    process.exit(2);
+  }
   const seconds = Number(arg('seconds', '2'));
   const auditSync = arg('audit-sync', 'normal') as 'normal' | 'full';
   const auditThread = arg('audit-thread', 'true') !== 'false';
@@ -199,8 +204,6 @@ async function main(): Promise<void> {
   // Interleaved: each concurrency level runs `rounds` rounds of (no-op, rules, model)
   // slices, so load from anything else on the machine falls on all three alike.
   const rounds = Number(arg('rounds', '4'));
-  const only = arg('only', 'all');
-  if (!['all', 'recommend', 'batch'].includes(only)) throw new Error(`--only must be all, recommend or batch (got ${only})`);
   const cells: Cell[] = [];
   for (const concurrency of only === 'batch' ? [] : [1, 8, 64]) {
     const kinds: ServerKind[] = ['noop', 'rules', 'model'];
