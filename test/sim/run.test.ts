@@ -6,6 +6,7 @@ import { EntryKind } from '../../src/sim/ledger.js';
 import { computeKpis } from '../../src/sim/kpis.js';
 import { reconcile } from '../../src/sim/reconcile.js';
 import { createRulePolicy, RULE_NAMES } from '../../src/sim/policies/index.js';
+import type { PendingOrderView, Policy } from '../../src/sim/policies/contract.js';
 
 const worlds = new Map<string, World>();
 function world(name: string): World {
@@ -88,6 +89,19 @@ describe('determinism and common random numbers', () => {
     expect(ledgerBytes(reused)).toBe(want.bytes);
     expect(computeKpis(reused).kpis).toEqual(want.kpis);
     reconcile(reused);
+  });
+
+  it('a rule deciding on reused context objects (transientContexts) decides exactly as on fresh ones', () => {
+    const w = world('electronics-launch');
+    for (const rule of RULE_NAMES) {
+      const p = createRulePolicy(rule);
+      expect(p.transientContexts).toBe(true);
+      // The same rule without the promise: the simulator builds every context afresh.
+      const fresh: Policy = { name: p.name, decide: (ctx) => p.decide(ctx), ...(p.rank ? { rank: (o: PendingOrderView) => p.rank!(o) } : {}) };
+      const a = simulate(w, p, { seed: 5, days: 12 });
+      const b = simulate(w, fresh, { seed: 5, days: 12 });
+      expect(ledgerBytes(a)).toBe(ledgerBytes(b));
+    }
   });
 
   it('two strategies on one seed see exactly the same demand', () => {
