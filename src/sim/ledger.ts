@@ -152,21 +152,22 @@ function takeColumns(cap: number): Columns {
 }
 
 export class Ledger {
-  private cap: number;
+  // Set by `adopt`, from the constructor on.
+  private cap!: number;
   private n = 0;
-  kind: Uint8Array;
-  time: Float64Array;
-  order: Int32Array;
-  sku: Int32Array;
-  warehouse: Int16Array;
-  segment: Int8Array;
-  mode: Int8Array;
-  flag: Uint8Array;
-  qty: Int32Array;
-  amount: Float64Array;
+  kind!: Uint8Array;
+  time!: Float64Array;
+  order!: Int32Array;
+  sku!: Int32Array;
+  warehouse!: Int16Array;
+  segment!: Int8Array;
+  mode!: Int8Array;
+  flag!: Uint8Array;
+  qty!: Int32Array;
+  amount!: Float64Array;
   /** Non-zero aux values, in entry order: the entry index and the value. */
-  private auxIndex: Int32Array;
-  private auxValue: Float64Array;
+  private auxIndex!: Int32Array;
+  private auxValue!: Float64Array;
   private auxCount = 0;
   /** The dense aux column built by `aux`, and the entry count it was built at. */
   private auxDense: Float64Array | null = null;
@@ -177,7 +178,11 @@ export class Ledger {
    * `length`, so columns from a released ledger need no clearing.
    */
   constructor(initialCapacity = 1 << 16) {
-    const c = takeColumns(initialCapacity);
+    this.adopt(takeColumns(initialCapacity));
+  }
+
+  /** Makes `c` this ledger's columns. */
+  private adopt(c: Columns): void {
     this.cap = c.cap;
     this.kind = c.kind;
     this.time = c.time;
@@ -208,24 +213,11 @@ export class Ledger {
         auxIndex: this.auxIndex, auxValue: this.auxValue,
       });
     }
-    const empty = freshColumns(0);
-    this.cap = 0;
+    this.adopt(freshColumns(0));
     this.n = 0;
     this.auxCount = 0;
     this.auxDense = null;
     this.auxDenseAt = -1;
-    this.kind = empty.kind;
-    this.time = empty.time;
-    this.order = empty.order;
-    this.sku = empty.sku;
-    this.warehouse = empty.warehouse;
-    this.segment = empty.segment;
-    this.mode = empty.mode;
-    this.flag = empty.flag;
-    this.qty = empty.qty;
-    this.amount = empty.amount;
-    this.auxIndex = empty.auxIndex;
-    this.auxValue = empty.auxValue;
   }
 
   /** The aux column as a dense array (built on demand; prefer `auxOf` in loops). */
