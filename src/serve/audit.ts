@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ServiceUnavailableError } from './errors.js';
+import { ByteWriter } from './bytes.js';
 
 /** One decision as the audit log keeps it. JSON columns are stored as text. */
 export interface AuditRecord {
@@ -119,24 +120,13 @@ const NULL_STRING = 0xffffffff;
  * objects, and nothing of them left on the serving thread's heap for the young
  * generation's collector to copy while the batch waits for its commit.
  */
-export class AuditPack {
-  private buf: Buffer;
-  private pos = 0;
+export class AuditPack extends ByteWriter {
   private count = 0;
   private readonly latencyAt: number[] = [];
 
   constructor(bytes = 16 * 1024) {
     // Not from Buffer's shared pool: the buffer is transferred to the writer thread.
-    this.buf = Buffer.allocUnsafeSlow(bytes);
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafeSlow(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    super(bytes, (n) => Buffer.allocUnsafeSlow(n));
   }
 
   private str(v: string | null): void {
@@ -146,20 +136,13 @@ export class AuditPack {
       return;
     }
     const len = v.length;
-    // Short ASCII byte by byte (cheaper than Buffer#write's checks); anything else through Buffer#write.
     if (len <= 32) {
+      // A four-byte length, then the text if it is short ASCII.
       this.ensure(4 + len);
-      const b = this.buf;
-      let p = this.pos + 4;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = v.charCodeAt(i);
-        if (c >= 128) break;
-        b[p++] = c;
-      }
-      if (i === len) {
-        b.writeUInt32LE(len, this.pos);
-        this.pos = p;
+      const end = this.shortAscii(v, this.pos + 4);
+      if (end >= 0) {
+        this.buf.writeUInt32LE(len, this.pos);
+        this.pos = end;
         return;
       }
     }
@@ -296,8 +279,8 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
     pos += 4;
     let features: Buffer | null = null;
     if (fn !== NULL_STRING) {
-      // A copy: SQLite binds it after this buffer may be reused.
-      features = Buffer.from(buf.subarray(pos, pos + fn));
+      // A view: SQLite copies a blob when it is bound.
+      features = buf.subarray(pos, pos + fn);
       pos += fn;
     }
     let scores: string | null;

@@ -12,6 +12,8 @@
  * own decoder in test/serve/wire.test.ts.
  */
 
+import { ByteWriter } from './bytes.js';
+
 /** A message already in wire format; the service definition's serializer passes it through. */
 export class WireMessage {
   constructor(readonly bytes: Buffer) {}
@@ -49,21 +51,9 @@ function varintSize(v: number): number {
  * their bytes up when the length needs more (rare for a decision: one move of a
  * few hundred bytes).
  */
-export class ProtoWriter {
-  private buf: Buffer;
-  private pos = 0;
-
+export class ProtoWriter extends ByteWriter {
   constructor(initialBytes = 4096) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    super(initialBytes, (n) => Buffer.allocUnsafe(n));
   }
 
   private rawVarint(v: number): void {
@@ -117,21 +107,13 @@ export class ProtoWriter {
     const len = s.length;
     if (len === 0) return this;
     this.tag(field, LENGTH_DELIMITED);
-    // Short ASCII (ids, SKUs, warehouse and mode names) byte by byte: cheaper than Buffer#write's checks.
     if (len <= 32) {
+      // A one-byte length, then the text if it is short ASCII.
       this.ensure(len + 1);
-      const b = this.buf;
-      const start = this.pos;
-      let p = start + 1;
-      let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 128) break;
-        b[p++] = c;
-      }
-      if (i === len) {
-        b[start] = len;
-        this.pos = p;
+      const end = this.shortAscii(s, this.pos + 1);
+      if (end >= 0) {
+        this.buf[this.pos] = len;
+        this.pos = end;
         return this;
       }
     }
