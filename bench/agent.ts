@@ -10,9 +10,12 @@ import { createRulePolicy } from '../src/sim/policies/rules.js';
 import { AllocationEnv, type Observation } from '../src/agent/env/index.js';
 import { NC, NX } from '../src/agent/features/encoder.js';
 import { availableBackends, selectBackend } from '../src/agent/backend.js';
-import { initParams, logSoftmax, Network } from '../src/agent/network.js';
+import { initParams, logSoftmax, Network, plainForward } from '../src/agent/network.js';
 import { TfNetwork } from '../src/agent/network-tf.js';
 import { fitFeatureSpec, trainPpo } from '../src/agent/ppo/train.js';
+import { benchArgs } from './args.js';
+
+benchArgs('bench:agent', 'Usage: npm run bench:agent\nEnv steps/s, network decisions/s (kernel, plain JS, tfjs batched per backend) and PPO training steps/s.', {});
 
 const world = buildWorld(loadScenario('default').scenario);
 const rule = createRulePolicy('cheapest');
@@ -58,7 +61,13 @@ const js = new Network(params, spec);
   let sink = 0;
   for (let r = 0; r < reps; r++) for (const o of obs) sink += logSoftmax(js.logits(o.count, o.candidates, o.context), o.count + 1)[0]! + js.value(o.context);
   const s = (performance.now() - t0) / 1000;
-  line('network decisions/s, tensor-free forward (1 at a time)', (reps * obs.length) / s, 'decisions/s', `hidden 64, ${Number.isFinite(sink) ? 'ok' : 'nan'}`);
+  line('network decisions/s, tensor-free forward (1 at a time)', (reps * obs.length) / s, 'decisions/s', `WebAssembly SIMD kernel, hidden 64, ${Number.isFinite(sink) ? 'ok' : 'nan'}`);
+  // The same work as plain JS loops (the kernel's specification), for comparison.
+  const t1 = performance.now();
+  const some = obs.slice(0, 2000);
+  for (const o of some) sink += logSoftmax(plainForward.logits(params, spec, o.count, o.candidates, o.context), o.count + 1)[0]! + plainForward.value(params, spec, o.context);
+  const s1 = (performance.now() - t1) / 1000;
+  line('network decisions/s, plain JS loops (1 at a time)', some.length / s1, 'decisions/s', `the kernel's reference, hidden 64, ${Number.isFinite(sink) ? 'ok' : 'nan'}`);
 }
 
 for (const backend of await availableBackends()) {

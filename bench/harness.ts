@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBenchmark } from '../src/report/harness.js';
 import { RULE_NAMES } from '../src/sim/policies/rules.js';
+import { benchArgs } from './args.js';
+
+benchArgs('bench:harness', 'Usage: npm run bench:harness\nThe five rules × BENCH_SEEDS seeds (20) on BENCH_SCENARIO (default), on one worker and on two; checks both write identical results.', {});
 
 const seeds = Number(process.env.BENCH_SEEDS ?? 20);
 const scenario = process.env.BENCH_SCENARIO ?? 'default';

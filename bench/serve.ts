@@ -15,6 +15,7 @@
  * Targets (issue 4): model QPS >= 0.5 x no-op at concurrency 64; model p99 <= no-op
  * p99 + 2 ms at concurrency 8; RecommendBatch >= 50,000 decisions/s.
  */
+import { benchArgs } from './args.js';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,10 +48,6 @@ interface WorkerInput {
   canned: RecommendResponse;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 // ------------------------------------------------------------------ server side
 
@@ -157,14 +154,17 @@ async function closedLoop(fn: (i: number) => Promise<unknown>, concurrency: numb
 }
 
 async function main(): Promise<void> {
-  const only = arg('only', 'all');
-  if (!['all', 'recommend', 'batch'].includes(only)) {
-    process.stderr.write(`bench:serve: --only must be all, recommend or batch (got ${only})\n`);
-    process.exit(2);
-  }
-  const seconds = Number(arg('seconds', '2'));
-  const auditSync = arg('audit-sync', 'normal') as 'normal' | 'full';
-  const auditThread = arg('audit-thread', 'true') !== 'false';
+  const opts = benchArgs('bench:serve', 'Usage: npm run bench:serve [-- options]\nRecommend QPS and p50/p99 at concurrency 1, 8 and 64 (no-op, rules, model) and RecommendBatch decisions/s.', {
+    only: { type: 'string', default: 'all', choices: ['all', 'recommend', 'batch'], help: 'which cells to run' },
+    seconds: { type: 'string', default: '2', positive: true, help: 'seconds per Recommend cell, split over the rounds' },
+    rounds: { type: 'string', default: '4', positive: true, help: 'interleaved rounds of (no-op, rules, model)' },
+    'audit-sync': { type: 'string', default: 'normal', choices: ['normal', 'full'], help: 'SQLite synchronous mode of the audit log' },
+    'audit-thread': { type: 'string', default: 'true', choices: ['true', 'false'], help: 'write the audit log on its own thread' },
+  });
+  const only = opts.only;
+  const seconds = Number(opts.seconds);
+  const auditSync = opts['audit-sync'] as 'normal' | 'full';
+  const auditThread = opts['audit-thread'] === 'true';
   const world = buildWorld(loadScenario('default').scenario);
   const dir = mkdtempSync(join(tmpdir(), 'allocsim-bench-serve-'));
 
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
 
   // Interleaved: each concurrency level runs `rounds` rounds of (no-op, rules, model)
   // slices, so load from anything else on the machine falls on all three alike.
-  const rounds = Number(arg('rounds', '4'));
+  const rounds = Math.round(Number(opts.rounds));
   const cells: Cell[] = [];
   for (const concurrency of only === 'batch' ? [] : [1, 8, 64]) {
     const kinds: ServerKind[] = ['noop', 'rules', 'model'];

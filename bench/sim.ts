@@ -2,11 +2,12 @@
  * Simulator throughput: events/s, orders/s and peak memory per scenario.
  * Each scenario runs in its own child process so peak memory is its own.
  *   npm run bench:sim                 # default and network-large
- *   node dist/bench/sim.js --scenario default --strategy nearest --runs 10
+ *   npm run bench:sim -- --scenario default --strategy nearest --runs 10
  * Targets (issue 2): >= 1,000,000 events/s on default; a year of network-large in
  * <= 60 s within 2 GB.
  */
 import { spawnSync } from 'node:child_process';
+import { benchArgs } from './args.js';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/sim/scenario/index.js';
 import { buildWorld } from '../src/sim/model/world.js';
@@ -31,15 +32,24 @@ interface Figures {
   peakRssMB: number;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
+const opts = benchArgs(
+  'bench:sim',
+  `Usage: npm run bench:sim [-- options]
+Simulator events/s, orders/s and peak memory, one child process per row. With no
+options: default × nearest, cheapest, reserve (15 runs) and network-large × cheapest
+(1 run). With --scenario, --strategy or --runs: that one row.`,
+  {
+    scenario: { type: 'string', help: 'scenario name or file (one row)' },
+    strategy: { type: 'string', help: 'rule strategy (one row; default cheapest)' },
+    runs: { type: 'string', positive: true, help: 'runs of the row (one row; default 15)' },
+    child: { type: 'boolean', help: 'internal: run one row in this process and print its figures as JSON' },
+  },
+);
 
 function child(): void {
-  const scenario = arg('scenario', 'default');
-  const strategy = arg('strategy', 'cheapest');
-  const runs = Number(arg('runs', '1'));
+  const scenario = opts.scenario || 'default';
+  const strategy = opts.strategy || 'cheapest';
+  const runs = Math.round(Number(opts.runs || '1'));
   const world = buildWorld(loadScenario(scenario).scenario);
   const times: number[] = [];
   const cpu: number[] = [];
@@ -80,12 +90,15 @@ function child(): void {
 
 function main(): void {
   const self = fileURLToPath(import.meta.url);
-  const plan: [string, string, number][] = [
-    ['default', 'nearest', 15],
-    ['default', 'cheapest', 15],
-    ['default', 'reserve', 15],
-    ['network-large', 'cheapest', 1],
-  ];
+  const one = opts.scenario || opts.strategy || opts.runs;
+  const plan: [string, string, number][] = one
+    ? [[opts.scenario || 'default', opts.strategy || 'cheapest', Math.round(Number(opts.runs || '15'))]]
+    : [
+        ['default', 'nearest', 15],
+        ['default', 'cheapest', 15],
+        ['default', 'reserve', 15],
+        ['network-large', 'cheapest', 1],
+      ];
   console.log('allocsim simulator benchmark (one child process per row; median over runs; events = kernel events)\n');
   console.log('scenario        strategy   runs      events     orders  first s  median s     events/s    orders/s  peak RSS   CPU s  events/CPU s');
   for (const [scenario, strategy, runs] of plan) {
@@ -104,5 +117,5 @@ function main(): void {
   }
 }
 
-if (process.argv.includes('--child')) child();
+if (opts.child) child();
 else main();

@@ -1,5 +1,6 @@
 import type { Decision, DecisionContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
 import { OrderStepper, type AgentScope } from './env/allocation-env.js';
+import type { EncodedStep } from './features/encoder.js';
 import { logSoftmax, Network } from './network.js';
 import { Stream } from '../sim/kernel/random.js';
 
@@ -12,6 +13,7 @@ import { Stream } from '../sim/kernel/random.js';
 export class NetworkPolicy implements Policy {
   readonly rank?: (order: PendingOrderView) => number;
   private readonly logitBuf = new Float64Array(64);
+  private readonly lpBuf = new Float64Array(64);
 
   constructor(
     readonly name: string,
@@ -29,8 +31,9 @@ export class NetworkPolicy implements Policy {
     if (base.rank) this.rank = base.rank.bind(base);
   }
 
-  decide(ctx: DecisionContext): Decision {
-    const st = new OrderStepper(ctx, this.scope, this.base);
+  /** `firstSteps`: each line's first step already encoded (see `OrderStepper`). */
+  decide(ctx: DecisionContext, firstSteps?: readonly (EncodedStep | null)[]): Decision {
+    const st = new OrderStepper(ctx, this.scope, this.base, firstSteps);
     let propensity = 1;
     const scores: number[][] = ctx.order.lines.map((l) => new Array<number>(l.candidates.length).fill(0));
     const seen = ctx.order.lines.map(() => false);
@@ -40,7 +43,7 @@ export class NetworkPolicy implements Policy {
       const n = s.open.length;
       const buf = n + 1 <= this.logitBuf.length ? this.logitBuf : new Float64Array(n + 1);
       const logits = this.network.logits(n, s.candidates, s.context, buf);
-      const lp = logSoftmax(logits, n + 1);
+      const lp = logSoftmax(logits, n + 1, n + 1 <= this.lpBuf.length ? this.lpBuf : undefined);
       let best = 0;
       if (rng) {
         let u = rng.uniform();

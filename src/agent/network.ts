@@ -1,5 +1,6 @@
 import { Stream } from '../sim/kernel/random.js';
 import { NC, NX, type FeatureSpec } from './features/encoder.js';
+import { FORWARD_WASM_BASE64 } from './forward-wasm.js';
 
 /**
  * The policy network's parameters and its tensor-free forward pass. One shared
@@ -52,219 +53,207 @@ export function initParams(hidden: number, seed: number): NetworkParams {
   return out;
 }
 
-/** Standardises raw features with the spec's statistics into `out`. */
-export function normalise(raw: Float32Array, mean: readonly number[], std: readonly number[], width: number, out: Float32Array): Float32Array {
-  for (let i = 0; i < raw.length; i++) {
-    const f = i % width;
-    out[i] = (raw[i]! - mean[f]!) / std[f]!;
-  }
-  return out;
+/**
+ * The compiled forward-pass kernel (wasm/forward.ts), shared by every Network.
+ * Node has WebAssembly SIMD from v16.4; `engines` asks for 20.
+ */
+let kernelModule: WebAssembly.Module | undefined;
+function kernel(): WebAssembly.Module {
+  return (kernelModule ??= new WebAssembly.Module(Buffer.from(FORWARD_WASM_BASE64, 'base64')));
 }
 
-/** Reusable scratch buffers for the forward pass. */
-class Scratch {
-  hx: Float32Array;
-  h1: Float32Array;
-  h2: Float32Array;
-  /** First-layer activations of every option of a step, one row of H each. */
-  rows: Float32Array;
-  cand = new Float32Array(16 * NC);
-  ctx = new Float32Array(NX);
-  constructor(readonly H: number) {
-    this.hx = new Float32Array(H);
-    this.h1 = new Float32Array(H);
-    this.h2 = new Float32Array(H);
-    this.rows = new Float32Array(8 * H);
-  }
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  configure(at: number): void;
+  logits(count: number): void;
+  value(): void;
 }
+
+/** Slots of the kernel's layout table (see wasm/forward.ts). */
+const SLOT = { H: 0, NX: 1, NC: 2, pW1x: 3, pW1c: 4, pW1d: 5, pb1: 6, pW2: 7, pb2: 8, pW3: 9, vW1: 10, vb1: 11, vW2: 12, vb2: 13, vW3: 14, context: 15, candidates: 16, hx: 17, rows: 18, out: 19 } as const;
+const TABLE_BYTES = 128;
+const PAGE = 65536;
 
 /**
  * The tensor-free forward pass. `logits(...)` scores `count` candidates plus defer
  * (index `count`) for one step; `value(...)` is the state value. Inputs are raw
  * encoder features; the spec's normalisation is applied here.
+ *
+ * The arithmetic runs in a WebAssembly SIMD kernel (wasm/forward.ts), in float32
+ * as tfjs's: ~11× the plain JS loops it replaced (bench:agent prints both). Each
+ * Network has its own kernel instance and memory: the parameters, padded to a
+ * hidden width that is a multiple of four (the padding units have zero weights and
+ * add nothing), then the step's scratch, which grows with the number of options.
  */
 export class Network {
   readonly hidden: number;
-  private readonly s: Scratch;
-
-  /** pW1x, pW1c and pW2 transposed (row h holds the weights into unit h), for the layers' dot products. */
-  private readonly w1xt: Float32Array;
-  private readonly w1ct: Float32Array;
-  private readonly w2t: Float32Array;
+  private readonly k: KernelExports;
+  /** Padded hidden width. */
+  private readonly Hp: number;
+  private f32!: Float32Array;
+  private f64!: Float64Array;
+  private u32!: Uint32Array;
+  /** First byte after the parameters and the fixed scratch. */
+  private readonly varBase: number;
+  /** Options the scratch has room for (candidates; one more row for defer). */
+  private cap = 0;
+  private ctxAt: number;
+  private candAt = 0;
+  private outAt = 0;
+  private readonly b3: number;
+  private readonly vb3: number;
 
   constructor(readonly params: NetworkParams, readonly spec: FeatureSpec) {
     const H = (this.hidden = params.pb1.length);
-    this.s = new Scratch(H);
-    this.w1xt = transpose(params.pW1x, NX, H);
-    this.w1ct = transpose(params.pW1c, NC, H);
-    this.w2t = transpose(params.pW2, H, H);
+    const Hp = (this.Hp = Math.ceil(H / 4) * 4);
+    this.b3 = params.pb3[0]!;
+    this.vb3 = params.vb3[0]!;
+    this.k = new WebAssembly.Instance(kernel(), {}).exports as unknown as KernelExports;
+    // Parameters, each padded to Hp columns (and pW2/vW2 to Hp rows), 16-byte aligned.
+    const blocks: [keyof typeof SLOT, Float32Array, number][] = [
+      ['pW1x', params.pW1x, NX], ['pW1c', params.pW1c, NC], ['pW1d', params.pW1d, 1], ['pb1', params.pb1, 1],
+      ['pW2', params.pW2, H], ['pb2', params.pb2, 1], ['pW3', params.pW3, 1],
+      ['vW1', params.vW1, NX], ['vb1', params.vb1, 1], ['vW2', params.vW2, H], ['vb2', params.vb2, 1], ['vW3', params.vW3, 1],
+    ];
+    let at = TABLE_BYTES;
+    const placed: [number, Float32Array, number][] = [];
+    const slots: Partial<Record<keyof typeof SLOT, number>> = { H: Hp, NX, NC };
+    for (const [name, data, rows] of blocks) {
+      slots[name] = at;
+      placed.push([at, data, rows]);
+      const paddedRows = rows === H ? Hp : rows;
+      at += align16(paddedRows * Hp * 4);
+    }
+    slots.context = this.ctxAt = at;
+    at += align16(NX * 4);
+    slots.hx = at;
+    at += align16(Hp * 4);
+    this.varBase = at;
+    this.grow(8);
+    const u32 = this.u32;
+    for (const [name, v] of Object.entries(slots)) u32[SLOT[name as keyof typeof SLOT]] = v!;
+    const f32 = this.f32;
+    for (const [base, data, rows] of placed) {
+      for (let r = 0; r < rows; r++) f32.set(data.subarray(r * H, r * H + H), base / 4 + r * Hp);
+    }
+    this.k.configure(0);
   }
 
-  /**
-   * Scores `count` candidates and defer. Arithmetic is float32 throughout, as
-   * tfjs's: every sum is rounded to float32 after each term. Each layer runs
-   * against transposed weights with the sums in registers (`Math.fround` per
-   * term) instead of a store per term, the second over four (or two) options at a time —
-   * the same operations in the same order, so the same bits (test/agent/network.test.ts
-   * checks against the plain loops).
-   */
+  /** Makes room for `count` candidates: moves the step's scratch and grows memory if needed. */
+  private grow(count: number): void {
+    const cap = Math.max(count, this.cap * 2);
+    const Hp = this.Hp;
+    let at = this.varBase;
+    const cand = at;
+    at += align16(cap * NC * 4);
+    const rows = at;
+    at += align16((cap + 1) * Hp * 4);
+    const out = at;
+    at += (cap + 1) * 8;
+    const need = Math.ceil(at / PAGE) - this.k.memory.buffer.byteLength / PAGE;
+    if (need > 0) this.k.memory.grow(need);
+    const buf = this.k.memory.buffer;
+    this.f32 = new Float32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.u32[SLOT.candidates] = this.candAt = cand;
+    this.u32[SLOT.rows] = rows;
+    this.u32[SLOT.out] = this.outAt = out;
+    this.cap = cap;
+  }
+
+  /** Writes the standardised context into the kernel's memory. */
+  private putContext(context: Float32Array): void {
+    const f32 = this.f32;
+    const mean = this.spec.contextMean;
+    const std = this.spec.contextStd;
+    const o = this.ctxAt >> 2;
+    for (let f = 0; f < NX; f++) f32[o + f] = (context[f]! - mean[f]!) / std[f]!;
+  }
+
+  /** Scores `count` candidates and defer (index `count`). */
   logits(count: number, candidates: Float32Array, context: Float32Array, out = new Float64Array(count + 1)): Float64Array {
-    const H = this.hidden;
-    const p = this.params;
-    const s = this.s;
-    if (s.cand.length < candidates.length) s.cand = new Float32Array(candidates.length);
-    const cand = normalise(candidates, this.spec.candidateMean, this.spec.candidateStd, NC, s.cand);
-    const ctx = normalise(context, this.spec.contextMean, this.spec.contextStd, NX, s.ctx);
-    const hx = s.hx;
-    const W1xT = this.w1xt;
-    for (let h = 0; h < H; h++) {
-      const wr = h * NX;
-      let acc = p.pb1[h]!;
-      for (let f = 0; f < NX; f++) {
-        const v = ctx[f]!;
-        if (v !== 0) acc = Math.fround(acc + v * W1xT[wr + f]!);
-      }
-      hx[h] = acc;
-    }
-    const n = count + 1;
-    if (s.rows.length < n * H) s.rows = new Float32Array(n * H);
-    const A = s.rows;
-    const W1cT = this.w1ct;
+    if (count > this.cap) this.grow(count);
+    this.putContext(context);
+    const f32 = this.f32;
+    const mean = this.spec.candidateMean;
+    const std = this.spec.candidateStd;
+    const o = this.candAt >> 2;
     for (let k = 0; k < count; k++) {
-      const base = k * H;
-      const c0 = k * NC;
-      for (let h = 0; h < H; h++) {
-        const wr = h * NC;
-        let acc = hx[h]!;
-        for (let f = 0; f < NC; f++) {
-          const v = cand[c0 + f]!;
-          if (v !== 0) acc = Math.fround(acc + v * W1cT[wr + f]!);
-        }
-        A[base + h] = acc;
-      }
+      const r = k * NC;
+      for (let f = 0; f < NC; f++) f32[o + r + f] = (candidates[r + f]! - mean[f]!) / std[f]!;
     }
-    for (let h = 0; h < H; h++) A[count * H + h] = hx[h]! + p.pW1d[h]!;
-    for (let i = 0; i < n * H; i++) A[i] = Math.tanh(A[i]!);
-    const W2T = this.w2t;
-    const b2 = p.pb2;
-    const W3 = p.pW3;
-    const b3 = p.pb3[0]!;
-    let k = 0;
-    for (; k + 3 < n; k += 4) {
-      const a0 = k * H;
-      const a1 = a0 + H;
-      const a2 = a1 + H;
-      const a3 = a2 + H;
-      let y0 = b3;
-      let y1 = b3;
-      let y2 = b3;
-      let y3 = b3;
-      for (let h = 0; h < H; h++) {
-        const wr = h * H;
-        let s0 = b2[h]!;
-        let s1 = s0;
-        let s2 = s0;
-        let s3 = s0;
-        for (let i = 0; i < H; i++) {
-          const w = W2T[wr + i]!;
-          s0 = Math.fround(s0 + A[a0 + i]! * w);
-          s1 = Math.fround(s1 + A[a1 + i]! * w);
-          s2 = Math.fround(s2 + A[a2 + i]! * w);
-          s3 = Math.fround(s3 + A[a3 + i]! * w);
-        }
-        const w3 = W3[h]!;
-        y0 += Math.tanh(s0) * w3;
-        y1 += Math.tanh(s1) * w3;
-        y2 += Math.tanh(s2) * w3;
-        y3 += Math.tanh(s3) * w3;
-      }
-      out[k] = y0;
-      out[k + 1] = y1;
-      out[k + 2] = y2;
-      out[k + 3] = y3;
-    }
-    for (; k + 1 < n; k += 2) {
-      const a0 = k * H;
-      const a1 = a0 + H;
-      let y0 = b3;
-      let y1 = b3;
-      for (let h = 0; h < H; h++) {
-        const wr = h * H;
-        let s0 = b2[h]!;
-        let s1 = s0;
-        for (let i = 0; i < H; i++) {
-          const w = W2T[wr + i]!;
-          s0 = Math.fround(s0 + A[a0 + i]! * w);
-          s1 = Math.fround(s1 + A[a1 + i]! * w);
-        }
-        y0 += Math.tanh(s0) * W3[h]!;
-        y1 += Math.tanh(s1) * W3[h]!;
-      }
-      out[k] = y0;
-      out[k + 1] = y1;
-    }
-    if (k < n) {
-      const a0 = k * H;
-      let y0 = b3;
-      for (let h = 0; h < H; h++) {
-        const wr = h * H;
-        let s0 = b2[h]!;
-        for (let i = 0; i < H; i++) s0 = Math.fround(s0 + A[a0 + i]! * W2T[wr + i]!);
-        y0 += Math.tanh(s0) * W3[h]!;
-      }
-      out[k] = y0;
-    }
+    this.k.logits(count);
+    const f64 = this.f64;
+    const y = this.outAt >> 3;
+    const b3 = this.b3;
+    for (let k = 0; k <= count; k++) out[k] = b3 + f64[y + k]!;
     return out;
   }
 
+  /** The state value of a context. */
   value(context: Float32Array): number {
-    const H = this.hidden;
-    const p = this.params;
-    const s = this.s;
-    const ctx = normalise(context, this.spec.contextMean, this.spec.contextStd, NX, s.ctx);
-    const h1 = s.h1;
-    for (let h = 0; h < H; h++) h1[h] = p.vb1[h]!;
-    for (let f = 0; f < NX; f++) {
-      const v = ctx[f]!;
-      if (v === 0) continue;
-      const row = f * H;
-      for (let h = 0; h < H; h++) h1[h] += v * p.vW1[row + h]!;
-    }
-    for (let h = 0; h < H; h++) h1[h] = Math.tanh(h1[h]!);
-    return this.head(h1, p.vW2, p.vb2, p.vW3, p.vb3[0]!);
-  }
-
-  /** tanh(h1 · W2 + b2) · W3 + b3 */
-  private head(h1: Float32Array, W2: Float32Array, b2: Float32Array, W3: Float32Array, b3: number): number {
-    const H = this.hidden;
-    const h2 = this.s.h2;
-    for (let h = 0; h < H; h++) h2[h] = b2[h]!;
-    for (let i = 0; i < H; i++) {
-      const v = h1[i]!;
-      const row = i * H;
-      for (let h = 0; h < H; h++) h2[h] += v * W2[row + h]!;
-    }
-    let y = b3;
-    for (let h = 0; h < H; h++) y += Math.tanh(h2[h]!) * W3[h]!;
-    return y;
+    this.putContext(context);
+    this.k.value();
+    return this.vb3 + this.f64[this.outAt >> 3]!;
   }
 }
 
-/** A row-major rows × cols matrix transposed. */
-function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
-  const t = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j]!;
-  return t;
+/**
+ * The forward pass as plain loops, one option at a time, every sum stored to
+ * float32 as it accumulates: the specification the kernel is tested against
+ * (test/agent/network.test.ts) and timed against (bench:agent). Not used to decide.
+ */
+export const plainForward = {
+  logits(params: NetworkParams, spec: FeatureSpec, count: number, candidates: Float32Array, context: Float32Array): number[] {
+    const H = params.pb1.length;
+    const cand = Float32Array.from(candidates.subarray(0, count * NC), (x, i) => (x - spec.candidateMean[i % NC]!) / spec.candidateStd[i % NC]!);
+    const ctx = Float32Array.from(context, (x, f) => (x - spec.contextMean[f]!) / spec.contextStd[f]!);
+    const hx = Float32Array.from(params.pb1);
+    for (let f = 0; f < NX; f++) for (let h = 0; h < H; h++) hx[h] += ctx[f]! * params.pW1x[f * H + h]!;
+    const out: number[] = [];
+    const h1 = new Float32Array(H);
+    const h2 = new Float32Array(H);
+    for (let k = 0; k <= count; k++) {
+      for (let h = 0; h < H; h++) h1[h] = k < count ? hx[h]! : hx[h]! + params.pW1d[h]!;
+      if (k < count) for (let f = 0; f < NC; f++) for (let h = 0; h < H; h++) h1[h] += cand[k * NC + f]! * params.pW1c[f * H + h]!;
+      out.push(plainHead(h1, params.pW2, params.pb2, params.pW3, params.pb3[0]!, h2));
+    }
+    return out;
+  },
+  value(params: NetworkParams, spec: FeatureSpec, context: Float32Array): number {
+    const H = params.pb1.length;
+    const ctx = Float32Array.from(context, (x, f) => (x - spec.contextMean[f]!) / spec.contextStd[f]!);
+    const h1 = Float32Array.from(params.vb1);
+    for (let f = 0; f < NX; f++) for (let h = 0; h < H; h++) h1[h] += ctx[f]! * params.vW1[f * H + h]!;
+    return plainHead(h1, params.vW2, params.vb2, params.vW3, params.vb3[0]!, new Float32Array(H));
+  },
+};
+
+/** tanh(h1) → tanh(· W2 + b2) · W3 + b3, with h1 holding pre-activations. */
+function plainHead(h1: Float32Array, W2: Float32Array, b2: Float32Array, W3: Float32Array, b3: number, h2: Float32Array): number {
+  const H = h1.length;
+  h2.set(b2);
+  for (let i = 0; i < H; i++) {
+    const a = Math.tanh(h1[i]!);
+    for (let h = 0; h < H; h++) h2[h] += a * W2[i * H + h]!;
+  }
+  let y = b3;
+  for (let h = 0; h < H; h++) y += Math.tanh(h2[h]!) * W3[h]!;
+  return y;
 }
 
-/** Log-softmax of logits in place-free form. */
-export function logSoftmax(logits: ArrayLike<number>, n: number): Float64Array {
+function align16(bytes: number): number {
+  return (bytes + 15) & ~15;
+}
+
+/** Log-softmax of the first `n` logits, into `out` when given. */
+export function logSoftmax(logits: ArrayLike<number>, n: number, out = new Float64Array(n)): Float64Array {
   let m = -Infinity;
   for (let i = 0; i < n; i++) if (logits[i]! > m) m = logits[i]!;
   let z = 0;
   for (let i = 0; i < n; i++) z += Math.exp(logits[i]! - m);
   const lz = m + Math.log(z);
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = logits[i]! - lz;
   return out;
 }

@@ -55,7 +55,7 @@ export function adapt(name: string, version: string, m: RegistryModel): LoadedMo
       return null;
     },
     decide(ctx: DecisionContext): ModelAnswer {
-      const decision = m.policy.decide(ctx);
+      const decision = m.policy.decide(ctx, encode(ctx));
       // Per line: the context features, then each open candidate's (float32, as the network saw them).
       const features = encode(ctx).map((step) => {
         if (!step) return new Float32Array(0);

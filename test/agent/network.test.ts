@@ -3,13 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { AllocationEnv, type Observation } from '../../src/agent/env/index.js';
 import { defaultFeatureSpec, NC, NX } from '../../src/agent/features/encoder.js';
-import { initParams, logSoftmax, Network } from '../../src/agent/network.js';
+import { initParams, logSoftmax, Network, plainForward } from '../../src/agent/network.js';
 import { TfNetwork } from '../../src/agent/network-tf.js';
 import { NetworkPolicy } from '../../src/agent/network-policy.js';
 import { fitFeatureSpec, trainPpo } from '../../src/agent/ppo/train.js';
 import { selectBackend } from '../../src/agent/backend.js';
 import { Simulation } from '../../src/sim/engine.js';
 import { nearFarWorld } from './fixtures.js';
+import { FORWARD_WASM_BASE64 } from '../../src/agent/forward-wasm.js';
 
 function sampleObs(n: number): Observation[] {
   const env = new AllocationEnv({ world: nearFarWorld(3), basePolicy: createRulePolicy('cheapest'), scope: { minUnitMargin: 0 } });
@@ -57,35 +58,58 @@ describe('policy network', async () => {
     tfn.dispose();
   });
 
-  it('the forward pass gives the same bits as the plain float32 loops it is rearranged from', () => {
+  // Hidden widths 24 and 6: the kernel works four units at a time, and pads 6 to 8.
+  it.each([24, 6])('the WebAssembly kernel equals plain float32 loops within 1e-5 relative (hidden %i)', (H) => {
     const obs = sampleObs(60);
     const spec = fitFeatureSpec(obs);
-    const params = initParams(24, 5);
+    const params = initParams(H, 5);
     params.pW3 = params.pW3.map((x) => x * 100);
-    const H = 24;
+    params.vW3 = params.vW3.map((x) => x * 10);
+    params.pb2 = params.pb2.map((_, i) => 0.1 * (i % 3) - 0.1);
     const net = new Network(params, spec);
-    // Reference: one option at a time, every sum stored to float32 as it accumulates.
-    const reference = (count: number, candidates: Float32Array, context: Float32Array): number[] => {
-      const norm = (raw: Float32Array, mean: readonly number[], std: readonly number[], w: number) => Float32Array.from(raw, (x, i) => (x - mean[i % w]!) / std[i % w]!);
-      const cand = norm(candidates, spec.candidateMean, spec.candidateStd, NC);
-      const ctx = norm(context, spec.contextMean, spec.contextStd, NX);
-      const hx = Float32Array.from(params.pb1);
-      for (let f = 0; f < NX; f++) if (ctx[f] !== 0) for (let h = 0; h < H; h++) hx[h] += ctx[f]! * params.pW1x[f * H + h]!;
-      const out: number[] = [];
-      for (let k = 0; k <= count; k++) {
-        const h1 = new Float32Array(H);
-        for (let h = 0; h < H; h++) h1[h] = k < count ? hx[h]! : hx[h]! + params.pW1d[h]!;
-        if (k < count) for (let f = 0; f < NC; f++) if (cand[k * NC + f] !== 0) for (let h = 0; h < H; h++) h1[h] += cand[k * NC + f]! * params.pW1c[f * H + h]!;
-        for (let h = 0; h < H; h++) h1[h] = Math.tanh(h1[h]!);
-        const h2 = Float32Array.from(params.pb2);
-        for (let i = 0; i < H; i++) for (let h = 0; h < H; h++) h2[h] += h1[i]! * params.pW2[i * H + h]!;
-        let y = params.pb3[0]!;
-        for (let h = 0; h < H; h++) y += Math.tanh(h2[h]!) * params.pW3[h]!;
-        out.push(y);
+    // Error relative to max(1, |reference|): float32 sums in another order, and the kernel's own tanh.
+    let maxErr = 0;
+    let maxLogit = 0;
+    const err = (got: number, want: number) => Math.abs(got - want) / Math.max(1, Math.abs(want));
+    for (const o of obs) {
+      const got = net.logits(o.count, o.candidates, o.context);
+      const want = plainForward.logits(params, spec, o.count, o.candidates, o.context);
+      expect(got.length).toBe(o.count + 1);
+      for (let k = 0; k <= o.count; k++) {
+        maxErr = Math.max(maxErr, err(got[k]!, want[k]!));
+        maxLogit = Math.max(maxLogit, Math.abs(want[k]!));
       }
-      return out;
+      maxErr = Math.max(maxErr, err(net.value(o.context), plainForward.value(params, spec, o.context)));
+    }
+    expect(maxLogit).toBeGreaterThan(0.1);
+    expect(maxErr).toBeLessThan(1e-5);
+  });
+
+  it('the kernel grows its scratch for steps with many options, and stays right after', () => {
+    const spec = defaultFeatureSpec();
+    const params = initParams(8, 2);
+    params.pW3 = params.pW3.map((x) => x * 100);
+    const net = new Network(params, spec);
+    const one = (count: number) => {
+      const cand = Float32Array.from({ length: count * NC }, (_, i) => (i % 7) * 0.3);
+      const ctx = Float32Array.from({ length: NX }, (_, i) => (i % 5) * 0.2);
+      return Array.from(net.logits(count, cand, ctx));
     };
-    for (const o of obs) expect(Array.from(net.logits(o.count, o.candidates, o.context))).toEqual(reference(o.count, o.candidates, o.context));
+    const small = one(3);
+    const big = one(40); // past the first allocation (8 options)
+    expect(big).toHaveLength(41);
+    expect(big.every(Number.isFinite)).toBe(true);
+    // The same candidates in the first three rows score the same; defer depends only on the context.
+    expect(big.slice(0, 3)).toEqual(small.slice(0, 3));
+    expect(big[40]).toBe(small[3]);
+    expect(one(3)).toEqual(small);
+  });
+
+  it('the embedded kernel is the one wasm/forward.ts compiles to (run `npm run gen:wasm` after editing it)', async () => {
+    // @ts-expect-error: a plain ES module without types
+    const { compileKernel } = await import('../../wasm/build.mjs');
+    const fresh = Buffer.from(await compileKernel()).toString('base64');
+    expect(fresh === FORWARD_WASM_BASE64).toBe(true);
   });
 
   it('seeded initialisation: same seed, same weights; another seed, other weights', () => {

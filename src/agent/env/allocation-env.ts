@@ -98,12 +98,21 @@ export class OrderStepper {
   private taken: number[] = [];
   private remaining = 0;
   private baseDecision: Decision | null = null;
+  /** The pending line has taken nothing yet. */
+  private fresh = false;
   step: EncodedStep | null = null;
 
+  /**
+   * `firstSteps`, when given, holds each line's first step already encoded (as
+   * `encodeStep(ctx, i, [], quantity)`, null to encode here); a line's first step
+   * depends only on the context, so the service reuses the encoding of its
+   * input-range check instead of encoding twice.
+   */
   constructor(
     readonly ctx: DecisionContext,
     private readonly scope: AgentScope,
     private readonly basePolicy: Policy,
+    private readonly firstSteps?: readonly (EncodedStep | null)[],
   ) {
     this.advance();
   }
@@ -156,7 +165,9 @@ export class OrderStepper {
     const lines = this.ctx.order.lines;
     for (;;) {
       if (this.lineIndex >= 0 && this.remaining > 0) {
-        const s = encodeStep(this.ctx, this.lineIndex, this.taken, this.remaining);
+        const first = this.fresh ? this.firstSteps?.[this.lineIndex] : undefined;
+        this.fresh = false;
+        const s = first ?? encodeStep(this.ctx, this.lineIndex, this.taken, this.remaining);
         if (s.open.length > 0) {
           this.step = s;
           return;
@@ -172,6 +183,7 @@ export class OrderStepper {
         this.lines.push({ allocations: [], backordered: 0 });
         this.taken = new Array<number>(line.candidates.length).fill(0);
         this.remaining = line.quantity;
+        this.fresh = true;
       } else {
         this.baseDecision ??= this.basePolicy.decide(this.ctx);
         const d = this.baseDecision.lines[this.lineIndex]!;
