@@ -6,8 +6,8 @@
  *     QPS and p50/p99 client-side latency at concurrency 1, 8 and 64;
  *   - `RecommendBatch` decisions/s (1,000 orders per call), rules and model, with the
  *     generated (typed) client and with a lean load generator (pre-encoded request).
- * Each server runs in its own worker thread (its own event loop and core); the
- * load generator runs on the main thread. The real servers write the audit log
+ * Each server runs in a process of its own, as in production; the load
+ * generator runs in this one. The real servers write the audit log
  * (SQLite, WAL, synchronous=NORMAL) as in production.
  *   npm run bench:serve                  # all cells, 2 s each in 4 interleaved rounds
  *   node dist/bench/serve.js --seconds 5 --rounds 5 --audit-sync full --audit-thread false
@@ -16,7 +16,8 @@
  * p99 + 2 ms at concurrency 8; RecommendBatch >= 50,000 decisions/s.
  */
 import { benchArgs } from './args.js';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ import type { StockLevel } from '../src/gen/allocation/v1/StockLevel.js';
 
 type ServerKind = 'model' | 'rules' | 'noop';
 
-interface WorkerInput {
+interface ServerInput {
   kind: ServerKind;
   registry: string;
   auditPath: string;
@@ -51,7 +52,8 @@ interface WorkerInput {
 
 // ------------------------------------------------------------------ server side
 
-async function serverThread(input: WorkerInput): Promise<void> {
+async function serverProcess(input: ServerInput): Promise<void> {
+  let stop: () => Promise<void> = async () => {};
   let port: number;
   if (input.kind === 'noop') {
     const server = new grpc.Server();
@@ -66,6 +68,7 @@ async function serverThread(input: WorkerInput): Promise<void> {
     };
     server.addService(grpcObject.allocation.v1.AllocationService.service, impl);
     port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+    stop = () => new Promise((res) => server.tryShutdown(() => res()));
   } else {
     const s = await startServer({
       scenario: 'default',
@@ -78,11 +81,17 @@ async function serverThread(input: WorkerInput): Promise<void> {
       log: { info: () => {}, warn: () => {}, error: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`) },
     });
     port = s.port;
+    stop = () => s.shutdown();
   }
-  parentPort!.postMessage({ port });
+  // The load side disconnects when it is done: shut down (the audit log flushed) and exit.
+  process.once('disconnect', () => void stop().finally(() => process.exit(0)));
+  process.send!({ port });
 }
 
-if (!isMainThread) void serverThread(workerData as WorkerInput);
+/** Set in a server process: its input, as JSON. */
+const SERVER_ENV = 'ALLOCSIM_BENCH_SERVER';
+const serverInput = process.env[SERVER_ENV];
+if (serverInput) void serverProcess(JSON.parse(serverInput) as ServerInput);
 
 // ------------------------------------------------------------------ load side
 
@@ -106,13 +115,23 @@ function requestFromContext(ctx: DecisionContext): RecommendRequest {
   };
 }
 
-async function startWorker(input: WorkerInput): Promise<{ worker: Worker; port: number }> {
-  const worker = new Worker(new URL(import.meta.url), { workerData: input });
+async function startServerProcess(input: ServerInput): Promise<{ worker: ChildProcess; port: number }> {
+  const worker = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [SERVER_ENV]: JSON.stringify(input) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((res, rej) => {
     worker.once('message', (m: { port: number }) => res(m.port));
     worker.once('error', rej);
+    worker.once('exit', (code) => rej(new Error(`${input.kind} server exited with code ${code} before it listened`)));
   });
   return { worker, port };
+}
+
+/** Disconnects a server process and waits for it to shut down. */
+function stopServerProcess(worker: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    if (worker.exitCode !== null) return res();
+    worker.once('exit', () => res());
+    worker.disconnect();
+  });
 }
 
 interface Cell {
@@ -190,10 +209,10 @@ async function main(): Promise<void> {
   }
   const reqs = ctxs.map((c) => requestFromContext(c));
 
-  const servers: Record<ServerKind, { worker: Worker; api: AllocationApi; client: grpc.Client }> = {} as never;
+  const servers: Record<ServerKind, { worker: ChildProcess; api: AllocationApi; client: grpc.Client }> = {} as never;
   let canned: RecommendResponse | undefined;
   for (const kind of ['rules', 'model', 'noop'] as ServerKind[]) {
-    const { worker, port } = await startWorker({ kind, registry: dir, auditPath: join(dir, `${kind}.sqlite`), auditSync, auditThread, canned: canned ?? {} });
+    const { worker, port } = await startServerProcess({ kind, registry: dir, auditPath: join(dir, `${kind}.sqlite`), auditSync, auditThread, canned: canned ?? {} });
     const client = createClient(`127.0.0.1:${port}`);
     servers[kind] = { worker, api: api(client), client };
     if (kind === 'rules') canned = await servers.rules.api.recommend(reqs[0]!) as RecommendResponse;
@@ -306,12 +325,12 @@ async function main(): Promise<void> {
 
   for (const s of Object.values(servers)) {
     s.client.close();
-    await s.worker.terminate();
+    await stopServerProcess(s.worker);
   }
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (isMainThread) {
+if (!serverInput) {
   main().catch((err: unknown) => {
     process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
