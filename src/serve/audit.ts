@@ -103,10 +103,10 @@ export interface PackedRecords {
   count: number;
 }
 
-/** A group commit: the snapshots of its requests and all their decisions, packed together. */
+/** A group commit: the snapshots of its requests and all their decisions, in packs committed in order. */
 export interface AuditGroup {
   snapshots: AuditSnapshot[];
-  records: PackedRecords;
+  records: PackedRecords[];
 }
 
 const NULL_STRING = 0xffffffff;
@@ -217,16 +217,6 @@ export class AuditPack extends ByteWriter {
     this.str(r.shadow);
   }
 
-  /** Appends another pack's records (a request's, into its group's). */
-  addPack(other: AuditPack): this {
-    this.ensure(other.pos);
-    other.buf.copy(this.buf, this.pos, 0, other.pos);
-    for (const at of other.latencyAt) this.latencyAt.push(this.pos + at);
-    this.pos += other.pos;
-    this.count += other.count;
-    return this;
-  }
-
   /** Records added so far. */
   get size(): number {
     return this.count;
@@ -332,7 +322,7 @@ export class AuditStore {
     const insert = (values: (string | number | Buffer | null)[]) => insertDecision.run(values);
     this.commit = db.transaction((group: AuditGroup) => {
       for (const snap of group.snapshots) insertSnapshot.run(snap.id, snap.json);
-      unpackRecords(group.records, insert);
+      for (const p of group.records) unpackRecords(p, insert);
     });
   }
 
@@ -408,7 +398,10 @@ export class AuditLog {
   private ready: Promise<void> = Promise.resolve();
   /** The next group commit being gathered: its requests' snapshots and decisions. */
   private queue: AuditSnapshot[] = [];
-  private pack: AuditPack | null = null;
+  /** The group's packs, in request order: a batch's own, and shared ones for single records. */
+  private packs: AuditPack[] = [];
+  /** The last of `packs` when single records may still go into it. */
+  private shared: AuditPack | null = null;
   private queueWaiters: Waiter[] = [];
   private readonly inFlight = new Map<number, { waiters: Waiter[]; decisions: number }>();
   private seq = 0;
@@ -464,14 +457,14 @@ export class AuditLog {
   append(snapshot: AuditSnapshot, records: readonly AuditRecord[] | AuditPack): Promise<void> {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('the decision audit log is closed (server shutting down)'));
     if (this.broken) return Promise.reject(new ServiceUnavailableError(`the decision audit log failed: ${this.broken.message}`));
-    // Every request of a group writes into one pack: one buffer per group commit, moved to the writer
-    // thread. A request's own pack (a batch's) becomes the group's when it comes first; it is the log's now.
+    // A batch's pack joins the group as it is (the log owns it now); single requests' records share a
+    // pack. Every pack's buffer moves to the writer thread: transferred, never copied.
     if (records instanceof AuditPack) {
-      if (this.pack) this.pack.addPack(records);
-      else this.pack = records;
+      this.packs.push(records);
+      this.shared = null;
     } else {
-      const pack = (this.pack ??= new AuditPack(8 * 1024));
-      for (const r of records) pack.add(r);
+      if (!this.shared) this.packs.push((this.shared = new AuditPack(8 * 1024)));
+      for (const r of records) this.shared.add(r);
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push(snapshot);
@@ -488,18 +481,20 @@ export class AuditLog {
     this.scheduled = false;
     const snapshots = this.queue;
     const waiters = this.queueWaiters;
-    const pack = this.pack;
-    if (snapshots.length === 0 || !pack) return;
+    const packs = this.packs;
+    if (snapshots.length === 0 || packs.length === 0) return;
     this.queue = [];
     this.queueWaiters = [];
-    this.pack = null;
-    const group: AuditGroup = { snapshots, records: pack.finish() };
-    const decisions = group.records.count;
+    this.packs = [];
+    this.shared = null;
+    const group: AuditGroup = { snapshots, records: packs.map((p) => p.finish()) };
+    let decisions = 0;
+    for (const r of group.records) decisions += r.count;
     if (this.worker) {
       const seq = this.seq++;
       this.inFlight.set(seq, { waiters, decisions });
       // The packed records move to the writer thread (transferred, not copied).
-      this.worker.postMessage({ kind: 'commit', seq, group } satisfies ToWriter, [group.records.buffer]);
+      this.worker.postMessage({ kind: 'commit', seq, group } satisfies ToWriter, group.records.map((r) => r.buffer));
       return;
     }
     const t0 = performance.now();
@@ -540,7 +535,8 @@ export class AuditLog {
     this.inFlight.clear();
     for (const w of this.queueWaiters.splice(0)) w.reject(e);
     this.queue = [];
-    this.pack = null;
+    this.packs = [];
+    this.shared = null;
   }
 
   /** Flushes what is queued, waits for it to commit, and closes the database (a checkpoint folds the WAL in). */

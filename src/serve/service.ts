@@ -110,7 +110,7 @@ export class AllocationCore {
     }
     const sequence = this.waveOrder(orders);
     const batchId = `b${this.ids.next()}`;
-    const records = new AuditPack(512 * orders.length);
+    const records = new AuditPack(1024 * orders.length);
     const counts = new OutcomeCounts();
     // Each decision is written as soon as it is made, in wave order, and its
     // context let go; the answer lists them in request order (spans into `body`).

@@ -31,17 +31,6 @@ describe('packed audit records', () => {
     expect(() => pack.add({ ...rec('d-4'), request: 42 as unknown as string })).toThrow();
     expect(pack.size).toBe(3);
   });
-
-  it('packs of several requests combine into one group, in order', () => {
-    const group = new AuditPack(8).add(rec('g-1'));
-    const batch = new AuditPack(8).add(rec('g-2')).add(rec('g-3'));
-    batch.setLatency(5);
-    group.addPack(batch).add(rec('g-4'));
-    group.setLatency(9);
-    const ids: unknown[] = [];
-    unpackRecords(group.finish(), (v) => ids.push([v[0], v[12]]));
-    expect(ids).toEqual([['g-1', 9], ['g-2', 9], ['g-3', 9], ['g-4', 9]]);
-  });
 });
 
 for (const thread of [false, true]) {
@@ -62,6 +51,29 @@ for (const thread of [false, true]) {
       readDecisions(path, 0, (r) => rows.push(r));
       expect(rows[0]!.id).toBe('d0');
       expect(unpackFeatures(rows[0]!.features as Buffer)).toEqual([[1, 2.5, -3], []]);
+    });
+
+    it('batch packs and single records of one group commit in request order, each with its latency', async () => {
+      const path = join(tempDir(), 'audit.sqlite');
+      const log = new AuditLog({ path, thread });
+      await log.opened();
+      const batch1 = new AuditPack(8).add(rec('g-2')).add(rec('g-3'));
+      batch1.setLatency(5);
+      const batch2 = new AuditPack(8).add(rec('g-6'));
+      batch2.setLatency(7);
+      // Same turn of the event loop: one group commit.
+      await Promise.all([
+        log.append({ id: 's1', json: '{}' }, [rec('g-1')]),
+        log.append({ id: 's2', json: '{}' }, batch1),
+        log.append({ id: 's3', json: '{}' }, [rec('g-4')]),
+        log.append({ id: 's4', json: '{}' }, [rec('g-5')]),
+        log.append({ id: 's5', json: '{}' }, batch2),
+      ]);
+      expect(log.commits).toBe(1);
+      await log.close();
+      const rows: [unknown, unknown][] = [];
+      readDecisions(path, 0, (r) => rows.push([r.id, r.latency_us]));
+      expect(rows).toEqual([['g-1', 10], ['g-2', 5], ['g-3', 5], ['g-4', 10], ['g-5', 10], ['g-6', 7]]);
     });
 
     it('a failing write rejects the requests of its group (they are not answered as durable)', async () => {
