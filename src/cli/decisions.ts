@@ -46,7 +46,8 @@ async function runExport(o: ExportOptions): Promise<void> {
   if (o.format !== 'jsonl' && o.format !== 'csv') throw new UsageError(`--format(=${o.format}) must be jsonl or csv`);
   if (!existsSync(o.db)) throw new UsageError(`--db(=${o.db}) not found`);
   const since = parseSince(o.since);
-  const { readDecisions, unpackFeatures } = await import('../serve/audit.js');
+  const { unpackFeatures } = await import('../serve/audit.js');
+  const { readDecisions } = await import('../serve/audit-read.js');
   const out: WriteStream | NodeJS.WriteStream = o.out ? createWriteStream(o.out) : process.stdout;
   const write = (s: string) => out.write(s);
   if (o.format === 'csv') write(`${CSV_COLUMNS.join(',')}\n`);

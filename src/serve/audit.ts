@@ -24,8 +24,12 @@ export interface AuditRecord {
   latencyUs: number;
   /** Key of the snapshot row this decision was made against. */
   snapshotId: string;
-  /** JSON: the order as received. */
-  request: string;
+  /**
+   * The order as received: its wire bytes (allocation.v1.Order) when the request
+   * came over gRPC — no JSON made on the serving thread — or JSON text.
+   * `readDecisions` (audit-read.ts) gives JSON either way.
+   */
+  request: string | Uint8Array;
   /** The model's encoded features, packed by `packFeatures` (null when no model ran). */
   features: Buffer | null;
   /**
@@ -43,7 +47,8 @@ export interface AuditRecord {
 /** A snapshot (stock, warehouses, clock) shared by the decisions of one request. */
 export interface AuditSnapshot {
   id: string;
-  json: string;
+  /** JSON text, or the wire bytes of the allocation.v1.Snapshot received (exported as JSON). */
+  json: string | Uint8Array;
 }
 
 export type AuditSync = 'normal' | 'full';
@@ -69,6 +74,9 @@ export interface AuditOptions {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS snapshots (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+-- snapshots.json and decisions.request hold JSON text or, for requests received over
+-- gRPC, the message's wire bytes as a BLOB (a TEXT column keeps a BLOB as it is);
+-- audit-read.ts turns both into JSON.
 CREATE TABLE IF NOT EXISTS decisions (
   id TEXT NOT NULL,
   ts_ms INTEGER NOT NULL,
@@ -189,7 +197,18 @@ export class AuditPack extends ByteWriter {
     this.latencyAt.push(this.pos);
     this.num(r.latencyUs);
     this.str(r.snapshotId);
-    this.str(r.request);
+    const q = r.request;
+    if (typeof q === 'string') {
+      this.ensure(1);
+      this.buf[this.pos++] = 0;
+      this.str(q);
+    } else {
+      this.ensure(5 + q.length);
+      this.buf[this.pos++] = 1;
+      this.pos = this.buf.writeUInt32LE(q.length, this.pos);
+      this.buf.set(q, this.pos);
+      this.pos += q.length;
+    }
     const f = r.features;
     this.ensure(4 + (f?.length ?? 0));
     this.pos = this.buf.writeUInt32LE(f ? f.length : NULL_STRING, this.pos);
@@ -264,7 +283,15 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
     const propensity = num();
     const latencyUs = num();
     const snapshotId = str();
-    const request = str();
+    let request: string | Buffer | null;
+    if (buf[pos++] === 0) request = str();
+    else {
+      const n = buf.readUInt32LE(pos);
+      pos += 4;
+      // A view: SQLite copies a blob when it is bound.
+      request = buf.subarray(pos, pos + n);
+      pos += n;
+    }
     const fn = buf.readUInt32LE(pos);
     pos += 4;
     let features: Buffer | null = null;
@@ -321,7 +348,10 @@ export class AuditStore {
     // Positional binding, in column order: measurably cheaper than named parameters on the hot path.
     const insert = (values: (string | number | Buffer | null)[]) => insertDecision.run(values);
     this.commit = db.transaction((group: AuditGroup) => {
-      for (const snap of group.snapshots) insertSnapshot.run(snap.id, snap.json);
+      for (const snap of group.snapshots) {
+        const j = snap.json;
+        insertSnapshot.run(snap.id, typeof j === 'string' ? j : Buffer.from(j.buffer, j.byteOffset, j.byteLength));
+      }
       for (const p of group.records) unpackRecords(p, insert);
     });
   }
@@ -625,51 +655,4 @@ export function unpackFeatures(buf: Uint8Array): number[][] {
     k += len;
   }
   return rows;
-}
-
-/** One exported decision. */
-export type ExportRow = Record<string, string | number | Buffer | null>;
-
-/**
- * Reads decisions made at or after `sinceMs`, in the order they were logged, calling `each` per
- * row (JSON columns left as text). Safe beside a live server (WAL readers do
- * not block the writer).
- */
-export function readDecisions(path: string, sinceMs: number, each: (row: ExportRow) => void): number {
-  const db = new Database(path, { fileMustExist: true });
-  try {
-    const stmt = db.prepare(
-      `SELECT d.*, s.json AS snapshot FROM decisions d LEFT JOIN snapshots s ON s.id = d.snapshot_id
-       WHERE d.ts_ms >= ? ORDER BY d.rowid`,
-    );
-    let n = 0;
-    for (const row of stmt.iterate(sinceMs)) {
-      each(row as ExportRow);
-      n++;
-    }
-    return n;
-  } finally {
-    db.close();
-  }
-}
-
-/** Runs SQLite's integrity check; returns 'ok' or the problems found. */
-export function integrityCheck(path: string): string {
-  const db = new Database(path, { fileMustExist: true });
-  try {
-    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
-    return rows.map((r) => r.integrity_check).join('; ');
-  } finally {
-    db.close();
-  }
-}
-
-/** Ids of every decision in the log (tests, reconciliation). */
-export function decisionIds(path: string): Set<string> {
-  const db = new Database(path, { fileMustExist: true });
-  try {
-    return new Set((db.prepare('SELECT id FROM decisions').pluck().all() as string[]));
-  } finally {
-    db.close();
-  }
 }

@@ -9,5 +9,5 @@ export { UnavailableError, ModelLoadFailedError } from './model.js';
 export type { FallbackReason, LoadedModel, ModelAnswer, ModelProvider, ModelVersionInfo } from './model.js';
 export { DEFAULT_CHAIN_CONFIG } from './chain.js';
 export type { ChainConfig } from './chain.js';
-export { readDecisions, integrityCheck, decisionIds } from './audit.js';
+export { readDecisions, integrityCheck, decisionIds } from './audit-read.js';
 export { loadAllocationProto, SERVICE_NAME } from './proto.js';

@@ -54,3 +54,23 @@ export function loadAllocationProto(): AllocationProto {
 
 /** Fully qualified service name, as health checks and reflection know it. */
 export const SERVICE_NAME = 'allocation.v1.AllocationService';
+
+/**
+ * JSON text of an allocation.v1 `Order` or `Snapshot` from its wire bytes, equal
+ * to `JSON.stringify` of the object grpc-js decoded from them: the bytes are
+ * decoded as the field they were (order = 1, snapshot = 2) of a
+ * RecommendRequest, with the service's own decoder and LOADER_OPTIONS.
+ */
+export function messageJson(field: 'order' | 'snapshot', bytes: Uint8Array): string {
+  const decode = loadAllocationProto().grpcObject.allocation.v1.AllocationService.service.Recommend.requestDeserialize;
+  const head: number[] = [((field === 'order' ? 1 : 2) << 3) | 2];
+  for (let n = bytes.length; ; n = Math.floor(n / 128)) {
+    if (n < 128) {
+      head.push(n);
+      break;
+    }
+    head.push((n % 128) | 128);
+  }
+  const req = decode(Buffer.concat([Buffer.from(head), bytes]));
+  return JSON.stringify(field === 'order' ? req.order : req.snapshot);
+}

@@ -16,7 +16,7 @@ import { ModelSlot } from './model-slot.js';
 import { loadAllocationProto, SERVICE_NAME } from './proto.js';
 import { registryProvider } from './registry-provider.js';
 import { AllocationCore, type PolicyState } from './service.js';
-import { WireMessage } from './wire.js';
+import { RAW_REQUEST, WireMessage } from './wire.js';
 
 /** Health-check service name whose status is the model's readiness. */
 export const MODEL_HEALTH_NAME = `${SERVICE_NAME}/model`;
@@ -102,7 +102,10 @@ function tolerantDefinition(def: grpc.ServiceDefinition): grpc.ServiceDefinition
       responseSerialize: (value: unknown) => (value instanceof WireMessage ? value.bytes : encode(value)),
       requestDeserialize: (buf: Buffer) => {
         try {
-          return decode(buf);
+          const req = decode(buf);
+          // The audit log keeps the order and snapshot as received, in their wire bytes.
+          if (req && typeof req === 'object') (req as { [RAW_REQUEST]?: Buffer })[RAW_REQUEST] = buf;
+          return req;
         } catch (err) {
           return { [UNDECODABLE]: (err as Error)?.message ?? String(err) };
         }

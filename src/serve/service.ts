@@ -19,7 +19,7 @@ import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelSlot } from './model-slot.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
-import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, ProtoWriter, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
+import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, fieldSpans, ProtoWriter, RAW_REQUEST, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
 
 /** Which policy is in charge, as the admin calls change it. */
 export interface PolicyState {
@@ -74,7 +74,8 @@ export class AllocationCore {
     const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
     const id = this.ids.next();
     const decidedUs = Math.round((performance.now() - started) * 1000);
-    await this.d.audit.append({ id, json: JSON.stringify(req.snapshot) }, [this.record(id, 'Recommend', id, req.order, ctx, out, decidedUs)]);
+    const raw = received(req);
+    await this.d.audit.append({ id, json: snapshotOf(req, raw) }, [this.record(id, 'Recommend', id, one(raw, 1) ?? JSON.stringify(req.order), ctx, out, decidedUs)]);
     this.count(out);
     const w = new ProtoWriter(512);
     this.writeDecision(w, id, ctx, out, started);
@@ -109,6 +110,10 @@ export class AllocationCore {
       }
     }
     const sequence = this.waveOrder(orders);
+    // The orders as received (wire bytes) for the audit log, when the request came over gRPC.
+    const raw = received(req);
+    const orderSpans = raw ? fieldSpans(raw, 1) : null;
+    const orderBytes = raw && orderSpans && orderSpans.length === 2 * req.orders.length ? raw : null;
     const batchId = `b${this.ids.next()}`;
     const records = new AuditPack(1024 * orders.length);
     const counts = new OutcomeCounts();
@@ -134,7 +139,8 @@ export class AllocationCore {
         pending.get(order.lines[j]!.sku)![kind] -= placed;
       }
       const id = this.ids.next();
-      records.add(this.record(id, 'RecommendBatch', batchId, req.orders[i], ctx, out, 0, tsMs, mode));
+      const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
+      records.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
       counts.add(out);
       spans[2 * i] = body.length;
       this.writeDecision(body, id, ctx, out, started);
@@ -143,7 +149,7 @@ export class AllocationCore {
     counts.publish(this.d.metrics);
     const decidedUs = Math.round((performance.now() - started) * 1000);
     records.setLatency(decidedUs);
-    await this.d.audit.append({ id: batchId, json: JSON.stringify(req.snapshot) }, records);
+    await this.d.audit.append({ id: batchId, json: snapshotOf(req, raw) }, records);
     const bytes = body.finish();
     const w = new ProtoWriter(bytes.length + 4 * orders.length + 16);
     for (let i = 0; i < orders.length; i++) w.message(1, bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
@@ -268,7 +274,8 @@ export class AllocationCore {
     return c.shadow ? 'shadow' : c.epsilon > 0 ? 'explore' : 'normal';
   }
 
-  private record(id: string, method: string, snapshotId: string, order: unknown, ctx: DecisionContext, out: Outcome, latencyUs: number, tsMs = Date.now(), mode = this.auditMode): AuditRecord {
+  /** `request`: the order, as its wire bytes or as JSON text. */
+  private record(id: string, method: string, snapshotId: string, request: string | Uint8Array, ctx: DecisionContext, out: Outcome, latencyUs: number, tsMs = Date.now(), mode = this.auditMode): AuditRecord {
     const d = out.decision;
     const by = d.decidedBy;
     return {
@@ -286,7 +293,7 @@ export class AllocationCore {
       propensity: d.propensity ?? 1,
       latencyUs,
       snapshotId,
-      request: JSON.stringify(order),
+      request,
       features: out.features ? packFeatures(out.features) : null,
       scores: d.scores ?? null,
       decision: JSON.stringify(d.lines),
@@ -379,4 +386,25 @@ export function describeNetwork(world: World, name: string, hash: string): GetNe
       }),
     ),
   };
+}
+
+/** The bytes a request was decoded from, when it came over gRPC. */
+function received(req: object): Buffer | undefined {
+  return (req as { [RAW_REQUEST]?: Buffer })[RAW_REQUEST];
+}
+
+/**
+ * The bytes of singular message field `field` of the request, when it occurs
+ * exactly once (several occurrences would be merged by the decoder: then the
+ * caller logs the decoded object as JSON instead).
+ */
+function one(raw: Buffer | undefined, field: number): Uint8Array | undefined {
+  const spans = raw ? fieldSpans(raw, field) : null;
+  return spans && spans.length === 2 ? raw!.subarray(spans[0]!, spans[1]!) : undefined;
+}
+
+/** The snapshot for the audit log: its wire bytes (copied: they travel to the writer thread), or JSON. */
+function snapshotOf(req: { snapshot: unknown }, raw: Buffer | undefined): string | Uint8Array {
+  const bytes = one(raw, 2);
+  return bytes ? new Uint8Array(bytes) : JSON.stringify(req.snapshot);
 }

@@ -15,6 +15,48 @@
 import { ByteWriter } from './bytes.js';
 
 /** A message already in wire format; the service definition's serializer passes it through. */
+/** On a decoded request object: the bytes grpc-js decoded it from (see server.ts). */
+export const RAW_REQUEST = Symbol('raw request bytes');
+
+/**
+ * Start and end offsets (flat: s0, e0, s1, e1, …) of every occurrence of the
+ * length-delimited field `field` at the top level of an encoded message, in
+ * order — a repeated field's elements as the decoder met them. Null when the
+ * bytes do not parse as a message.
+ */
+export function fieldSpans(buf: Uint8Array, field: number): number[] | null {
+  const out: number[] = [];
+  let pos = 0;
+  const varint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= buf.length) return -1;
+      const b = buf[pos++]!;
+      v += (b & 127) * mul;
+      if (b < 128) return v;
+      mul *= 128;
+    }
+    return -1;
+  };
+  while (pos < buf.length) {
+    const tag = varint();
+    if (tag < 0) return null;
+    const wt = tag % 8;
+    if (wt === 0) {
+      if (varint() < 0) return null;
+    } else if (wt === 1) pos += 8;
+    else if (wt === 5) pos += 4;
+    else if (wt === 2) {
+      const len = varint();
+      if (len < 0 || pos + len > buf.length) return null;
+      if (Math.floor(tag / 8) === field) out.push(pos, pos + len);
+      pos += len;
+    } else return null;
+  }
+  return pos === buf.length ? out : null;
+}
+
 export class WireMessage {
   constructor(readonly bytes: Buffer) {}
 }

@@ -5,7 +5,9 @@ import { RandomStreams } from '../../src/sim/kernel/random.js';
 import type { Order } from '../../src/gen/allocation/v1/Order.js';
 import type { StockLevel } from '../../src/gen/allocation/v1/StockLevel.js';
 import { adminMetadata } from '../../src/serve/client.js';
-import { readDecisions } from '../../src/serve/audit.js';
+import Database from 'better-sqlite3';
+import { readDecisions } from '../../src/serve/audit-read.js';
+import { loadAllocationProto } from '../../src/serve/proto.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { fakeProvider, writeFakeModel } from './fakes.js';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
@@ -143,6 +145,35 @@ describe('admin calls, shadow mode and exploration', () => {
     const t = await startTestServer();
     servers.push(t);
     await expect(t.api.reload({ metadata: adminMetadata('anything') })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+  });
+
+  it('the audit log keeps each order and snapshot as received (wire bytes) and exports them as the JSON grpc-js decodes', async () => {
+    const s = await startTestServer();
+    servers.push(s);
+    const single = requestFromContext(world, ctxs[0]!);
+    await s.api.recommend(single);
+    const { orders, stock } = wave(7, 25);
+    await s.api.recommendBatch({ orders, snapshot: { nowHours: 12, stock } });
+    // What the server decoded: the generated loader's objects, defaults filled in.
+    const { grpcObject } = loadAllocationProto();
+    const svc = grpcObject.allocation.v1.AllocationService.service;
+    const one = svc.Recommend.requestDeserialize(svc.Recommend.requestSerialize(single));
+    const batch = svc.RecommendBatch.requestDeserialize(svc.RecommendBatch.requestSerialize({ orders, snapshot: { nowHours: 12, stock } }));
+    const rows: Record<string, unknown>[] = [];
+    readDecisions(s.auditPath, 0, (r) => rows.push(r));
+    expect(rows).toHaveLength(1 + orders.length);
+    expect(rows[0]!.request).toBe(JSON.stringify(one.order));
+    expect(rows[0]!.snapshot).toBe(JSON.stringify(one.snapshot));
+    const byOrder = new Map(rows.slice(1).map((r) => [JSON.parse(String(r.request)).id as string, r]));
+    batch.orders.forEach((o) => {
+      expect(byOrder.get(o.id)!.request).toBe(JSON.stringify(o));
+      expect(byOrder.get(o.id)!.snapshot).toBe(JSON.stringify(batch.snapshot));
+    });
+    // Stored as bytes, not text: no JSON was made on the serving thread.
+    const db = new Database(s.auditPath, { readonly: true });
+    const types = db.prepare('SELECT typeof(d.request) AS r, typeof(s.json) AS s FROM decisions d JOIN snapshots s ON s.id = d.snapshot_id').all() as { r: string; s: string }[];
+    db.close();
+    expect(new Set(types.map((t) => `${t.r}/${t.s}`))).toEqual(new Set(['blob/blob']));
   });
 
   it('shadow mode: rules decide, the model choice is logged beside them', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
-import { AuditLog, AuditPack, decisionIds, integrityCheck, packFeatures, readDecisions, unpackFeatures, unpackRecords, type AuditRecord } from '../../src/serve/audit.js';
+import { AuditLog, AuditPack, packFeatures, unpackFeatures, unpackRecords, type AuditRecord } from '../../src/serve/audit.js';
+import { decisionIds, integrityCheck, readDecisions } from '../../src/serve/audit-read.js';
 import { tempDir } from './helpers.js';
 
 function rec(id: string, features: Buffer | null = null): AuditRecord {

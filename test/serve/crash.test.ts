@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { api, createClient } from '../../src/serve/client.js';
-import { decisionIds, integrityCheck } from '../../src/serve/audit.js';
+import { decisionIds, integrityCheck } from '../../src/serve/audit-read.js';
 import { defaultWorld, requestFromContext, simulatorContexts, tempDir } from './helpers.js';
 
 const world = defaultWorld();

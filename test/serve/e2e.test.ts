@@ -11,7 +11,7 @@ import { MODEL_HEALTH_NAME } from '../../src/serve/server.js';
 import type { RecommendRequest, RecommendRequest__Output } from '../../src/gen/allocation/v1/RecommendRequest.js';
 import type { RecommendResponse__Output } from '../../src/gen/allocation/v1/RecommendResponse.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, type TestServer } from './helpers.js';
-import { decisionIds, integrityCheck } from '../../src/serve/audit.js';
+import { decisionIds, integrityCheck } from '../../src/serve/audit-read.js';
 
 const world = defaultWorld();
 

@@ -4,7 +4,7 @@ import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import type { FallbackReason__Output } from '../../src/gen/allocation/v1/FallbackReason.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { fakeProvider, writeFakeModel, type FakeSpec } from './fakes.js';
-import { readDecisions } from '../../src/serve/audit.js';
+import { readDecisions } from '../../src/serve/audit-read.js';
 
 const world = defaultWorld();
 const ctxs = simulatorContexts(world, createRulePolicy('cheapest'), { seed: 11, days: 10, max: 40, every: 5 });

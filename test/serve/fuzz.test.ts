@@ -6,7 +6,7 @@ import type { RecommendRequest } from '../../src/gen/allocation/v1/RecommendRequ
 import type { RecommendBatchRequest } from '../../src/gen/allocation/v1/RecommendBatchRequest.js';
 import type { Order } from '../../src/gen/allocation/v1/Order.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, type TestServer } from './helpers.js';
-import { integrityCheck } from '../../src/serve/audit.js';
+import { integrityCheck } from '../../src/serve/audit-read.js';
 
 const world = defaultWorld();
 const bases = simulatorContexts(world, createRulePolicy('priority'), { seed: 5, days: 15, max: 50, every: 13 }).map((c) => requestFromContext(world, c));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { api, createClient } from '../../src/serve/client.js';
-import { decisionIds, integrityCheck } from '../../src/serve/audit.js';
+import { decisionIds, integrityCheck } from '../../src/serve/audit-read.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { fakeModel } from './fakes.js';
 import type { ModelProvider } from '../../src/serve/model.js';
