@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ServiceUnavailableError } from './errors.js';
 import { ByteWriter } from './bytes.js';
+import type { LineDecision } from '../sim/policies/contract.js';
 
 /** One decision as the audit log keeps it. JSON columns are stored as text. */
 export interface AuditRecord {
@@ -38,8 +39,12 @@ export interface AuditRecord {
    * (`JSON.stringify(rows)`), off the serving thread.
    */
   scores: string | readonly (readonly number[])[] | null;
-  /** JSON: the decision's lines. */
-  decision: string;
+  /**
+   * The decision's lines: JSON text, or the lines themselves — then they travel
+   * packed and the writer thread writes their JSON (`[{"allocations":
+   * [{"warehouse","quantity","mode"}],"backordered"}]`), off the serving thread.
+   */
+  decision: string | readonly LineDecision[];
   /** JSON: the model's decision or reason in shadow mode. */
   shadow: string | null;
 }
@@ -232,7 +237,26 @@ export class AuditPack extends ByteWriter {
         for (let j = 0; j < row.length; j++) this.pos = this.buf.writeDoubleLE(row[j]!, this.pos);
       }
     }
-    this.str(r.decision);
+    const d = r.decision;
+    this.ensure(1);
+    if (typeof d === 'string') {
+      this.buf[this.pos++] = 0;
+      this.str(d);
+    } else {
+      this.buf[this.pos++] = 1;
+      this.ensure(4);
+      this.pos = this.buf.writeUInt32LE(d.length, this.pos);
+      for (const line of d) {
+        this.ensure(12);
+        this.pos = this.buf.writeUInt32LE(line.allocations.length, this.pos);
+        this.pos = this.buf.writeDoubleLE(line.backordered, this.pos);
+        for (const a of line.allocations) {
+          this.str(a.warehouse);
+          this.num(a.quantity);
+          this.str(a.mode);
+        }
+      }
+    }
     this.str(r.shadow);
   }
 
@@ -316,7 +340,24 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
       }
       scores = JSON.stringify(rows);
     }
-    const decision = str();
+    let decision: string | null;
+    if (buf[pos++] === 0) decision = str();
+    else {
+      const lines: LineDecision[] = new Array(buf.readUInt32LE(pos));
+      pos += 4;
+      for (let i = 0; i < lines.length; i++) {
+        const allocations: LineDecision['allocations'] = new Array(buf.readUInt32LE(pos));
+        pos += 4;
+        const backordered = num();
+        for (let j = 0; j < allocations.length; j++) {
+          const warehouse = str()!;
+          const quantity = num();
+          allocations[j] = { warehouse, quantity, mode: str()! };
+        }
+        lines[i] = { allocations, backordered };
+      }
+      decision = JSON.stringify(lines);
+    }
     const shadow = str();
     each([id, tsMs, method, orderId, decidedBy, policyName, policyVersion, fallbackReason, fallbackDetail, mode, explored, propensity, latencyUs, snapshotId, request, features, scores, decision, shadow]);
   }

@@ -296,7 +296,7 @@ export class AllocationCore {
       request,
       features: out.features ? packFeatures(out.features) : null,
       scores: d.scores ?? null,
-      decision: JSON.stringify(d.lines),
+      decision: d.lines,
       shadow: out.shadow ? JSON.stringify(out.shadow) : null,
     };
   }

@@ -18,19 +18,24 @@ describe('packed audit records', () => {
     const a = { ...rec('d-1', packFeatures([[0.5, -1], [3]])), orderId: 'commande-é-注文-🚚', fallbackDetail: 'x'.repeat(70_000), explored: true, propensity: 0.25 };
     const b = { ...rec('d-2'), request: '', scores: null, policyVersion: 'v12' };
     const c = { ...rec('d-3'), scores: [[-12.292195874320598, 0, -0, 1e-300], [], [NaN, Infinity]] };
+    // An order's wire bytes, and decision lines that travel packed.
+    const lines = [{ allocations: [{ warehouse: 'W-北', quantity: 3, mode: 'ground' }, { warehouse: 'W2', quantity: 1.5, mode: 'air' }], backordered: 2 }, { allocations: [], backordered: 0 }];
+    const e = { ...rec('d-5'), request: Uint8Array.from([10, 3, 65, 66, 67, 0, 255]), decision: lines };
     const pack = new AuditPack(8); // tiny: the growth path runs
-    pack.add(a).add(b).add(c);
+    pack.add(a).add(b).add(c).add(e);
     pack.setLatency(777);
     const rows: unknown[][] = [];
     unpackRecords(pack.finish(), (v) => rows.push(v));
     const columns = (r: AuditRecord) => [r.id, r.tsMs, r.method, r.orderId, r.decidedBy, r.policyName, r.policyVersion, r.fallbackReason, r.fallbackDetail,
-      r.mode, r.explored ? 1 : 0, r.propensity, 777, r.snapshotId, r.request, r.features, typeof r.scores === 'object' && r.scores ? JSON.stringify(r.scores) : r.scores, r.decision, r.shadow];
-    expect(rows).toEqual([columns(a), columns(b), columns(c)]);
+      r.mode, r.explored ? 1 : 0, r.propensity, 777, r.snapshotId, typeof r.request === 'string' ? r.request : Buffer.from(r.request), r.features,
+      typeof r.scores === 'object' && r.scores ? JSON.stringify(r.scores) : r.scores, typeof r.decision === 'string' ? r.decision : JSON.stringify(r.decision), r.shadow];
+    expect(rows).toEqual([columns(a), columns(b), columns(c), columns(e)]);
+    expect(rows[3]![17]).toBe('[{"allocations":[{"warehouse":"W-北","quantity":3,"mode":"ground"},{"warehouse":"W2","quantity":1.5,"mode":"air"}],"backordered":2},{"allocations":[],"backordered":0}]');
     // Score rows travel as float64 and come out as the JSON the serving thread would have written.
     expect(rows[2]![16]).toBe('[[-12.292195874320598,0,0,1e-300],[],[null,null]]');
     // A record that cannot be written (a number where text belongs) leaves the pack as it was.
     expect(() => pack.add({ ...rec('d-4'), request: 42 as unknown as string })).toThrow();
-    expect(pack.size).toBe(3);
+    expect(pack.size).toBe(4);
   });
 });
 
