@@ -31,15 +31,17 @@ export function registryProvider(root: string): ModelProvider {
 /** The registry's loaded model as the service's `LoadedModel`. */
 export function adapt(name: string, version: string, m: RegistryModel): LoadedModel {
   const spec = m.spec;
-  // The first step of each line, encoded once for the range check and kept for the audit log.
-  const encoded = new WeakMap<DecisionContext, (EncodedStep | null)[]>();
+  // The first step of each line, encoded once for the range check and reused by the decision
+  // and the audit log. The chain calls checkInputs then decide for one context at a time, so the
+  // last context's encoding is all that is kept (a WeakMap's entries cost the collector more).
+  let lastCtx: DecisionContext | null = null;
+  let lastSteps: (EncodedStep | null)[] = [];
   const encode = (ctx: DecisionContext): (EncodedStep | null)[] => {
-    let steps = encoded.get(ctx);
-    if (!steps) {
-      steps = ctx.order.lines.map((line, i) => (line.quantity <= 0 || line.candidates.length === 0 ? null : encodeStep(ctx, i, [], line.quantity)));
-      encoded.set(ctx, steps);
+    if (ctx !== lastCtx) {
+      lastSteps = ctx.order.lines.map((line, i) => (line.quantity <= 0 || line.candidates.length === 0 ? null : encodeStep(ctx, i, [], line.quantity)));
+      lastCtx = ctx;
     }
-    return steps;
+    return lastSteps;
   };
   return {
     name,
