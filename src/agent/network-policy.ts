@@ -1,4 +1,4 @@
-import type { Decision, DecisionContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
+import type { DecidedBy, Decision, DecisionContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
 import { OrderStepper, type AgentScope } from './env/allocation-env.js';
 import type { EncodedStep } from './features/encoder.js';
 import { logSoftmax, Network } from './network.js';
@@ -14,6 +14,8 @@ export class NetworkPolicy implements Policy {
   readonly rank?: (order: PendingOrderView) => number;
   private readonly logitBuf = new Float64Array(64);
   private readonly lpBuf = new Float64Array(64);
+  /** Who decided, the same object for every decision (never mutated). */
+  private readonly by: DecidedBy;
 
   constructor(
     readonly name: string,
@@ -29,6 +31,7 @@ export class NetworkPolicy implements Policy {
     private readonly mode: 'greedy' | 'sample' = 'greedy',
   ) {
     if (base.rank) this.rank = base.rank.bind(base);
+    this.by = Object.freeze({ kind: 'model' as const, name, ...(version ? { version } : {}) });
   }
 
   /** `firstSteps`: each line's first step already encoded (see `OrderStepper`). */
@@ -68,7 +71,7 @@ export class NetworkPolicy implements Policy {
     }
     const d = st.decision(scores);
     d.propensity = propensity;
-    d.decidedBy = { kind: 'model', name: this.name, ...(this.version ? { version: this.version } : {}) };
+    d.decidedBy = this.by;
     return d;
   }
 

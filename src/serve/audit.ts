@@ -667,22 +667,37 @@ function startWriter(workerData: AuditThreadData): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
+/** One line's encoded features: one array, or parts (context, candidates) read as one. */
+export type FeatureRow = ArrayLike<number> | { parts: readonly ArrayLike<number>[] };
+
 /**
  * Packs per-line feature rows as little-endian float32: row count, then per row
  * its length and values. A fraction of the size and cost of JSON for the
  * model's observations, which are float32 to begin with.
  */
-export function packFeatures(rows: readonly ArrayLike<number>[]): Buffer {
+export function packFeatures(rows: readonly FeatureRow[]): Buffer {
   let n = 1 + rows.length;
-  for (const r of rows) n += r.length;
+  for (const r of rows) n += rowLength(r);
   const out = new Float32Array(n);
   let k = 0;
   out[k++] = rows.length;
   for (const r of rows) {
-    out[k++] = r.length;
-    for (let i = 0; i < r.length; i++) out[k++] = r[i]!;
+    out[k++] = rowLength(r);
+    for (const part of 'parts' in r ? r.parts : [r]) {
+      if (part instanceof Float32Array) {
+        out.set(part, k);
+        k += part.length;
+      } else for (let i = 0; i < part.length; i++) out[k++] = part[i]!;
+    }
   }
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function rowLength(r: FeatureRow): number {
+  if (!('parts' in r)) return r.length;
+  let n = 0;
+  for (const part of r.parts) n += part.length;
+  return n;
 }
 
 /** Inverse of `packFeatures`. */

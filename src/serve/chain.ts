@@ -3,6 +3,7 @@ import { chooseMode, greedyFill } from '../sim/policies/helpers.js';
 import { validateDecision, type Decision, type DecisionContext, type LineDecision, type Policy } from '../sim/policies/contract.js';
 import { nonFinite, type ModelSlot } from './model-slot.js';
 import { unavailable, UnavailableError, type FallbackReason, type ModelAnswer } from './model.js';
+import type { FeatureRow } from './audit.js';
 
 /** How the chain treats the model. */
 export interface ChainConfig {
@@ -32,7 +33,7 @@ export interface Outcome {
   decision: Decision;
   reason: FallbackReason;
   detail: string;
-  features?: readonly ArrayLike<number>[];
+  features?: readonly FeatureRow[];
   shadow?: ShadowResult;
   /** True when ε-exploration replaced the policy's choice. */
   explored: boolean;
@@ -49,7 +50,7 @@ export interface DecideOptions {
 /** A successful model-stage answer. */
 interface StageAnswer {
   decision: Decision;
-  features?: readonly ArrayLike<number>[];
+  features?: readonly FeatureRow[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { FeatureRow } from './audit.js';
 import type { Decision, DecisionContext } from '../sim/policies/contract.js';
 
 /** Why the model did not decide a request (wire: `FALLBACK_REASON_<UPPER>`). */
@@ -49,7 +50,7 @@ export interface ModelAnswer {
   /** Must carry per-line, per-candidate `scores` and the chosen action's `propensity`. */
   decision: Decision;
   /** The encoded observation the model saw (for the audit log), per line. */
-  features?: readonly ArrayLike<number>[];
+  features?: readonly FeatureRow[];
   /** Per line, whether the model scored it (false: decided by a base rule inside the model); default all true. */
   scored?: boolean[];
 }

@@ -2,6 +2,7 @@ import { encodeStep, type EncodedStep } from '../agent/features/encoder.js';
 import { listVersions, loadModel, outOfRange, type LoadedModel as RegistryModel } from '../agent/registry/index.js';
 import type { DecisionContext } from '../sim/policies/contract.js';
 import { registryPath } from './auth.js';
+import type { FeatureRow } from './audit.js';
 import { ModelLoadFailedError, type LoadedModel, type ModelAnswer, type ModelProvider, type ModelVersionInfo } from './model.js';
 
 /**
@@ -27,6 +28,8 @@ export function registryProvider(root: string): ModelProvider {
     },
   };
 }
+
+const NO_FEATURES = new Float32Array(0);
 
 /** The registry's loaded model as the service's `LoadedModel`. */
 export function adapt(name: string, version: string, m: RegistryModel): LoadedModel {
@@ -59,13 +62,7 @@ export function adapt(name: string, version: string, m: RegistryModel): LoadedMo
     decide(ctx: DecisionContext): ModelAnswer {
       const decision = m.policy.decide(ctx, encode(ctx));
       // Per line: the context features, then each open candidate's (float32, as the network saw them).
-      const features = encode(ctx).map((step) => {
-        if (!step) return new Float32Array(0);
-        const row = new Float32Array(step.context.length + step.candidates.length);
-        row.set(step.context, 0);
-        row.set(step.candidates, step.context.length);
-        return row;
-      });
+      const features = encode(ctx).map((step): FeatureRow => (step ? { parts: [step.context, step.candidates] } : NO_FEATURES));
       // Lines the network did not score (outside its scope, decided by the base rule) keep all-zero rows.
       const scored = (decision.scores ?? []).map((row) => row.some((x) => x !== 0));
       return { decision, features, scored };
