@@ -33,6 +33,7 @@ import { saveModel } from '../src/agent/registry/index.js';
 import { startServer } from '../src/serve/server.js';
 import { loadAllocationProto } from '../src/serve/proto.js';
 import { api, createClient, type AllocationApi } from '../src/serve/client.js';
+import { fieldSpans } from '../src/serve/wire.js';
 import type { RecommendRequest } from '../src/gen/allocation/v1/RecommendRequest.js';
 import type { RecommendResponse } from '../src/gen/allocation/v1/RecommendResponse.js';
 import type { Order } from '../src/gen/allocation/v1/Order.js';
@@ -339,29 +340,7 @@ if (!serverInput) {
 
 /** Counts the `decisions` (field 1) of an encoded RecommendBatchResponse without decoding them. */
 function countDecisions(buf: Buffer): number {
-  let pos = 0;
-  let n = 0;
-  const varint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[pos++]!;
-      v += (b & 127) * mul;
-      if (b < 128) return v;
-      mul *= 128;
-    }
-  };
-  while (pos < buf.length) {
-    const tag = varint();
-    const wire = tag & 7;
-    if (wire === 2) {
-      const len = varint();
-      if (tag >>> 3 === 1) n++;
-      pos += len;
-    } else if (wire === 0) varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else throw new Error(`unexpected wire type ${wire}`);
-  }
-  return n;
+  const spans = fieldSpans(buf, 1);
+  if (!spans) throw new Error('the RecommendBatch answer does not parse as a message');
+  return spans.length / 2;
 }

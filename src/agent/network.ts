@@ -110,18 +110,18 @@ export class Network {
     this.vb3 = params.vb3[0]!;
     this.k = new WebAssembly.Instance(kernel(), {}).exports as unknown as KernelExports;
     // Parameters, each padded to Hp columns (and pW2/vW2 to Hp rows), 16-byte aligned.
-    const blocks: [keyof typeof SLOT, Float32Array, number][] = [
-      ['pW1x', params.pW1x, NX], ['pW1c', params.pW1c, NC], ['pW1d', params.pW1d, 1], ['pb1', params.pb1, 1],
-      ['pW2', params.pW2, H], ['pb2', params.pb2, 1], ['pW3', params.pW3, 1],
-      ['vW1', params.vW1, NX], ['vb1', params.vb1, 1], ['vW2', params.vW2, H], ['vb2', params.vb2, 1], ['vW3', params.vW3, 1],
+    // [slot, values, rows, rows in memory]: the hidden-to-hidden matrices get padding rows too.
+    const blocks: [keyof typeof SLOT, Float32Array, number, number][] = [
+      ['pW1x', params.pW1x, NX, NX], ['pW1c', params.pW1c, NC, NC], ['pW1d', params.pW1d, 1, 1], ['pb1', params.pb1, 1, 1],
+      ['pW2', params.pW2, H, Hp], ['pb2', params.pb2, 1, 1], ['pW3', params.pW3, 1, 1],
+      ['vW1', params.vW1, NX, NX], ['vb1', params.vb1, 1, 1], ['vW2', params.vW2, H, Hp], ['vb2', params.vb2, 1, 1], ['vW3', params.vW3, 1, 1],
     ];
     let at = TABLE_BYTES;
     const placed: [number, Float32Array, number][] = [];
     const slots: Partial<Record<keyof typeof SLOT, number>> = { H: Hp, NX, NC };
-    for (const [name, data, rows] of blocks) {
+    for (const [name, data, rows, paddedRows] of blocks) {
       slots[name] = at;
       placed.push([at, data, rows]);
-      const paddedRows = rows === H ? Hp : rows;
       at += align16(paddedRows * Hp * 4);
     }
     slots.context = this.ctxAt = at;

@@ -165,6 +165,16 @@ export class AuditPack extends ByteWriter {
     this.pos += this.buf.write(v, this.pos, n, 'utf8');
   }
 
+  /** Bytes as length + bytes (null as a null length). */
+  private blob(v: Uint8Array | null): void {
+    this.ensure(4 + (v?.length ?? 0));
+    this.pos = this.buf.writeUInt32LE(v ? v.length : NULL_STRING, this.pos);
+    if (v) {
+      this.buf.set(v, this.pos);
+      this.pos += v.length;
+    }
+  }
+
   private num(v: number): void {
     this.ensure(8);
     this.pos = this.buf.writeDoubleLE(v, this.pos);
@@ -208,19 +218,11 @@ export class AuditPack extends ByteWriter {
       this.buf[this.pos++] = 0;
       this.str(q);
     } else {
-      this.ensure(5 + q.length);
+      this.ensure(1);
       this.buf[this.pos++] = 1;
-      this.pos = this.buf.writeUInt32LE(q.length, this.pos);
-      this.buf.set(q, this.pos);
-      this.pos += q.length;
+      this.blob(q);
     }
-    const f = r.features;
-    this.ensure(4 + (f?.length ?? 0));
-    this.pos = this.buf.writeUInt32LE(f ? f.length : NULL_STRING, this.pos);
-    if (f) {
-      this.buf.set(f, this.pos);
-      this.pos += f.length;
-    }
+    this.blob(r.features);
     const sc = r.scores;
     if (sc === null || typeof sc === 'string') {
       this.ensure(1);
@@ -292,6 +294,15 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
     pos += 8;
     return v;
   };
+  const blob = (): Buffer | null => {
+    const n = buf.readUInt32LE(pos);
+    pos += 4;
+    if (n === NULL_STRING) return null;
+    // A view: SQLite copies a blob when it is bound.
+    const v = buf.subarray(pos, pos + n);
+    pos += n;
+    return v;
+  };
   for (let i = 0; i < p.count; i++) {
     const id = str();
     const tsMs = num();
@@ -307,23 +318,8 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
     const propensity = num();
     const latencyUs = num();
     const snapshotId = str();
-    let request: string | Buffer | null;
-    if (buf[pos++] === 0) request = str();
-    else {
-      const n = buf.readUInt32LE(pos);
-      pos += 4;
-      // A view: SQLite copies a blob when it is bound.
-      request = buf.subarray(pos, pos + n);
-      pos += n;
-    }
-    const fn = buf.readUInt32LE(pos);
-    pos += 4;
-    let features: Buffer | null = null;
-    if (fn !== NULL_STRING) {
-      // A view: SQLite copies a blob when it is bound.
-      features = buf.subarray(pos, pos + fn);
-      pos += fn;
-    }
+    const request = buf[pos++] === 0 ? str() : blob();
+    const features = blob();
     let scores: string | null;
     if (buf[pos++] === 0) scores = str();
     else {

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { ProtoGrpcType } from '../gen/allocation.js';
+import { ProtoWriter } from './wire.js';
 
 /**
  * Loader options. `npm run gen:proto` generates src/gen/ with the same choices
@@ -63,14 +64,6 @@ export const SERVICE_NAME = 'allocation.v1.AllocationService';
  */
 export function messageJson(field: 'order' | 'snapshot', bytes: Uint8Array): string {
   const decode = loadAllocationProto().grpcObject.allocation.v1.AllocationService.service.Recommend.requestDeserialize;
-  const head: number[] = [((field === 'order' ? 1 : 2) << 3) | 2];
-  for (let n = bytes.length; ; n = Math.floor(n / 128)) {
-    if (n < 128) {
-      head.push(n);
-      break;
-    }
-    head.push((n % 128) | 128);
-  }
-  const req = decode(Buffer.concat([Buffer.from(head), bytes]));
+  const req = decode(new ProtoWriter(bytes.length + 8).message(field === 'order' ? 1 : 2, bytes).finish());
   return JSON.stringify(field === 'order' ? req.order : req.snapshot);
 }

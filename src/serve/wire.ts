@@ -14,7 +14,6 @@
 
 import { ByteWriter } from './bytes.js';
 
-/** A message already in wire format; the service definition's serializer passes it through. */
 /** On a decoded request object: the bytes grpc-js decoded it from (see server.ts). */
 export const RAW_REQUEST = Symbol('raw request bytes');
 
@@ -57,6 +56,7 @@ export function fieldSpans(buf: Uint8Array, field: number): number[] | null {
   return pos === buf.length ? out : null;
 }
 
+/** A message already in wire format; the service definition's serializer passes it through. */
 export class WireMessage {
   constructor(readonly bytes: Buffer) {}
 }

@@ -206,37 +206,20 @@ export function loadModel(dir: string, options: { name?: string; mode?: 'greedy'
 
 /** Names of the features of one encoded step outside the ranges seen in training (with a tolerance). */
 export function outOfRange(spec: FeatureSpec, step: { count: number; candidates: Float32Array; context: Float32Array }, tolerance = 1e-6): string[] {
-  if (inRange(spec, step, tolerance)) return [];
-  const out = new Set<string>();
+  // One pass; the set of names is made only when a feature is out of range (the service checks every decision).
+  let out: Set<string> | null = null;
+  const cr = spec.candidateRange;
   for (let i = 0; i < step.count * NC; i++) {
     const f = i % NC;
-    const [lo, hi] = spec.candidateRange[f]!;
+    const r = cr[f]!;
     const v = step.candidates[i]!;
-    if (v < lo - tolerance || v > hi + tolerance) out.add(spec.candidateFeatures[f]!);
-  }
-  for (let f = 0; f < NX; f++) {
-    const [lo, hi] = spec.contextRange[f]!;
-    const v = step.context[f]!;
-    if (v < lo - tolerance || v > hi + tolerance) out.add(spec.contextFeatures[f]!);
-  }
-  return [...out];
-}
-
-/** True when every feature of the step is within the spec's ranges (the check without the names). */
-function inRange(spec: FeatureSpec, step: { count: number; candidates: Float32Array; context: Float32Array }, tolerance: number): boolean {
-  const cr = spec.candidateRange;
-  for (let k = 0; k < step.count; k++) {
-    for (let f = 0; f < NC; f++) {
-      const v = step.candidates[k * NC + f]!;
-      const r = cr[f]!;
-      if (!(v >= r[0] - tolerance && v <= r[1] + tolerance)) return false;
-    }
+    if (v < r[0] - tolerance || v > r[1] + tolerance) (out ??= new Set()).add(spec.candidateFeatures[f]!);
   }
   const xr = spec.contextRange;
   for (let f = 0; f < NX; f++) {
-    const v = step.context[f]!;
     const r = xr[f]!;
-    if (!(v >= r[0] - tolerance && v <= r[1] + tolerance)) return false;
+    const v = step.context[f]!;
+    if (v < r[0] - tolerance || v > r[1] + tolerance) (out ??= new Set()).add(spec.contextFeatures[f]!);
   }
-  return true;
+  return out ? [...out] : [];
 }
