@@ -5,9 +5,37 @@ import { InvalidArgumentError, isUnexpected, toGrpcStatus } from './errors.js';
 import { errorFields, type Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { AllocationCore } from './service.js';
+import { RAW_REQUEST } from './wire.js';
 
-/** Marks a request whose bytes did not decode (set by the wrapped deserializer). */
-export const UNDECODABLE = Symbol('undecodable');
+/**
+ * A request as the server's deserializer hands it over: its bytes, decoded only
+ * when the handler runs (`unary` below). grpc-js keeps the object it gets from
+ * the deserializer until the call ends; decoding at the handler means the decoded
+ * message is referenced by the handler alone, and lives no longer than the
+ * handler needs it. Under RecommendBatch load, waves queued behind each other
+ * otherwise kept a thousand decoded orders each alive through two young-generation
+ * collections, and they were promoted to the old generation (measured with
+ * --trace-gc-nvp: ~850 KB promoted per scavenge, pauses of 5 ms instead of 2).
+ */
+export class ReceivedRequest {
+  constructor(
+    readonly bytes: Buffer,
+    private readonly decoder: (buf: Buffer) => unknown,
+  ) {}
+
+  /** The decoded message (with its bytes attached, see `RAW_REQUEST`), or INVALID_ARGUMENT naming the method. */
+  decode(method: string): unknown {
+    let req: unknown;
+    try {
+      req = this.decoder(this.bytes);
+    } catch (err) {
+      throw new InvalidArgumentError('request', `is not a valid ${method} request message: ${(err as Error)?.message ?? String(err)}`);
+    }
+    // The audit log keeps the order and snapshot as received, in their wire bytes.
+    if (req && typeof req === 'object') (req as { [RAW_REQUEST]?: Buffer })[RAW_REQUEST] = this.bytes;
+    return req;
+  }
+}
 
 /** Counts calls in progress, for draining. */
 export class InFlight {
@@ -47,11 +75,8 @@ export function makeHandlers(core: AllocationCore, metrics: ServeMetrics, log: L
       };
       let p: Promise<Res>;
       try {
-        const req = call.request as Req & { [UNDECODABLE]?: string };
-        if (req && typeof req === 'object' && UNDECODABLE in req) {
-          throw new InvalidArgumentError('request', `is not a valid ${method} request message: ${req[UNDECODABLE]}`);
-        }
-        p = Promise.resolve(fn(req, call, started));
+        const got: unknown = call.request;
+        p = Promise.resolve(fn((got instanceof ReceivedRequest ? got.decode(method) : got) as Req, call, started));
       } catch (err) {
         p = Promise.reject(err);
       }

@@ -8,7 +8,7 @@ import { RandomStreams } from '../sim/kernel/random.js';
 import { createRulePolicy, RULE_NAMES } from '../sim/policies/rules.js';
 import { AuditLog, type AuditSync } from './audit.js';
 import { DecisionChain, DEFAULT_CHAIN_CONFIG, type ChainConfig } from './chain.js';
-import { asImplementation, InFlight, makeHandlers, UNDECODABLE } from './handlers.js';
+import { asImplementation, InFlight, makeHandlers, ReceivedRequest } from './handlers.js';
 import { errorFields, jsonLogger, type Logger } from './log.js';
 import { ServeMetrics } from './metrics.js';
 import type { LoadedModel, ModelProvider } from './model.js';
@@ -16,7 +16,7 @@ import { ModelSlot } from './model-slot.js';
 import { loadAllocationProto, SERVICE_NAME } from './proto.js';
 import { registryProvider } from './registry-provider.js';
 import { AllocationCore, type PolicyState } from './service.js';
-import { RAW_REQUEST, WireMessage } from './wire.js';
+import { WireMessage } from './wire.js';
 
 /** Health-check service name whose status is the model's readiness. */
 export const MODEL_HEALTH_NAME = `${SERVICE_NAME}/model`;
@@ -88,9 +88,10 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
 };
 
 /**
- * Wraps every method's codec: undecodable request bytes become INVALID_ARGUMENT
- * instead of grpc-js's INTERNAL, and responses the service already encoded
- * (`WireMessage`, see wire.ts) go out as they are.
+ * Wraps every method's codec: requests are decoded by the handler (see
+ * `ReceivedRequest`), so undecodable bytes become INVALID_ARGUMENT instead of
+ * grpc-js's INTERNAL, and responses the service already encoded (`WireMessage`,
+ * see wire.ts) go out as they are.
  */
 function tolerantDefinition(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
   const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
@@ -100,16 +101,7 @@ function tolerantDefinition(def: grpc.ServiceDefinition): grpc.ServiceDefinition
     out[name] = {
       ...m,
       responseSerialize: (value: unknown) => (value instanceof WireMessage ? value.bytes : encode(value)),
-      requestDeserialize: (buf: Buffer) => {
-        try {
-          const req = decode(buf);
-          // The audit log keeps the order and snapshot as received, in their wire bytes.
-          if (req && typeof req === 'object') (req as { [RAW_REQUEST]?: Buffer })[RAW_REQUEST] = buf;
-          return req;
-        } catch (err) {
-          return { [UNDECODABLE]: (err as Error)?.message ?? String(err) };
-        }
-      },
+      requestDeserialize: (buf: Buffer) => new ReceivedRequest(buf, decode),
     };
   }
   return out;

@@ -9,7 +9,7 @@ import type { PolicyInfo } from '../gen/allocation/v1/PolicyInfo.js';
 import type { ActivatePolicyRequest__Output } from '../gen/allocation/v1/ActivatePolicyRequest.js';
 import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicyResponse.js';
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
-import { AuditLog, AuditPack, packFeatures, type AuditRecord } from './audit.js';
+import { AuditLog, AuditPack, packFeatures, type AuditRecord, type AuditSnapshot } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
@@ -82,12 +82,31 @@ export class AllocationCore {
     return new WireMessage(w.finish());
   }
 
-  /**
-   * A wave: orders in the fallback rule strategy's rank order (like a simulator
-   * wave), each against the stock the earlier ones left. Pending units default
-   * to the wave's orders still waiting, by segment kind.
-   */
+  /** A wave of orders competing for one snapshot (see `decideWave`); the answer leaves once the audit log has it. */
   async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<WireMessage> {
+    // The wave is decided in a frame of its own, so that nothing of it (orders,
+    // contexts, the pending map) stays referenced while the audit commit is awaited:
+    // a suspended function keeps its locals, dead or not, and a wave's objects that
+    // outlive two young-generation collections get promoted (see `ReceivedRequest`).
+    const wave = await this.decideWave(req, deadline, started);
+    await this.d.audit.append(wave.snapshot, wave.records);
+    const bytes = wave.body.finish();
+    const spans = wave.spans;
+    const n = spans.length / 2;
+    const w = new ProtoWriter(bytes.length + 4 * n + 16);
+    for (let i = 0; i < n; i++) w.message(1, bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
+    w.int(2, Math.round((performance.now() - started) * 1000));
+    return new WireMessage(w.finish());
+  }
+
+  /**
+   * Decides a wave: orders in the fallback rule strategy's rank order (like a
+   * simulator wave), each against the stock the earlier ones left. Pending units
+   * default to the wave's orders still waiting, by segment kind. Returns the audit
+   * records and the answers' bytes; each decision is written as soon as it is
+   * made and its context let go.
+   */
+  private async decideWave(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<DecidedWave> {
     const snap = validateSnapshot(this.world, req.snapshot);
     if (req.orders.length === 0) throw new InvalidArgumentError('orders', 'must have at least one order');
     if (req.orders.length > LIMITS.ordersPerBatch) throw new InvalidArgumentError('orders', `must have at most ${LIMITS.ordersPerBatch} orders`, req.orders.length);
@@ -115,13 +134,16 @@ export class AllocationCore {
     const orderSpans = raw ? fieldSpans(raw, 1) : null;
     const orderBytes = raw && orderSpans && orderSpans.length === 2 * req.orders.length ? raw : null;
     const batchId = `b${this.ids.next()}`;
+    const snapshot = { id: batchId, json: snapshotOf(req, raw) };
+    const forceRules = req.forceRules;
+    // From here on the audit log needs only the request's bytes: the decoded orders go.
+    if (orderBytes) releaseDecoded(req);
     const records = new AuditPack(1024 * orders.length);
     const counts = new OutcomeCounts();
-    // Each decision is written as soon as it is made, in wave order, and its
-    // context let go; the answer lists them in request order (spans into `body`).
+    // The answer lists the decisions in request order: spans into `body`.
     const body = new ProtoWriter(256 * orders.length);
     const spans = new Int32Array(2 * orders.length);
-    const opts = { deadline, forceRules: req.forceRules };
+    const opts = { deadline, forceRules };
     const tsMs = Date.now();
     const mode = this.auditMode;
     // The wave's pending units as the policy sees them: read during `decide`, updated after it.
@@ -147,14 +169,8 @@ export class AllocationCore {
       spans[2 * i + 1] = body.length;
     }
     counts.publish(this.d.metrics);
-    const decidedUs = Math.round((performance.now() - started) * 1000);
-    records.setLatency(decidedUs);
-    await this.d.audit.append({ id: batchId, json: snapshotOf(req, raw) }, records);
-    const bytes = body.finish();
-    const w = new ProtoWriter(bytes.length + 4 * orders.length + 16);
-    for (let i = 0; i < orders.length; i++) w.message(1, bytes.subarray(spans[2 * i]!, spans[2 * i + 1]!));
-    w.int(2, Math.round((performance.now() - started) * 1000));
-    return new WireMessage(w.finish());
+    records.setLatency(Math.round((performance.now() - started) * 1000));
+    return { snapshot, records, body, spans };
   }
 
   private waveOrder(orders: ValidOrder[]): number[] {
@@ -346,6 +362,16 @@ export class AllocationCore {
 }
 
 /** Outcomes of a batch tallied by label, for one metric update per label. */
+/** A decided wave, waiting for its audit commit. */
+interface DecidedWave {
+  snapshot: AuditSnapshot;
+  records: AuditPack;
+  /** The decisions as RecommendResponse messages, in wave order; `spans` gives request order. */
+  body: ProtoWriter;
+  /** Per order of the request: start and end of its message in `body`. */
+  spans: Int32Array;
+}
+
 class OutcomeCounts {
   private readonly by = new Map<string, number>();
   private readonly reasons = new Map<string, number>();
@@ -391,6 +417,19 @@ export function describeNetwork(world: World, name: string, hash: string): GetNe
 /** The bytes a request was decoded from, when it came over gRPC. */
 function received(req: object): Buffer | undefined {
   return (req as { [RAW_REQUEST]?: Buffer })[RAW_REQUEST];
+}
+
+/**
+ * Lets go of a wave's decoded orders and snapshot once they are validated, for a
+ * request the server decoded for this call (its wire bytes go to the audit log).
+ * A thousand decoded orders are most of what a wave keeps alive while it is
+ * decided, and the young generation's collector copies whatever is alive.
+ * In-process callers keep their request as it was.
+ */
+function releaseDecoded(req: RecommendBatchRequest__Output): void {
+  const r = req as { orders: unknown[]; snapshot: unknown };
+  r.orders = [];
+  r.snapshot = null;
 }
 
 /**
