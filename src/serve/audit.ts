@@ -31,8 +31,12 @@ export interface AuditRecord {
    * `readDecisions` (audit-read.ts) gives JSON either way.
    */
   request: string | Uint8Array;
-  /** The model's encoded features, packed by `packFeatures` (null when no model ran). */
-  features: Buffer | null;
+  /**
+   * The model's encoded features per line (null when no model ran): the rows
+   * themselves, which `AuditPack` writes straight into its buffer, or bytes
+   * already packed by `packFeatures`. Stored packed either way.
+   */
+  features: readonly FeatureRow[] | Uint8Array | null;
   /**
    * Per-line, per-candidate scores: JSON text, or the rows themselves — then they
    * travel packed as float64 and the writer thread writes the same JSON
@@ -123,11 +127,16 @@ export interface AuditGroup {
 }
 
 const NULL_STRING = 0xffffffff;
+/** In place of a length: the same text as the previous record's in this column. */
+const SAME_STRING = 0xfffffffe;
+/** Text columns whose value is usually the same for every decision of a request (see `AuditPack.same`). */
+const SAME_COLUMNS = 8;
 
 /**
  * Audit records packed into one buffer on the serving thread, in the order of
  * the decisions table's columns: strings as byte length + UTF-8 (any may be
- * null), numbers as float64, `explored` as a byte, features as length + bytes.
+ * null; a column that mostly repeats, as a marker when it equals the previous
+ * record's), numbers as float64, `explored` as a byte, features as length + bytes.
  * A batch's records then cost the serving thread one write each and reach the
  * writer thread as a transferred buffer — no structured clone of a thousand
  * objects, and nothing of them left on the serving thread's heap for the young
@@ -136,6 +145,10 @@ const NULL_STRING = 0xffffffff;
 export class AuditPack extends ByteWriter {
   private count = 0;
   private readonly latencyAt: number[] = [];
+  private scratch = new Float32Array(256);
+  /** The previous record's value of each repeating column, and a copy to roll back to. */
+  private prev: (string | null | undefined)[] = new Array(SAME_COLUMNS).fill(undefined);
+  private kept: (string | null | undefined)[] = new Array(SAME_COLUMNS).fill(undefined);
 
   constructor(bytes = 16 * 1024) {
     // Not from Buffer's shared pool: the buffer is transferred to the writer thread.
@@ -165,14 +178,41 @@ export class AuditPack extends ByteWriter {
     this.pos += this.buf.write(v, this.pos, n, 'utf8');
   }
 
+  /**
+   * Text of repeating column `k`: a marker when it is the previous record's (the
+   * method, policy, fallback reason, mode and snapshot of a batch's decisions
+   * mostly are), so neither thread encodes or decodes it again.
+   */
+  private same(v: string | null, k: number): void {
+    if (v === this.prev[k]) {
+      this.ensure(4);
+      this.pos = this.buf.writeUInt32LE(SAME_STRING, this.pos);
+      return;
+    }
+    this.prev[k] = v;
+    this.str(v);
+  }
+
   /** Bytes as length + bytes (null as a null length). */
   private blob(v: Uint8Array | null): void {
+    if (v !== null && !(v instanceof Uint8Array)) throw new TypeError(`audit record: expected bytes, got ${typeof v}`);
     this.ensure(4 + (v?.length ?? 0));
     this.pos = this.buf.writeUInt32LE(v ? v.length : NULL_STRING, this.pos);
     if (v) {
       this.buf.set(v, this.pos);
       this.pos += v.length;
     }
+  }
+
+  /** Feature rows as a blob in `packFeatures`' format, assembled in a reused float32 scratch. */
+  private featureRows(rows: readonly FeatureRow[]): void {
+    const n = packedLength(rows);
+    if (this.scratch.length < n) this.scratch = new Float32Array(Math.max(n, 2 * this.scratch.length));
+    fillPacked(rows, this.scratch);
+    this.ensure(4 + 4 * n);
+    this.pos = this.buf.writeUInt32LE(4 * n, this.pos);
+    this.buf.set(new Uint8Array(this.scratch.buffer, 0, 4 * n), this.pos);
+    this.pos += 4 * n;
   }
 
   private num(v: number): void {
@@ -183,12 +223,17 @@ export class AuditPack extends ByteWriter {
   /** Appends one record; a record that cannot be written leaves the pack as it was. */
   add(r: AuditRecord): this {
     const pos = this.pos;
+    // A buffer grown during the failed record is dropped: the one before holds everything up to `pos`.
+    const buf = this.buf;
     const latencies = this.latencyAt.length;
+    for (let k = 0; k < SAME_COLUMNS; k++) this.kept[k] = this.prev[k];
     try {
       this.write(r);
     } catch (err) {
       this.pos = pos;
+      this.buf = buf;
       this.latencyAt.length = latencies;
+      [this.prev, this.kept] = [this.kept, this.prev];
       throw err;
     }
     this.count++;
@@ -198,20 +243,20 @@ export class AuditPack extends ByteWriter {
   private write(r: AuditRecord): void {
     this.str(r.id);
     this.num(r.tsMs);
-    this.str(r.method);
+    this.same(r.method, 0);
     this.str(r.orderId);
-    this.str(r.decidedBy);
-    this.str(r.policyName);
-    this.str(r.policyVersion);
-    this.str(r.fallbackReason);
-    this.str(r.fallbackDetail);
-    this.str(r.mode);
+    this.same(r.decidedBy, 1);
+    this.same(r.policyName, 2);
+    this.same(r.policyVersion, 3);
+    this.same(r.fallbackReason, 4);
+    this.same(r.fallbackDetail, 5);
+    this.same(r.mode, 6);
     this.ensure(1);
     this.buf[this.pos++] = r.explored ? 1 : 0;
     this.num(r.propensity);
     this.latencyAt.push(this.pos);
     this.num(r.latencyUs);
-    this.str(r.snapshotId);
+    this.same(r.snapshotId, 7);
     const q = r.request;
     if (typeof q === 'string') {
       this.ensure(1);
@@ -222,7 +267,9 @@ export class AuditPack extends ByteWriter {
       this.buf[this.pos++] = 1;
       this.blob(q);
     }
-    this.blob(r.features);
+    const f = r.features;
+    if (f === null || f instanceof Uint8Array) this.blob(f);
+    else this.featureRows(f);
     const sc = r.scores;
     if (sc === null || typeof sc === 'string') {
       this.ensure(1);
@@ -294,6 +341,14 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
     pos += 8;
     return v;
   };
+  const prev: (string | null)[] = new Array(SAME_COLUMNS).fill(null);
+  const same = (k: number): string | null => {
+    if (buf.readUInt32LE(pos) === SAME_STRING) {
+      pos += 4;
+      return prev[k]!;
+    }
+    return (prev[k] = str());
+  };
   const blob = (): Buffer | null => {
     const n = buf.readUInt32LE(pos);
     pos += 4;
@@ -306,59 +361,83 @@ export function unpackRecords(p: PackedRecords, each: (values: (string | number 
   for (let i = 0; i < p.count; i++) {
     const id = str();
     const tsMs = num();
-    const method = str();
+    const method = same(0);
     const orderId = str();
-    const decidedBy = str();
-    const policyName = str();
-    const policyVersion = str();
-    const fallbackReason = str();
-    const fallbackDetail = str();
-    const mode = str();
+    const decidedBy = same(1);
+    const policyName = same(2);
+    const policyVersion = same(3);
+    const fallbackReason = same(4);
+    const fallbackDetail = same(5);
+    const mode = same(6);
     const explored = buf[pos++]!;
     const propensity = num();
     const latencyUs = num();
-    const snapshotId = str();
+    const snapshotId = same(7);
     const request = buf[pos++] === 0 ? str() : blob();
     const features = blob();
+    // Scores and decision lines as the JSON text JSON.stringify would give, written
+    // straight from the packed values (no arrays or objects made for it).
     let scores: string | null;
     if (buf[pos++] === 0) scores = str();
     else {
-      const rows: number[][] = new Array(buf.readUInt32LE(pos));
+      const nRows = buf.readUInt32LE(pos);
       pos += 4;
-      for (let r = 0; r < rows.length; r++) {
-        const row: number[] = new Array(buf.readUInt32LE(pos));
+      let j = '[';
+      for (let r = 0; r < nRows; r++) {
+        const len = buf.readUInt32LE(pos);
         pos += 4;
-        for (let j = 0; j < row.length; j++) {
-          row[j] = buf.readDoubleLE(pos);
+        j += r === 0 ? '[' : ',[';
+        for (let k = 0; k < len; k++) {
+          if (k > 0) j += ',';
+          j += jsonNumber(buf.readDoubleLE(pos));
           pos += 8;
         }
-        rows[r] = row;
+        j += ']';
       }
-      scores = JSON.stringify(rows);
+      scores = j + ']';
     }
     let decision: string | null;
     if (buf[pos++] === 0) decision = str();
     else {
-      const lines: LineDecision[] = new Array(buf.readUInt32LE(pos));
+      const nLines = buf.readUInt32LE(pos);
       pos += 4;
-      for (let i = 0; i < lines.length; i++) {
-        const allocations: LineDecision['allocations'] = new Array(buf.readUInt32LE(pos));
+      let j = '[';
+      for (let i = 0; i < nLines; i++) {
+        const nAlloc = buf.readUInt32LE(pos);
         pos += 4;
         const backordered = num();
-        for (let j = 0; j < allocations.length; j++) {
-          const warehouse = str()!;
-          const quantity = num();
-          allocations[j] = { warehouse, quantity, mode: str()! };
+        j += i === 0 ? '{"allocations":[' : ',{"allocations":[';
+        for (let k = 0; k < nAlloc; k++) {
+          const warehouse = quoted(str()!);
+          const quantity = jsonNumber(num());
+          j += `${k === 0 ? '' : ','}{"warehouse":${warehouse},"quantity":${quantity},"mode":${quoted(str()!)}}`;
         }
-        lines[i] = { allocations, backordered };
+        j += `],"backordered":${jsonNumber(backordered)}}`;
       }
-      decision = JSON.stringify(lines);
+      decision = j + ']';
     }
     const shadow = str();
     each([id, tsMs, method, orderId, decidedBy, policyName, policyVersion, fallbackReason, fallbackDetail, mode, explored, propensity, latencyUs, snapshotId, request, features, scores, decision, shadow]);
   }
 }
 
+
+/** A number as JSON writes it. */
+function jsonNumber(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
+}
+
+/** JSON string literals of the warehouse and mode names seen, which repeat from decision to decision. */
+const QUOTED = new Map<string, string>();
+
+function quoted(v: string): string {
+  let q = QUOTED.get(v);
+  if (q === undefined) {
+    q = JSON.stringify(v);
+    if (QUOTED.size < 4096) QUOTED.set(v, q);
+  }
+  return q;
+}
 
 /** The SQLite side of the audit log: opened on the thread that writes. */
 export class AuditStore {
@@ -672,9 +751,20 @@ export type FeatureRow = ArrayLike<number> | { parts: readonly ArrayLike<number>
  * model's observations, which are float32 to begin with.
  */
 export function packFeatures(rows: readonly FeatureRow[]): Buffer {
+  const out = new Float32Array(packedLength(rows));
+  fillPacked(rows, out);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Floats `packFeatures` writes for these rows. */
+function packedLength(rows: readonly FeatureRow[]): number {
   let n = 1 + rows.length;
   for (const r of rows) n += rowLength(r);
-  const out = new Float32Array(n);
+  return n;
+}
+
+/** Writes the packed floats of `rows` at the start of `out` (long enough: `packedLength`). */
+function fillPacked(rows: readonly FeatureRow[], out: Float32Array): void {
   let k = 0;
   out[k++] = rows.length;
   for (const r of rows) {
@@ -686,7 +776,6 @@ export function packFeatures(rows: readonly FeatureRow[]): Buffer {
       } else for (let i = 0; i < part.length; i++) out[k++] = part[i]!;
     }
   }
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 function rowLength(r: FeatureRow): number {

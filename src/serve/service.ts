@@ -9,7 +9,7 @@ import type { PolicyInfo } from '../gen/allocation/v1/PolicyInfo.js';
 import type { ActivatePolicyRequest__Output } from '../gen/allocation/v1/ActivatePolicyRequest.js';
 import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicyResponse.js';
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
-import { AuditLog, AuditPack, packFeatures, type AuditRecord, type AuditSnapshot } from './audit.js';
+import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
@@ -310,7 +310,7 @@ export class AllocationCore {
       latencyUs,
       snapshotId,
       request,
-      features: out.features ? packFeatures(out.features) : null,
+      features: out.features ?? null,
       scores: d.scores ?? null,
       decision: d.lines,
       shadow: out.shadow ? JSON.stringify(out.shadow) : null,

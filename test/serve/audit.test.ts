@@ -34,8 +34,18 @@ describe('packed audit records', () => {
     // Score rows travel as float64 and come out as the JSON the serving thread would have written.
     expect(rows[2]![16]).toBe('[[-12.292195874320598,0,0,1e-300],[],[null,null]]');
     // A record that cannot be written (a number where text belongs) leaves the pack as it was.
-    expect(() => pack.add({ ...rec('d-4'), request: 42 as unknown as string })).toThrow();
+    // It changes a repeating column before it fails: the next record must not be read as repeating it.
+    expect(() => pack.add({ ...rec('d-4'), policyVersion: 'v99', request: 42 as unknown as string })).toThrow();
     expect(pack.size).toBe(4);
+    // Feature rows given as parts are packed straight into the pack, as packFeatures packs them.
+    const rows2 = [{ parts: [Float32Array.of(1, 2.5), [3]] }, [], [-4]];
+    const f = { ...rec('d-6'), policyVersion: 'v99', features: rows2 };
+    pack.add(f).add(e);
+    const back: unknown[][] = [];
+    unpackRecords(pack.finish(), (v) => back.push(v));
+    expect(back.map((r) => r[6])).toEqual(['', 'v12', '', '', 'v99', '']);
+    expect(back[4]![15]).toEqual(packFeatures([[1, 2.5, 3], [], [-4]]));
+    expect(unpackFeatures(back[4]![15] as Buffer)).toEqual([[1, 2.5, 3], [], [-4]]);
   });
 });
 
