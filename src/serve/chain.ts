@@ -1,8 +1,8 @@
 import type { Stream } from '../sim/kernel/random.js';
 import { chooseMode, greedyFill } from '../sim/policies/helpers.js';
-import { validateDecision, type Decision, type DecisionContext, type LineDecision, type Policy } from '../sim/policies/contract.js';
+import { validateDecision, type DecidedBy, type Decision, type DecisionContext, type LineDecision, type Policy } from '../sim/policies/contract.js';
 import { nonFinite, type ModelSlot } from './model-slot.js';
-import { unavailable, UnavailableError, type FallbackReason, type ModelAnswer } from './model.js';
+import { unavailable, UnavailableError, type FallbackReason, type LoadedModel, type ModelAnswer } from './model.js';
 import type { FeatureRow } from './audit.js';
 
 /** How the chain treats the model. */
@@ -62,6 +62,8 @@ interface StageAnswer {
  * fallback. Shadow mode and ε-exploration wrap the chain.
  */
 export class DecisionChain {
+  private by: { model: LoadedModel; value: DecidedBy } | null = null;
+
   constructor(
     private readonly slot: ModelSlot,
     /** The rule strategy the chain falls back to (read per request: ActivatePolicy may change it). */
@@ -151,62 +153,53 @@ export class DecisionChain {
    * answers asynchronously (then raced against the budget).
    */
   private modelStage(ctx: DecisionContext, deadline: number): StageAnswer | Promise<StageAnswer> {
-    const lease = this.slot.acquire();
-    if (!lease) throw unavailable('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
-    const { model } = lease;
-    let released = false;
-    const release = () => {
-      if (!released) {
-        released = true;
-        lease.release();
-      }
-    };
+    // A synchronous answer needs no lease: a swap can only retire the version between
+    // turns of the event loop, after this call. An asynchronous one leases the version
+    // it started with until it settles (see ModelSlot).
+    const model = this.slot.current;
+    if (!model) throw unavailable('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
+    let ood: string | null;
     try {
-      let ood: string | null;
-      try {
-        ood = model.checkInputs(ctx);
-      } catch (err) {
-        throw unavailable('model_error', `input check failed: ${message(err)}`, { cause: err });
-      }
-      if (ood) throw unavailable('out_of_distribution', ood);
-      // The model gets at most 80% of what is left of the caller's deadline, less the
-      // reserve: the rules, the audit commit and the trip back need the rest.
-      const remaining = deadline === Infinity ? Infinity : 0.8 * (deadline - Date.now()) - this.config.reserveMs;
-      const budget = Math.min(this.config.modelBudgetMs, remaining);
-      if (budget <= 0 || this.slot.latencyMs > budget) {
-        // Decay the estimate so a model that was slow once gets tried again.
-        this.slot.latencyMs *= 0.99;
-        throw unavailable('deadline', `budget ${budget.toFixed(1)} ms < expected model latency ${this.slot.latencyMs.toFixed(2)} ms`);
-      }
-      const t0 = performance.now();
-      let r: ModelAnswer | Promise<ModelAnswer>;
-      try {
-        r = model.decide(ctx);
-      } catch (err) {
-        throw unavailable('model_error', message(err), { cause: err });
-      }
-      if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model.name, model.version);
-      // Asynchronous model: the lease lasts until it settles, even if we stop waiting.
-      released = true;
-      const done = r.finally(() => lease.release());
-      done.catch(() => undefined);
-      return withTimeout(done, budget).then(
-        (ans) => this.checkAnswer(ctx, ans, t0, budget, model.name, model.version),
-        (err: unknown) => {
-          if (err instanceof TimeoutError) {
-            this.slot.observe(performance.now() - t0);
-            throw unavailable('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
-          }
-          throw unavailable('model_error', message(err), { cause: err });
-        },
-      );
-    } finally {
-      release();
+      ood = model.checkInputs(ctx);
+    } catch (err) {
+      throw unavailable('model_error', `input check failed: ${message(err)}`, { cause: err });
     }
+    if (ood) throw unavailable('out_of_distribution', ood);
+    // The model gets at most 80% of what is left of the caller's deadline, less the
+    // reserve: the rules, the audit commit and the trip back need the rest.
+    const remaining = deadline === Infinity ? Infinity : 0.8 * (deadline - Date.now()) - this.config.reserveMs;
+    const budget = Math.min(this.config.modelBudgetMs, remaining);
+    if (budget <= 0 || this.slot.latencyMs > budget) {
+      // Decay the estimate so a model that was slow once gets tried again.
+      this.slot.latencyMs *= 0.99;
+      throw unavailable('deadline', `budget ${budget.toFixed(1)} ms < expected model latency ${this.slot.latencyMs.toFixed(2)} ms`);
+    }
+    const t0 = performance.now();
+    let r: ModelAnswer | Promise<ModelAnswer>;
+    try {
+      r = model.decide(ctx);
+    } catch (err) {
+      throw unavailable('model_error', message(err), { cause: err });
+    }
+    if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model);
+    // Asynchronous model: the lease lasts until it settles, even if we stop waiting.
+    const lease = this.slot.lease(model);
+    const done = r.finally(() => lease.release());
+    done.catch(() => undefined);
+    return withTimeout(done, budget).then(
+      (ans) => this.checkAnswer(ctx, ans, t0, budget, model),
+      (err: unknown) => {
+        if (err instanceof TimeoutError) {
+          this.slot.observe(performance.now() - t0);
+          throw unavailable('deadline', `model took longer than its budget of ${budget.toFixed(1)} ms`);
+        }
+        throw unavailable('model_error', message(err), { cause: err });
+      },
+    );
   }
 
   /** Checks a model answer: on time, finite, possible, confident. Raises `UnavailableError` otherwise. */
-  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, name: string, version: string): StageAnswer {
+  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, model: LoadedModel): StageAnswer {
     const ms = performance.now() - t0;
     this.slot.observe(ms);
     if (ms > budget) throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
@@ -221,9 +214,18 @@ export class DecisionChain {
     }
     const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin, ans.scored) : null;
     if (unsure) throw unavailable('low_confidence', unsure);
-    d.decidedBy = { kind: 'model', name, version };
+    d.decidedBy = this.decidedBy(model);
     if (d.propensity === undefined) d.propensity = 1;
     return { decision: d, features: ans.features };
+  }
+
+  /** Who decided, for a model version: one frozen object per version, not one per decision. */
+  private decidedBy(model: LoadedModel): DecidedBy {
+    const c = this.by;
+    if (c && c.model === model) return c.value;
+    const value: DecidedBy = Object.freeze({ kind: 'model', name: model.name, version: model.version });
+    this.by = { model, value };
+    return value;
   }
 
   /**

@@ -49,14 +49,18 @@ export class ModelSlot {
     return this.provider !== null;
   }
 
-  /** Leases the current version for one request (null when there is none). */
-  acquire(): ModelLease | null {
+  /**
+   * Leases `model`, the current version, to a request that will use it after this
+   * turn of the event loop (an asynchronous answer): a swap retires it, and it is
+   * disposed once its last lease is released. Synchronous use needs no lease.
+   */
+  lease(model: LoadedModel): ModelLease {
     const e = this.entry;
-    if (!e) return null;
+    if (!e || e.model !== model) return { model, release: () => {} };
     e.inFlight++;
     let released = false;
     return {
-      model: e.model,
+      model,
       release: () => {
         if (released) return;
         released = true;

@@ -64,10 +64,22 @@ export function adapt(name: string, version: string, m: RegistryModel): LoadedMo
       // Per line: the context features, then each open candidate's (float32, as the network saw them).
       const features = encode(ctx).map((step): FeatureRow => (step ? { parts: [step.context, step.candidates] } : NO_FEATURES));
       // Lines the network did not score (outside its scope, decided by the base rule) keep all-zero rows.
-      const scored = (decision.scores ?? []).map((row) => row.some((x) => x !== 0));
+      const rows = decision.scores ?? [];
+      let scored: boolean[] | undefined;
+      for (let i = 0; i < rows.length; i++) {
+        if (isScored(rows[i]!)) continue;
+        scored ??= rows.map(isScored);
+        break;
+      }
       return { decision, features, scored };
     },
   };
+}
+
+/** True when the network scored the line: some score is not 0. */
+function isScored(row: readonly number[]): boolean {
+  for (let j = 0; j < row.length; j++) if (row[j] !== 0) return true;
+  return false;
 }
 
 /** Orders version folder names: numeric parts numerically (v2 < v10), the rest as text. */
