@@ -4,9 +4,12 @@
  * `src/agent/network.ts` owns the parameters and the memory layout; this file only
  * computes. Every layer keeps four hidden units in one f32x4 register and walks the
  * inputs in order, so each unit's sum is accumulated in the same order as in the
- * plain loops (float32 multiply, then float32 add). The policy MLP's second layer
- * runs four options at a time so that one load of a weight vector serves four
- * sums; the output layer sums in float64. WebAssembly has no tanh: `tanh4` below
+ * plain loops (float32 multiply, then float32 add). Candidates' first layer and the
+ * policy MLP's second layer run four options at a time, so that one load of a
+ * weight vector serves four sums; a pass keeps several independent sums going (four
+ * options × eight units, or one option × sixteen units), because the additions of
+ * one sum wait for each other. How many run together never changes a sum's order:
+ * the results are the same bit for bit. The output layer sums in float64. WebAssembly has no tanh: `tanh4` below
  * computes it to ~1e-7 of Math.tanh.
  *
  * Regenerate the embedded module after editing: `npm run gen:wasm`
@@ -73,14 +76,39 @@ export function configure(at: usize): void {
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
-/** out[h] = (tanh)(base[h] + Σ_f in[f]·W[f][h]) for every hidden unit h. */
+/**
+ * out[h] = (tanh)(base[h] + Σ_f in[f]·W[f][h]) for every hidden unit h. Sixteen
+ * units at a time where H allows (four independent sums: one sum's additions
+ * depend on each other, so a single one leaves the adder waiting), then four.
+ */
 function dense(input: usize, nIn: i32, W: usize, base: usize, out: usize, H: usize, squash: bool): void {
   const rowBytes = H << 2;
-  for (let hb: usize = 0; hb < rowBytes; hb += 16) {
+  const inBytes = <usize>nIn << 2;
+  let hb: usize = 0;
+  for (; hb + 64 <= rowBytes; hb += 64) {
+    let a = v128.load(base + hb);
+    let b = v128.load(base + hb, 16);
+    let c = v128.load(base + hb, 32);
+    let d = v128.load(base + hb, 48);
+    let w = W + hb;
+    for (let f: usize = 0; f < inBytes; f += 4) {
+      const x = v128.load32_splat(input + f);
+      a = f32x4.add(a, f32x4.mul(x, v128.load(w)));
+      b = f32x4.add(b, f32x4.mul(x, v128.load(w, 16)));
+      c = f32x4.add(c, f32x4.mul(x, v128.load(w, 32)));
+      d = f32x4.add(d, f32x4.mul(x, v128.load(w, 48)));
+      w += rowBytes;
+    }
+    v128.store(out + hb, squash ? tanh4(a) : a);
+    v128.store(out + hb, squash ? tanh4(b) : b, 16);
+    v128.store(out + hb, squash ? tanh4(c) : c, 32);
+    v128.store(out + hb, squash ? tanh4(d) : d, 48);
+  }
+  for (; hb < rowBytes; hb += 16) {
     let acc = v128.load(base + hb);
     let w = W + hb;
-    for (let f = 0; f < nIn; f++) {
-      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(input + (<usize>f << 2)), v128.load(w)));
+    for (let f: usize = 0; f < inBytes; f += 4) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(input + f), v128.load(w)));
       w += rowBytes;
     }
     v128.store(out + hb, squash ? tanh4(acc) : acc);
@@ -88,8 +116,50 @@ function dense(input: usize, nIn: i32, W: usize, base: usize, out: usize, H: usi
 }
 
 /**
+ * rows[k][h] = tanh(base[h] + Σ_f cand[k][f]·W[f][h]) for `n` candidates of nIn
+ * features: the candidates' first layer. Four candidates at a time share each load
+ * of a weight vector; every unit's sum is accumulated in the same order as `dense`.
+ */
+function candidateRows(cand: usize, n: i32, nIn: i32, W: usize, base: usize, rows: usize, H: usize): void {
+  const rowBytes = H << 2;
+  const inBytes = <usize>nIn << 2;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    const c0 = cand + <usize>k * inBytes;
+    const c1 = c0 + inBytes;
+    const c2 = c1 + inBytes;
+    const c3 = c2 + inBytes;
+    const r0 = rows + <usize>k * rowBytes;
+    for (let hb: usize = 0; hb < rowBytes; hb += 16) {
+      let s0 = v128.load(base + hb);
+      let s1 = s0;
+      let s2 = s0;
+      let s3 = s0;
+      let w = W + hb;
+      for (let f: usize = 0; f < inBytes; f += 4) {
+        const wv = v128.load(w);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(c0 + f), wv));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(c1 + f), wv));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(c2 + f), wv));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(c3 + f), wv));
+        w += rowBytes;
+      }
+      v128.store(r0 + hb, tanh4(s0));
+      v128.store(r0 + rowBytes + hb, tanh4(s1));
+      v128.store(r0 + 2 * rowBytes + hb, tanh4(s2));
+      v128.store(r0 + 3 * rowBytes + hb, tanh4(s3));
+    }
+  }
+  for (; k < n; k++) dense(cand + <usize>k * inBytes, nIn, W, base, rows + <usize>k * rowBytes, H, true);
+}
+
+/**
  * out[k] = Σ_h tanh(b2[h] + Σ_i rows[k][i]·W2[i][h]) · W3[h] for `n` rows (the
- * output bias is added by the caller), four rows at a time.
+ * output bias is added by the caller): four rows at a time, eight units per pass
+ * where H allows (one load of a weight vector serves four sums, and eight sums
+ * run side by side), then the remaining rows one by one, sixteen units per pass.
+ * Each unit's sum and each row's output sum are accumulated in the same order
+ * whichever path computes them.
  */
 function head(rows: usize, n: i32, W2: usize, b2: usize, W3: usize, out: usize, H: usize): void {
   const rowBytes = H << 2;
@@ -108,7 +178,62 @@ function head(rows: usize, n: i32, W2: usize, b2: usize, W3: usize, out: usize, 
     let z1 = y0;
     let z2 = y0;
     let z3 = y0;
-    for (let hb: usize = 0; hb < rowBytes; hb += 16) {
+    let hb: usize = 0;
+    for (; hb + 32 <= rowBytes; hb += 32) {
+      let s0 = v128.load(b2 + hb);
+      let s1 = s0;
+      let s2 = s0;
+      let s3 = s0;
+      let u0 = v128.load(b2 + hb, 16);
+      let u1 = u0;
+      let u2 = u0;
+      let u3 = u0;
+      let w = W2 + hb;
+      for (let i: usize = 0; i < rowBytes; i += 4) {
+        const wv = v128.load(w);
+        const wu = v128.load(w, 16);
+        const x0 = v128.load32_splat(a0 + i);
+        s0 = f32x4.add(s0, f32x4.mul(x0, wv));
+        u0 = f32x4.add(u0, f32x4.mul(x0, wu));
+        const x1 = v128.load32_splat(a1 + i);
+        s1 = f32x4.add(s1, f32x4.mul(x1, wv));
+        u1 = f32x4.add(u1, f32x4.mul(x1, wu));
+        const x2 = v128.load32_splat(a2 + i);
+        s2 = f32x4.add(s2, f32x4.mul(x2, wv));
+        u2 = f32x4.add(u2, f32x4.mul(x2, wu));
+        const x3 = v128.load32_splat(a3 + i);
+        s3 = f32x4.add(s3, f32x4.mul(x3, wv));
+        u3 = f32x4.add(u3, f32x4.mul(x3, wu));
+        w += rowBytes;
+      }
+      const w3 = v128.load(W3 + hb);
+      const w3u = v128.load(W3 + hb, 16);
+      let t = tanh4(s0);
+      y0 = addLow(y0, t, w3);
+      z0 = addHigh(z0, t, w3);
+      t = tanh4(u0);
+      y0 = addLow(y0, t, w3u);
+      z0 = addHigh(z0, t, w3u);
+      t = tanh4(s1);
+      y1 = addLow(y1, t, w3);
+      z1 = addHigh(z1, t, w3);
+      t = tanh4(u1);
+      y1 = addLow(y1, t, w3u);
+      z1 = addHigh(z1, t, w3u);
+      t = tanh4(s2);
+      y2 = addLow(y2, t, w3);
+      z2 = addHigh(z2, t, w3);
+      t = tanh4(u2);
+      y2 = addLow(y2, t, w3u);
+      z2 = addHigh(z2, t, w3u);
+      t = tanh4(s3);
+      y3 = addLow(y3, t, w3);
+      z3 = addHigh(z3, t, w3);
+      t = tanh4(u3);
+      y3 = addLow(y3, t, w3u);
+      z3 = addHigh(z3, t, w3u);
+    }
+    for (; hb < rowBytes; hb += 16) {
       let s0 = v128.load(b2 + hb);
       let s1 = s0;
       let s2 = s0;
@@ -145,7 +270,39 @@ function head(rows: usize, n: i32, W2: usize, b2: usize, W3: usize, out: usize, 
     const a0 = rows + <usize>k * rowBytes;
     let y0 = f64x2.splat(0);
     let z0 = y0;
-    for (let hb: usize = 0; hb < rowBytes; hb += 16) {
+    let hb: usize = 0;
+    for (; hb + 64 <= rowBytes; hb += 64) {
+      let s = v128.load(b2 + hb);
+      let u = v128.load(b2 + hb, 16);
+      let v = v128.load(b2 + hb, 32);
+      let q = v128.load(b2 + hb, 48);
+      let w = W2 + hb;
+      for (let i: usize = 0; i < rowBytes; i += 4) {
+        const x = v128.load32_splat(a0 + i);
+        s = f32x4.add(s, f32x4.mul(x, v128.load(w)));
+        u = f32x4.add(u, f32x4.mul(x, v128.load(w, 16)));
+        v = f32x4.add(v, f32x4.mul(x, v128.load(w, 32)));
+        q = f32x4.add(q, f32x4.mul(x, v128.load(w, 48)));
+        w += rowBytes;
+      }
+      let w3 = v128.load(W3 + hb);
+      let t = tanh4(s);
+      y0 = addLow(y0, t, w3);
+      z0 = addHigh(z0, t, w3);
+      w3 = v128.load(W3 + hb, 16);
+      t = tanh4(u);
+      y0 = addLow(y0, t, w3);
+      z0 = addHigh(z0, t, w3);
+      w3 = v128.load(W3 + hb, 32);
+      t = tanh4(v);
+      y0 = addLow(y0, t, w3);
+      z0 = addHigh(z0, t, w3);
+      w3 = v128.load(W3 + hb, 48);
+      t = tanh4(q);
+      y0 = addLow(y0, t, w3);
+      z0 = addHigh(z0, t, w3);
+    }
+    for (; hb < rowBytes; hb += 16) {
       let s0 = v128.load(b2 + hb);
       let w = W2 + hb;
       for (let i: usize = 0; i < rowBytes; i += 4) {
@@ -171,7 +328,7 @@ export function logits(count: i32): void {
   const rows = slot(18);
   const cand = slot(16);
   dense(slot(15), NX, slot(3), slot(6), hx, H, false);
-  for (let k = 0; k < count; k++) dense(cand + <usize>(k * NC) * 4, NC, slot(4), hx, rows + <usize>k * rowBytes, H, true);
+  candidateRows(cand, count, NC, slot(4), hx, rows, H);
   const deferRow = rows + <usize>count * rowBytes;
   const W1d = slot(5);
   for (let hb: usize = 0; hb < rowBytes; hb += 16) v128.store(deferRow + hb, tanh4(f32x4.add(v128.load(hx + hb), v128.load(W1d + hb))));

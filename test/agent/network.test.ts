@@ -105,6 +105,28 @@ describe('policy network', async () => {
     expect(one(3)).toEqual(small);
   });
 
+  it('every path of the kernel gives a candidate the same bits: alone, in a group of four, in a remainder; any hidden width', () => {
+    // A candidate's logit depends only on its features and the context, and the kernel keeps each
+    // sum's order whichever path (4 options × 8 units, 1 option × 16 units, 4-unit remainders) runs it.
+    for (const hidden of [64, 24, 20, 6]) {
+      const params = initParams(hidden, hidden);
+      // Non-zero biases and a larger output layer, so that any change of a sum's order shows.
+      params.pb1 = params.pb1.map((_, i) => 0.3 * Math.sin(3 * i));
+      params.pb2 = params.pb2.map((_, i) => 0.3 * Math.cos(5 * i));
+      params.pW3 = params.pW3.map((x) => x * 100);
+      const net = new Network(params, defaultFeatureSpec());
+      const ctx = Float32Array.from({ length: NX }, (_, i) => Math.sin(i + hidden));
+      const cands = Float32Array.from({ length: 9 * NC }, (_, i) => Math.cos(0.7 * i));
+      const alone = Array.from({ length: 9 }, (_, k) => net.logits(1, cands.subarray(k * NC, (k + 1) * NC), ctx)[0]!);
+      const deferAlone = net.logits(1, cands.subarray(0, NC), ctx)[1]!;
+      for (let count = 1; count <= 9; count++) {
+        const all = net.logits(count, cands.subarray(0, count * NC), ctx);
+        for (let k = 0; k < count; k++) expect(Object.is(all[k], alone[k]), `hidden ${hidden}, ${count} options, candidate ${k}`).toBe(true);
+        expect(Object.is(all[count], deferAlone), `hidden ${hidden}, ${count} options, defer`).toBe(true);
+      }
+    }
+  });
+
   it('the embedded kernel is the one wasm/forward.ts compiles to (run `npm run gen:wasm` after editing it)', async () => {
     // @ts-expect-error: a plain ES module without types
     const { compileKernel } = await import('../../wasm/build.mjs');
