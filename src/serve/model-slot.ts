@@ -21,9 +21,11 @@ export interface ModelLease {
 /**
  * Holds the model version that takes traffic and swaps in new ones safely: a
  * version is loaded, validated and warmed on contexts built from the scenario
- * before it is published; a failed load keeps the old one. Requests lease the
- * version they started with, so a swap never fails a request; the old version is
- * disposed once its last request releases it.
+ * before it is published; a failed load keeps the old one. A request uses the
+ * version current when it starts: a synchronous answer is done before a swap can
+ * happen (swaps happen between turns of the event loop), and an asynchronous one
+ * leases its version (`lease`), so a swap never fails a request; a retired version
+ * is disposed once its last lease is released.
  */
 export class ModelSlot {
   private entry: Entry | null = null;
