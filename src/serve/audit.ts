@@ -215,6 +215,12 @@ export class AuditPack extends ByteWriter {
     this.pos += 4 * n;
   }
 
+  /** One byte: a flag, or which form a column travels in. */
+  private byte(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
   private num(v: number): void {
     this.ensure(8);
     this.pos = this.buf.writeDoubleLE(v, this.pos);
@@ -251,20 +257,17 @@ export class AuditPack extends ByteWriter {
     this.same(r.fallbackReason, 4);
     this.same(r.fallbackDetail, 5);
     this.same(r.mode, 6);
-    this.ensure(1);
-    this.buf[this.pos++] = r.explored ? 1 : 0;
+    this.byte(r.explored ? 1 : 0);
     this.num(r.propensity);
     this.latencyAt.push(this.pos);
     this.num(r.latencyUs);
     this.same(r.snapshotId, 7);
     const q = r.request;
     if (typeof q === 'string') {
-      this.ensure(1);
-      this.buf[this.pos++] = 0;
+      this.byte(0);
       this.str(q);
     } else {
-      this.ensure(1);
-      this.buf[this.pos++] = 1;
+      this.byte(1);
       this.blob(q);
     }
     const f = r.features;
@@ -272,14 +275,13 @@ export class AuditPack extends ByteWriter {
     else this.featureRows(f);
     const sc = r.scores;
     if (sc === null || typeof sc === 'string') {
-      this.ensure(1);
-      this.buf[this.pos++] = 0;
+      this.byte(0);
       this.str(sc);
     } else {
       let n = 0;
       for (const row of sc) n += row.length;
-      this.ensure(1 + 4 + 4 * sc.length + 8 * n);
-      this.buf[this.pos++] = 1;
+      this.byte(1);
+      this.ensure(4 + 4 * sc.length + 8 * n);
       this.pos = this.buf.writeUInt32LE(sc.length, this.pos);
       for (const row of sc) {
         this.pos = this.buf.writeUInt32LE(row.length, this.pos);
@@ -287,12 +289,11 @@ export class AuditPack extends ByteWriter {
       }
     }
     const d = r.decision;
-    this.ensure(1);
     if (typeof d === 'string') {
-      this.buf[this.pos++] = 0;
+      this.byte(0);
       this.str(d);
     } else {
-      this.buf[this.pos++] = 1;
+      this.byte(1);
       this.ensure(4);
       this.pos = this.buf.writeUInt32LE(d.length, this.pos);
       for (const line of d) {

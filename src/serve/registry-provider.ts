@@ -65,12 +65,7 @@ export function adapt(name: string, version: string, m: RegistryModel): LoadedMo
       const features = encode(ctx).map((step): FeatureRow => (step ? { parts: [step.context, step.candidates] } : NO_FEATURES));
       // Lines the network did not score (outside its scope, decided by the base rule) keep all-zero rows.
       const rows = decision.scores ?? [];
-      let scored: boolean[] | undefined;
-      for (let i = 0; i < rows.length; i++) {
-        if (isScored(rows[i]!)) continue;
-        scored ??= rows.map(isScored);
-        break;
-      }
+      const scored = rows.every(isScored) ? undefined : rows.map(isScored);
       return { decision, features, scored };
     },
   };

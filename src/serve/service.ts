@@ -361,7 +361,6 @@ export class AllocationCore {
   }
 }
 
-/** Outcomes of a batch tallied by label, for one metric update per label. */
 /** A decided wave, waiting for its audit commit. */
 interface DecidedWave {
   snapshot: AuditSnapshot;
@@ -372,6 +371,7 @@ interface DecidedWave {
   spans: Int32Array;
 }
 
+/** Outcomes of a batch tallied by label, for one metric update per label. */
 class OutcomeCounts {
   private readonly by = new Map<string, number>();
   private readonly reasons = new Map<string, number>();
