@@ -9,7 +9,7 @@
  * Each server runs in a process of its own, as in production; the load
  * generator runs in this one. The real servers write the audit log
  * (SQLite, WAL, synchronous=NORMAL) as in production.
- *   npm run bench:serve                  # Recommend and RecommendBatch cells 8 s each, in 4 interleaved rounds
+ *   npm run bench:serve                  # each server warmed up 6 s; Recommend and RecommendBatch cells 8 s each, in 4 interleaved rounds
  *   node dist/bench/serve.js --seconds 5 --rounds 5 --audit-sync full --audit-thread false
  *   node dist/bench/serve.js --only batch  # just RecommendBatch (or --only recommend)
  * Targets (issue 4): model QPS >= 0.5 x no-op at concurrency 64; model p99 <= no-op
@@ -182,12 +182,14 @@ async function main(): Promise<void> {
     seconds: { type: 'string', default: '8', positive: true, help: 'seconds per Recommend cell, split over the rounds' },
     'batch-seconds': { type: 'string', default: '8', positive: true, help: 'seconds per RecommendBatch cell, split over the rounds' },
     rounds: { type: 'string', default: '4', positive: true, help: 'interleaved rounds of (no-op, rules, model)' },
+    warmup: { type: 'string', default: '6', positive: true, help: 'seconds of load each server gets before it is measured (JIT warm-up)' },
     'audit-sync': { type: 'string', default: 'normal', choices: ['normal', 'full'], help: 'SQLite synchronous mode of the audit log' },
     'audit-thread': { type: 'string', default: 'true', choices: ['true', 'false'], help: 'write the audit log on its own thread' },
   });
   const only = opts.only;
   const seconds = Number(opts.seconds);
   const batchSeconds = Number(opts['batch-seconds']);
+  const warmup = Number(opts.warmup);
   const auditSync = opts['audit-sync'] as 'normal' | 'full';
   const auditThread = opts['audit-thread'] === 'true';
   const world = buildWorld(loadScenario('default').scenario);
@@ -225,6 +227,13 @@ async function main(): Promise<void> {
   }
   const check = await servers.model.api.recommend(reqs[1]!);
   process.stdout.write(`model check: decided_by=${check.decidedBy?.kind} ${check.decidedBy?.name}@${check.decidedBy?.version} fallback=${check.fallbackReason}\n`);
+
+  // Warm-up. A fresh server keeps V8's compiler threads busy for its first ~13,000 calls: under
+  // Recommend at concurrency 8 the model server's four helper threads spent ~1.5 s of CPU in
+  // TurboFan over the first 6 s, and ~0.02 s a second after that. On two cores that compilation
+  // competes with the cell being measured, so every server gets `--warmup` seconds of load first
+  // and the cells measure the steady state a long-running server is in.
+  if (only !== 'batch') for (const kind of ['noop', 'rules', 'model'] as ServerKind[]) await closedLoop((i) => servers[kind].api.recommend(reqs[i % reqs.length]!), 8, warmup);
 
   // Interleaved: each concurrency level runs `rounds` rounds of (no-op, rules, model)
   // slices, so load from anything else on the machine falls on all three alike.
@@ -283,6 +292,8 @@ async function main(): Promise<void> {
       { kind, concurrency, client: 'lean', fn: lean(kind) as () => Promise<unknown> },
     ]),
   );
+  // The waves' own code paths (wave order, pending stock) warm up too; see the Recommend warm-up.
+  if (only !== 'recommend') for (const kind of ['rules', 'model'] as ServerKind[]) await closedLoop(lean(kind), 2, warmup);
   const bacc = new Map<string, { calls: number; elapsed: number; lat: number[]; failed: number }>();
   for (const v of variants) {
     if (v.client === 'lean') {
@@ -330,7 +341,7 @@ async function main(): Promise<void> {
     targets.push(`RecommendBatch (${kind}, lean client, best concurrency) >= 50,000 decisions/s: ${best >= 50_000 ? 'met' : 'NOT met'} (${best.toFixed(0)})`);
   }
   process.stdout.write(`\ntargets: ${targets.join('; ')}\n`);
-  process.stdout.write(JSON.stringify({ seconds, batchSeconds, rounds, auditSync, auditThread, cells, batch }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, batchSeconds, rounds, warmup, auditSync, auditThread, cells, batch }) + '\n');
 
   for (const s of Object.values(servers)) {
     s.client.close();
