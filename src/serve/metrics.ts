@@ -52,13 +52,15 @@ export class ServeMetrics {
   });
   readonly auditCommitSize = new Histogram({
     name: 'allocsim_audit_commit_decisions',
-    help: 'Decisions per audit-log group commit',
+    help: 'Decisions per audit-log group commit, by the thread that made it (serving, writer)',
+    labelNames: ['thread'] as const,
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096],
     registers: [this.registry],
   });
   readonly auditCommitSeconds = new Histogram({
     name: 'allocsim_audit_commit_seconds',
-    help: 'Time per audit-log group commit',
+    help: 'Time per audit-log group commit, by the thread that made it (serving, writer)',
+    labelNames: ['thread'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
     registers: [this.registry],
   });

@@ -146,9 +146,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     meta: { scenario: loaded.scenario.name, scenarioHash: loaded.hash, startedAt: new Date().toISOString() },
   });
   await audit.opened();
-  audit.onCommit = (n, ms) => {
-    metrics.auditCommitSize.observe(n);
-    metrics.auditCommitSeconds.observe(ms / 1000);
+  audit.onCommit = (n, ms, thread) => {
+    metrics.auditCommitSize.observe({ thread }, n);
+    metrics.auditCommitSeconds.observe({ thread }, ms / 1000);
   };
   const core = new AllocationCore({ world, scenarioName: loaded.scenario.name, scenarioHash: loaded.hash, chain, slot, policies, audit, metrics, log });
 

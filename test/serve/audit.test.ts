@@ -107,6 +107,43 @@ for (const thread of [false, true]) {
   });
 }
 
+describe('audit log with a writer thread: small groups on the serving thread', () => {
+  it('commit there while the writer is idle, go to the writer behind a commit in flight, and keep their order', async () => {
+    const path = join(tempDir(), 'audit.sqlite');
+    const log = new AuditLog({ path, thread: true });
+    await log.opened();
+    for (const id of ['a1', 'a2']) await log.append({ id: `s-${id}`, json: '{}' }, [rec(id)]);
+    expect(log.servingThreadCommits).toBe(2);
+    // A large group goes to the writer; a small one gathered while it commits must follow it there.
+    const big = new AuditPack();
+    for (let i = 0; i < 2000; i++) big.add({ ...rec(`big${i}`), request: 'r'.repeat(200) });
+    const first = log.append({ id: 's-big', json: '{}' }, big);
+    await new Promise((r) => setImmediate(r)); // the large group has been sent
+    const second = log.append({ id: 's-b1', json: '{}' }, [rec('b1')]);
+    await Promise.all([first, second]);
+    expect(log.servingThreadCommits).toBe(2);
+    await log.append({ id: 's-c1', json: '{}' }, [rec('c1')]);
+    expect(log.servingThreadCommits).toBe(3);
+    expect(log.commits).toBe(5);
+    await log.close();
+    const ids: unknown[] = [];
+    readDecisions(path, 0, (r) => ids.push(r.id));
+    expect(ids).toEqual(['a1', 'a2', ...Array.from({ length: 2000 }, (_, i) => `big${i}`), 'b1', 'c1']);
+    expect(integrityCheck(path)).toBe('ok');
+  });
+
+  it('not with sync full: every commit (and its fsync) stays off the event loop', async () => {
+    const path = join(tempDir(), 'audit.sqlite');
+    const log = new AuditLog({ path, thread: true, sync: 'full' });
+    await log.opened();
+    for (const id of ['a1', 'a2', 'a3']) await log.append({ id: `s-${id}`, json: '{}' }, [rec(id)]);
+    expect(log.commits).toBe(3);
+    expect(log.servingThreadCommits).toBe(0);
+    await log.close();
+    expect([...decisionIds(path)].sort()).toEqual(['a1', 'a2', 'a3']);
+  });
+});
+
 describe('audit log checkpoints', () => {
   it('with a writer thread, a checkpointer thread folds the WAL into the database while the server runs', async () => {
     const path = join(tempDir(), 'audit.sqlite');

@@ -32,7 +32,9 @@ describe('operations', () => {
     expect(text).toMatch(/allocsim_fallbacks_total\{reason="no_model"\} 5/);
     expect(text).toMatch(/allocsim_request_duration_seconds_bucket\{le="[0-9.]+",method="Recommend"\}/);
     expect(text).toMatch(/allocsim_active_policy_info\{kind="rules",name="cheapest",version=""\} 1/);
-    expect(text).toMatch(/allocsim_audit_commit_decisions_count \d+/);
+    // Five answered decisions committed, whichever thread committed them.
+    const committed = [...text.matchAll(/allocsim_audit_commit_decisions_sum\{thread="(serving|writer)"\} (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0);
+    expect(committed).toBe(5);
   });
 
   it('SIGTERM-style shutdown drains in-flight calls and flushes the audit log', async () => {
