@@ -602,12 +602,16 @@ export class AuditLog {
             }
           }
           const c = (this.checkpointer = startWriter({ role: 'checkpointer', path: options.path }));
-          // It exits only on close; if it fails, the writer goes back to checkpointing inside its commits.
+          // It exits only on close; if it fails, the writer goes back to checkpointing inside its
+          // commits, and takes every commit (this thread's connection never checkpoints).
           c.on('error', () => undefined);
           c.once('exit', () => {
             if (this.checkpointer !== c) return;
             this.checkpointer = null;
-            if (!this.closed) w.postMessage({ kind: 'auto-checkpoint' } satisfies ToWriter);
+            if (this.closed) return;
+            this.store?.close(false);
+            this.store = null;
+            w.postMessage({ kind: 'auto-checkpoint' } satisfies ToWriter);
           });
           resolve();
         } else if (m.kind === 'open-failed') reject(new ServiceUnavailableError(`cannot open the audit log ${options.path}: ${m.error}`));

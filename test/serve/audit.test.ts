@@ -132,6 +132,22 @@ describe('audit log with a writer thread: small groups on the serving thread', (
     expect(integrityCheck(path)).toBe('ok');
   });
 
+  it('if the checkpointer thread dies, every group goes to the writer, which checkpoints inside its commits', async () => {
+    const path = join(tempDir(), 'audit.sqlite');
+    const log = new AuditLog({ path, thread: true });
+    await log.opened();
+    await log.append({ id: 's-a1', json: '{}' }, [rec('a1')]);
+    expect(log.servingThreadCommits).toBe(1);
+    const checkpointer = (log as unknown as { checkpointer: { terminate(): Promise<number> } }).checkpointer;
+    await checkpointer.terminate();
+    await new Promise((r) => setTimeout(r, 50)); // its exit event
+    for (const id of ['a2', 'a3']) await log.append({ id: `s-${id}`, json: '{}' }, [rec(id)]);
+    expect(log.servingThreadCommits).toBe(1);
+    expect(log.commits).toBe(3);
+    await log.close();
+    expect([...decisionIds(path)].sort()).toEqual(['a1', 'a2', 'a3']);
+  });
+
   it('not with sync full: every commit (and its fsync) stays off the event loop', async () => {
     const path = join(tempDir(), 'audit.sqlite');
     const log = new AuditLog({ path, thread: true, sync: 'full' });
