@@ -233,20 +233,24 @@ async function main(): Promise<void> {
   // TurboFan over the first 6 s, and ~0.02 s a second after that. On two cores that compilation
   // competes with the cell being measured, so every server gets `--warmup` seconds of load first
   // and the cells measure the steady state a long-running server is in.
-  if (only !== 'batch') for (const kind of ['noop', 'rules', 'model'] as ServerKind[]) await closedLoop((i) => servers[kind].api.recommend(reqs[i % reqs.length]!), 8, warmup);
+  const kinds: ServerKind[] = ['noop', 'rules', 'model'];
+  // Call i of a Recommend loop against one server.
+  const recommendOn = (kind: ServerKind) => {
+    const a = servers[kind].api;
+    return (i: number) => a.recommend(reqs[i % reqs.length]!);
+  };
+  if (only !== 'batch') for (const kind of kinds) await closedLoop(recommendOn(kind), 8, warmup);
 
   // Interleaved: each concurrency level runs `rounds` rounds of (no-op, rules, model)
   // slices, so load from anything else on the machine falls on all three alike.
   const rounds = Math.round(Number(opts.rounds));
   const cells: Cell[] = [];
   for (const concurrency of only === 'batch' ? [] : [1, 8, 64]) {
-    const kinds: ServerKind[] = ['noop', 'rules', 'model'];
     const acc = new Map<ServerKind, { lat: number[]; failed: number; elapsed: number }>(kinds.map((k) => [k, { lat: [], failed: 0, elapsed: 0 }]));
-    for (const kind of kinds) await closedLoop((i) => servers[kind].api.recommend(reqs[i % reqs.length]!), concurrency, 0.3); // warm-up
+    for (const kind of kinds) await closedLoop(recommendOn(kind), concurrency, 0.3); // warm-up
     for (let round = 0; round < rounds; round++) {
       for (const kind of kinds) {
-        const a = servers[kind].api;
-        const r = await closedLoop((i) => a.recommend(reqs[i % reqs.length]!), concurrency, seconds / rounds);
+        const r = await closedLoop(recommendOn(kind), concurrency, seconds / rounds);
         const x = acc.get(kind)!;
         for (const v of r.lat) x.lat.push(v);
         x.failed += r.failed;

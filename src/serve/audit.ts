@@ -129,6 +129,9 @@ export interface PackedRecords {
  */
 const INLINE_DECISIONS = 32;
 
+/** The thread a group commit was made on. */
+export type CommitThread = 'serving' | 'writer';
+
 /** A group commit: the snapshots of its requests and all their decisions, in packs committed in order. */
 export interface AuditGroup {
   snapshots: AuditSnapshot[];
@@ -579,7 +582,7 @@ export class AuditLog {
   commits = 0;
   /** Of `commits`, those made on the serving thread (all of them without a writer thread). */
   servingThreadCommits = 0;
-  onCommit: (decisions: number, ms: number, thread: 'serving' | 'writer') => void = () => {};
+  onCommit: (decisions: number, ms: number, thread: CommitThread) => void = () => {};
 
   constructor(options: AuditOptions & { thread?: boolean }) {
     if (!options.thread) {
@@ -596,7 +599,8 @@ export class AuditLog {
           // sync 'full', whose fsync would hold up the event loop.
           if (options.sync !== 'full') {
             try {
-              this.store = new AuditStore(storeOptions);
+              // The writer has written the metadata already.
+              this.store = new AuditStore({ ...storeOptions, meta: undefined });
             } catch {
               // Then every group goes to the writer.
             }
@@ -692,7 +696,7 @@ export class AuditLog {
     this.settled(waiters, decisions, performance.now() - t0, 'serving');
   }
 
-  private settled(waiters: Waiter[], decisions: number, ms: number, thread: 'serving' | 'writer'): void {
+  private settled(waiters: Waiter[], decisions: number, ms: number, thread: CommitThread): void {
     for (const w of waiters) w.resolve();
     this.committed += decisions;
     this.commits++;
