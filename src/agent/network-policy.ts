@@ -1,5 +1,5 @@
 import type { DecidedBy, Decision, DecisionContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
-import { OrderStepper, type AgentScope } from './env/allocation-env.js';
+import { OrderStepper, type AgentScope } from './order-stepper.js';
 import type { EncodedStep } from './features/encoder.js';
 import { logSoftmax, Network } from './network.js';
 import { Stream } from '../sim/kernel/random.js';

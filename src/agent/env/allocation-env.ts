@@ -2,18 +2,11 @@ import { Simulation } from '../../sim/engine.js';
 import { EntryKind } from '../../sim/ledger.js';
 import type { SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
-import type { Allocation, Decision, DecisionContext, LineContext, LineDecision, Policy } from '../../sim/policies/contract.js';
-import { chooseMode } from '../../sim/policies/helpers.js';
-import { encodeStep, NC, NX, type EncodedStep } from '../features/encoder.js';
+import type { DecisionContext, LineContext, LineDecision, Policy } from '../../sim/policies/contract.js';
+import { NC, NX } from '../features/encoder.js';
+import { EnvError, OrderStepper, type AgentScope } from '../order-stepper.js';
 
-/**
- * Which lines the agent decides. Lines outside the scope are decided by the base
- * rule without a step, so the agent spends its steps where stock is contested.
- */
-export interface AgentScope {
-  /** Lines whose unit margin (price − cost) is below this go to the base rule; 0 = the agent decides every line. */
-  minUnitMargin: number;
-}
+export { EnvError, OrderStepper, type AgentScope };
 
 /** How reward reaches steps. */
 export type CreditMode = 'time' | 'order';
@@ -81,118 +74,7 @@ export interface StepResult {
   info: StepInfo;
 }
 
-/** Raised for a bad action or a call out of turn; names the value. */
-export class EnvError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvError';
-  }
-}
-
 const EMPTY_OBS: Observation = { count: 0, candidates: new Float32Array(0), context: new Float32Array(NX) };
-
-/** The line-stepping state of one order: shared by the environment and the network policy. */
-export class OrderStepper {
-  readonly lines: LineDecision[] = [];
-  private lineIndex = -1;
-  private taken: number[] = [];
-  private remaining = 0;
-  private baseDecision: Decision | null = null;
-  /** The pending line has taken nothing yet. */
-  private fresh = false;
-  step: EncodedStep | null = null;
-
-  /**
-   * `firstSteps`, when given, holds each line's first step already encoded (as
-   * `encodeStep(ctx, i, [], quantity)`, null to encode here); a line's first step
-   * depends only on the context, so the service reuses the encoding of its
-   * input-range check instead of encoding twice.
-   */
-  constructor(
-    readonly ctx: DecisionContext,
-    private readonly scope: AgentScope,
-    private readonly basePolicy: Policy,
-    private readonly firstSteps?: readonly (EncodedStep | null)[],
-  ) {
-    this.advance();
-  }
-
-  /** True when the line is the agent's to decide. */
-  inScope(i: number): boolean {
-    const l = this.ctx.order.lines[i]!;
-    return l.unitPrice - l.unitCost >= this.scope.minUnitMargin;
-  }
-
-  /** Index of the line the pending step belongs to. */
-  get line(): number {
-    return this.lineIndex;
-  }
-
-  /** Applies an action to the pending step, then moves to the next step (or the end). */
-  act(action: number): void {
-    const s = this.step;
-    if (!s) throw new EnvError('no pending step');
-    if (!Number.isInteger(action) || action < 0 || action > s.open.length) {
-      throw new EnvError(`action(=${action}) must be a whole number in 0..${s.open.length}`);
-    }
-    const decision = this.lines[this.lineIndex]!;
-    if (action === s.open.length) {
-      this.remaining = 0;
-    } else {
-      const j = s.open[action]!;
-      const c = this.ctx.order.lines[this.lineIndex]!.candidates[j]!;
-      const q = Math.min(this.remaining, c.available - (this.taken[j] ?? 0));
-      this.taken[j] = (this.taken[j] ?? 0) + q;
-      this.remaining -= q;
-      const existing = decision.allocations.find((a) => a.warehouse === c.warehouse);
-      if (existing) existing.quantity += q;
-      else decision.allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(this.ctx.order, c).mode });
-    }
-    this.advance();
-  }
-
-  /** The decision, once no step is pending. */
-  decision(scores?: number[][]): Decision {
-    const lines = this.lines.map((d, i) => {
-      let placed = 0;
-      for (const a of d.allocations) placed += a.quantity;
-      return { allocations: d.allocations, backordered: this.ctx.order.lines[i]!.quantity - placed };
-    });
-    return scores ? { lines, scores } : { lines };
-  }
-
-  private advance(): void {
-    const lines = this.ctx.order.lines;
-    for (;;) {
-      if (this.lineIndex >= 0 && this.remaining > 0) {
-        const first = this.fresh ? this.firstSteps?.[this.lineIndex] : undefined;
-        this.fresh = false;
-        const s = first ?? encodeStep(this.ctx, this.lineIndex, this.taken, this.remaining);
-        if (s.open.length > 0) {
-          this.step = s;
-          return;
-        }
-      }
-      this.lineIndex++;
-      if (this.lineIndex >= lines.length) {
-        this.step = null;
-        return;
-      }
-      const line = lines[this.lineIndex]!;
-      if (this.inScope(this.lineIndex)) {
-        this.lines.push({ allocations: [], backordered: 0 });
-        this.taken = new Array<number>(line.candidates.length).fill(0);
-        this.remaining = line.quantity;
-        this.fresh = true;
-      } else {
-        this.baseDecision ??= this.basePolicy.decide(this.ctx);
-        const d = this.baseDecision.lines[this.lineIndex]!;
-        this.lines.push({ allocations: d.allocations.map((a: Allocation) => ({ ...a })), backordered: d.backordered });
-        this.remaining = 0;
-      }
-    }
-  }
-}
 
 /** Reward sign of every money entry kind: +1 margin in, −1 margin out, −2 penalty. */
 const MONEY_SIGN = new Int8Array(32);
