@@ -19,8 +19,10 @@ interface StartOptions {
 
 /**
  * The main job, on the built-in default scenario: train a small policy when none
- * is there yet, bench every rule strategy, the trained policy and the hindsight
- * oracle on common random numbers, print the summary, write the HTML report.
+ * is there yet (to show the recipe at work), bench every rule strategy, the
+ * rolling LP planner, the policy shipped for the scenario (`policies/<scenario>`,
+ * made by the full recipe), the quick policy and the hindsight oracle on common
+ * random numbers, print the summary, write the HTML report.
  */
 export function register(program: Command): void {
   program
@@ -52,6 +54,12 @@ async function runStart(opts: StartOptions): Promise<void> {
       process.stdout.write(`Using the trained policy in ${model} (delete it to retrain)\n`);
     }
     strategies.push(`rl:${model}`);
+  }
+  const shipped = join('policies', s.name);
+  strategies.push('lp-rolling');
+  if (existsSync(shipped)) {
+    process.stdout.write(`Including the policy shipped for ${s.name} (${shipped}, trained by \`allocsim train --scenario ${s.name}\`)\n`);
+    strategies.push(`rl:${shipped}`);
   }
   strategies.push('oracle');
   process.stdout.write(`Benchmarking ${strategies.join(', ')} on ${opts.seeds} seeds (common random numbers)\n`);
