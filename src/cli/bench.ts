@@ -75,7 +75,7 @@ export function register(program: Command): void {
       action(async (opts: BenchCliOptions) => {
         const strategies = splitStrategies(opts.strategies);
         if (opts.resume && !opts.queue) throw new UsageError('--resume needs --queue (a local bench keeps no state between runs)');
-        const queue = opts.queue ? (await import('../dist/bench.js')).cliQueueExecutor((await import('../dist/url.js')).queueUrl(opts.queue), opts.resume, opts.taskTimeout) : undefined;
+        const queue = opts.queue ? (await import('../queue/bench.js')).cliQueueExecutor((await import('../queue/url.js')).queueUrl(opts.queue), opts.resume, opts.taskTimeout) : undefined;
         let res: BenchResults;
         try {
           res = await benchWithProgress(

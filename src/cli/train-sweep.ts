@@ -8,12 +8,12 @@ import { textTable } from './format.js';
 import { selfCommand } from './worker.js';
 import { listVersions } from '../agent/registry/index.js';
 import { runBenchmark } from '../report/harness.js';
-import { decode } from '../dist/codec.js';
-import type { TaskSpec } from '../dist/queue.js';
-import { scenarioRef } from '../dist/scenario.js';
-import { progressPrinter, submit } from '../dist/submit.js';
-import { queueUrl } from '../dist/url.js';
-import { runTaskData, type TrainPayload } from '../dist/worker.js';
+import { decode } from '../queue/codec.js';
+import type { TaskSpec } from '../queue/queue.js';
+import { scenarioRef } from '../queue/scenario.js';
+import { progressPrinter, submit } from '../queue/submit.js';
+import { queueUrl } from '../queue/url.js';
+import { runTaskData, type TrainPayload } from '../queue/worker.js';
 
 /** Options of `train` that a sweep sets itself or that make no sense per training run. */
 const NOT_FORWARDED = new Set(['out', 'sweep', 'queue', 'scenario', 'resume', 'validationSeeds', 'taskTimeout', 'progress']);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, UsageError } from './errors.js';
-import { queueUrl } from '../dist/url.js';
+import { queueUrl } from '../queue/url.js';
 
 interface WorkerCliOptions {
   queue?: string;
@@ -23,8 +23,8 @@ export function register(program: Command): void {
         const url = queueUrl(opts.queue ?? 'env:ALLOCSIM_QUEUE');
         const poll = Number(opts.poll);
         if (!Number.isFinite(poll) || poll < 0.1 || poll > 600) throw new UsageError(`--poll(=${opts.poll}) must be a number of seconds in [0.1, 600]`);
-        const { runWorker } = await import('../dist/worker.js');
-        const { redactUrl } = await import('../dist/url.js');
+        const { runWorker } = await import('../queue/worker.js');
+        const { redactUrl } = await import('../queue/url.js');
         const stop = new AbortController();
         const onSignal = () => {
           process.stderr.write('worker: stopping after the task in hand\n');
