@@ -136,8 +136,15 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number }
         error = broker.clean(oneLine(err));
       }
       const seconds = (performance.now() - t0) / 1000;
-      const stored = await broker.putResult(data.run, data.key, { ok: error === undefined, payload, error, worker: me, seconds });
-      await broker.boss.complete(TASK_QUEUE, job.id);
+      let stored: boolean;
+      try {
+        stored = await broker.putResult(data.run, data.key, { ok: error === undefined, payload, error, worker: me, seconds });
+        await broker.boss.complete(TASK_QUEUE, job.id);
+      } catch (err) {
+        // The job stays active: it expires and is retried, here or elsewhere.
+        broker.say(`worker ${me}: could not store the result of ${data.key} (${oneLine(err)}); it runs again after its timeout`);
+        continue;
+      }
       ran++;
       broker.say(`worker ${me}: ${error === undefined ? 'done' : 'failed'} ${data.key} in ${seconds.toFixed(2)} s${stored ? '' : ' (already done elsewhere: result kept)'}`);
     }
