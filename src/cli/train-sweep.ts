@@ -9,7 +9,7 @@ import { selfCommand } from './worker.js';
 import { listVersions } from '../agent/registry/index.js';
 import { runBenchmark } from '../report/harness.js';
 import { decode } from '../queue/codec.js';
-import type { TaskSpec } from '../queue/queue.js';
+import { inRun, type TaskSpec } from '../queue/queue.js';
 import { scenarioRef } from '../queue/scenario.js';
 import { progressPrinter, submit } from '../queue/submit.js';
 import { queueUrl } from '../queue/url.js';
@@ -119,7 +119,7 @@ export async function runSweep(cmd: Command): Promise<void> {
   } else {
     for (const s of specs) {
       try {
-        payloads.set(s.key, decode<TrainPayload>(await runTaskData({ ...s, run: 'local' } as Parameters<typeof runTaskData>[0], { resolver: '', cli: selfCommand(), log: (l) => process.stderr.write(`${l}\n`) })));
+        payloads.set(s.key, decode<TrainPayload>(await runTaskData(inRun(s, 'local'), { resolver: '', cli: selfCommand(), log: (l) => process.stderr.write(`${l}\n`) })));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         failed.set(s.key, msg);

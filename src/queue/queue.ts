@@ -29,6 +29,11 @@ export type TaskData =
 export type TaskSpec = DistributiveOmit<TaskData, 'run'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** A task bound to a run. */
+export function inRun(spec: TaskSpec, run: string): TaskData {
+  return { ...spec, run } as TaskData;
+}
+
 /** One row of `allocsim.result`. */
 export interface ResultRow {
   key: string;

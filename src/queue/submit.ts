@@ -1,4 +1,4 @@
-import { Broker, jobId, type TaskSpec } from './queue.js';
+import { Broker, inRun, jobId, type TaskSpec } from './queue.js';
 
 /** Progress of a run on the submitting side. */
 export interface QueueProgress {
@@ -91,7 +91,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitOutcome> {
       if (payload === run) wake?.();
     });
     const pending = options.tasks.filter((t) => !results.has(t.key));
-    for (const t of pending) await broker.enqueue({ ...t, run } as Parameters<Broker['enqueue']>[0], { timeoutSeconds: options.timeoutSeconds, retryLimit: options.retryLimit ?? 2 });
+    for (const t of pending) await broker.enqueue(inRun(t, run), { timeoutSeconds: options.timeoutSeconds, retryLimit: options.retryLimit ?? 2 });
     await broker.wakeWorkers();
 
     const idOf = new Map(pending.map((t) => [jobId(run, t.key), t.key]));
