@@ -140,6 +140,10 @@ export async function submit(options: SubmitOptions): Promise<SubmitOutcome> {
       report();
     }
     return { run, results, failed, reused, seconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    // A database error may quote the connection string: the user sees it without credentials.
+    if (err instanceof Error) err.message = broker.clean(err.message);
+    throw err;
   } finally {
     await stopListening?.();
     await broker.close();

@@ -148,6 +148,9 @@ export async function runWorker(options: WorkerOptions): Promise<{ ran: number }
       ran++;
       broker.say(`worker ${me}: ${error === undefined ? 'done' : 'failed'} ${data.key} in ${seconds.toFixed(2)} s${stored ? '' : ' (already done elsewhere: result kept)'}`);
     }
+  } catch (err) {
+    if (err instanceof Error) err.message = broker.clean(err.message);
+    throw err;
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     await stopListening();
