@@ -84,7 +84,16 @@ export function register(program: Command): void {
     .option('--max-minutes <x>', 'wall-clock budget: no new iteration starts after this many minutes')
     .option('--resume <dir>', 'continue from a saved model version (its normalisation is kept)')
     .option('--no-progress', 'never show a progress bar')
-    .action(action(runTrain));
+    .option('--sweep <name=values>', 'train once per value (repeat for a grid): seed=1,2,3, seed=1..3, lr=3e-4,1e-3; models go to <out>-<point>', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--queue <url>', 'with --sweep: run the trainings on `allocsim worker` processes (postgres://... or env:NAME)')
+    .option('--validation-seeds <n>', 'with --sweep: seeds the models are compared on, none used in training', intOption('--validation-seeds', 1), 5)
+    .option('--task-timeout <s>', 'with --queue: a training running longer is taken for lost and run again', intOption('--task-timeout', 1), 4 * 3600)
+    .action(
+      action(async (opts: TrainCliOptions & { sweep: string[]; queue?: string }, cmd: Command) => {
+        if (opts.sweep.length || opts.queue) return (await import('./train-sweep.js')).runSweep(cmd);
+        return runTrain(opts);
+      }),
+    );
 }
 
 async function runTrain(opts: TrainCliOptions): Promise<void> {

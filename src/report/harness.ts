@@ -52,7 +52,15 @@ export interface BenchOptions {
   /** In-thread resolver; forces `workers: 0` unless `resolver` is also given. */
   resolve?: Resolve;
   onProgress?: (p: BenchProgress) => void;
+  /**
+   * Runs the tasks somewhere else (a job queue) instead of on worker threads;
+   * `workers` is then ignored. Records may come back in any order; `onDone` after each.
+   */
+  execute?: TaskExecutor;
 }
+
+/** Runs a benchmark's tasks and returns one record per task. */
+export type TaskExecutor = (tasks: readonly Task[], config: TaskConfig, onDone: (t: Task) => void) => Promise<TaskRecord[]>;
 
 /** Everything a benchmark produced, as written to disk. */
 export interface BenchResults {
@@ -211,7 +219,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     options.onProgress?.({ done, total: tasks.length, strategy: t.strategy, seed: t.seed, elapsedSeconds: elapsed, etaSeconds: (elapsed / done) * (tasks.length - done) });
   };
   let records: TaskRecord[];
-  if (workers === 0) {
+  if (options.execute) {
+    workers = 0;
+    const byKey = new Map((await options.execute(tasks, config, progress)).map((r) => [`${r.strategy}#${r.seed}`, r]));
+    records = tasks.map((t) => {
+      const r = byKey.get(`${t.strategy}#${t.seed}`);
+      if (!r) throw new ResultsError(`task ${t.strategy} on seed ${t.seed}: no result came back`);
+      return r;
+    });
+  } else if (workers === 0) {
     records = [];
     for (const t of tasks) {
       records.push(await runTask(t, config, resolve));
