@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .option('--method <m>', 'hindsight (default) or ppo', 'hindsight')
     .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 4)
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
-    .option('--validation-seeds <n>', 'hindsight: seeds (seed + 2000000 + v) the kept checkpoint is chosen on', intOption('--validation-seeds', 1), 3)
+    .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 3)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
     .option('--seed <n>', 'seed: episodes use seed + i; derivation and teacher runs seed + 1000000 + e; validation seed + 2000000 + v', intOption('--seed'), 1)
     .option('--envs <n>', 'parallel environment copies', intOption('--envs', 1), 2)
@@ -86,7 +86,6 @@ export function register(program: Command): void {
     .option('--no-progress', 'never show a progress bar')
     .option('--sweep <name=values>', 'train once per value (repeat for a grid): seed=1,2,3, seed=1..3, lr=3e-4,1e-3; models go to <out>-<point>', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--queue <url>', 'with --sweep: run the trainings on `allocsim worker` processes (postgres://... or env:NAME)')
-    .option('--validation-seeds <n>', 'with --sweep: seeds the models are compared on, none used in training', intOption('--validation-seeds', 1), 5)
     .option('--task-timeout <s>', 'with --queue: a training running longer is taken for lost and run again', intOption('--task-timeout', 1), 4 * 3600)
     .action(
       action(async (opts: TrainCliOptions & { sweep: string[]; queue?: string }, cmd: Command) => {
