@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import { runBenchmark, type BenchSummary } from '../../src/report/harness.js';
 import { managerSummary, writeReport } from '../../src/report/report.js';
+import { launchBrowser } from '../../src/report/browser.js';
 
 const OUT = resolve('test-output');
 let results = '';
@@ -24,10 +24,7 @@ describe('HTML report', () => {
     const file = join(OUT, 'report.html');
     const written = await writeReport(results, file);
     expect(written.charts).toBe(6);
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors: string[] = [];
