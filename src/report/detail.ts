@@ -55,6 +55,8 @@ export interface FinanceTotals {
 }
 
 export interface Finance {
+  /** The terms the cash figures were computed under. */
+  terms: PaymentTerms;
   weeks: FinanceWeeks;
   totals: FinanceTotals;
 }
@@ -285,7 +287,7 @@ export function runDetail(result: SimResult): RunDetail {
       daysOfCover: perDay > 0 ? r.onHand / n / perDay : 0,
     };
   });
-  return { warehouses, daily, contracts, escalations, finance: { weeks: fw, totals: tot } };
+  return { warehouses, daily, contracts, escalations, finance: { terms, weeks: fw, totals: tot } };
 }
 
 /** The first cause that explains an escalated order's unplaced lines. */
