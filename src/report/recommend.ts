@@ -126,7 +126,7 @@ export function recommend(s: BenchSummary, options: { objective?: string; perSee
       `Contract fill: ${pct(cf)} against a target of ${pct(target)} (${cf + 1e-9 >= target ? 'meets it' : 'short of it'}); \`${base}\` ${pct(k[base]!.contractFillRate!.mean)}; ${change('contractFillRate', d.contractFillRate!, cur)}.`,
     );
   }
-  details.push(`Penalties: ${change('penalties', d.penalties!, cur)} (${formatMoney(k[winner]!.penalties!.mean, cur)} per run against ${formatMoney(k[base]!.penalties!.mean, cur)}).`);
+  details.push(`${capital(change('penalties', d.penalties!, cur))} (${formatMoney(k[winner]!.penalties!.mean, cur)} per run against ${formatMoney(k[base]!.penalties!.mean, cur)}).`);
   const moved = COST_LINES.filter((c) => significant(d[c]));
   details.push(moved.length ? `Cost lines that moved: ${moved.map((c) => change(c, d[c]!, cur)).join('; ')}.` : 'No cost line moved significantly.');
   for (const other of better.slice(1)) {
@@ -147,6 +147,7 @@ export function recommend(s: BenchSummary, options: { objective?: string; perSee
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 
 /** Per-seed KPI values from task records or runs.csv rows (`strategy`, `seed`, KPI columns). */
 export function perSeedOf(s: BenchSummary, rows: readonly { strategy: string; seed: number; kpis: Record<string, number> }[]): PerSeed {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BenchSummary } from './harness.js';
+import type { BenchResults, BenchSummary } from './harness.js';
 import { ResultsError } from './harness.js';
 import type { Interval } from './stats.js';
 import { renderSvg, STRATEGY_COLOURS } from './charts.js';
@@ -91,6 +91,12 @@ function perSeedFromRuns(s: BenchSummary, runs: Record<string, string>[]): PerSe
 export function managerSummary(s: BenchSummary, options: { objective?: string; perSeed?: PerSeed } = {}): string[] {
   const r = recommend(s, options);
   return [r.headline, ...r.details, ...oracleLines(s)];
+}
+
+/** The summary lines the CLI prints after a bench (`bench`, `npm start`): `managerSummary` with per-seed data. */
+export function benchSummaryLines(res: BenchResults, objective?: string): string[] {
+  const rows = res.records.filter((r) => r.kpis).map((r) => ({ strategy: r.strategy, seed: r.seed, kpis: { ...r.kpis! } as Record<string, number> }));
+  return managerSummary(res.summary, { objective, perSeed: perSeedOf(res.summary, rows) });
 }
 
 function oracleLines(s: BenchSummary): string[] {

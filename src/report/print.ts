@@ -25,3 +25,21 @@ export async function writePdf(htmlFile: string, pdfFile: string): Promise<{ fil
     await browser.close();
   }
 }
+
+/** A full-page PNG of an HTML report at 1400 px wide (what the README's screenshots are). */
+export async function writePng(htmlFile: string, pngFile: string): Promise<{ file: string }> {
+  const browser = await launchBrowser();
+  const tmp = `${pngFile}.tmp-${process.pid}.png`;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(pathToFileURL(resolve(htmlFile)).href);
+    await page.screenshot({ path: tmp, fullPage: true });
+    renameSync(tmp, pngFile);
+    return { file: pngFile };
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    await browser.close();
+  }
+}
