@@ -277,7 +277,7 @@ export async function writeReport(resultsDir: string, outFile: string, options: 
           layer: [
             { mark: { type: 'bar', clip: true }, encoding: { x: { field: 'period', type: 'ordinal', title: null, axis: { labelAngle: 0 } }, xOffset: { field: 'strategy', sort: sims }, y: { field: 'fill', type: 'quantitative', title: 'contract fill', axis: { format: '.0%' }, scale: { domain } }, color } },
             { mark: { type: 'rule', color: '#111827', clip: true }, encoding: { x: { field: 'period', type: 'ordinal' }, xOffset: { field: 'strategy', sort: sims }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-            { mark: { type: 'tick', color: '#111827', strokeDash: [4, 3], thickness: 2, size: 70 }, encoding: { x: { field: 'period', type: 'ordinal' }, y: { field: 'target', type: 'quantitative' } } },
+            { mark: { type: 'rule', color: '#111827', strokeDash: [6, 4], strokeWidth: 2 }, encoding: { y: { field: 'target', type: 'quantitative', aggregate: 'max' } } },
           ],
         },
       },
@@ -321,8 +321,8 @@ export async function writeReport(resultsDir: string, outFile: string, options: 
       height: 180,
       data: { values: series(key) },
       layer: [
-        { mark: { type: 'area', opacity: 0.15 }, encoding: { x: { field: 'day', type: 'quantitative', title: 'day' }, y: { field: 'lo', type: 'quantitative', title: null, axis, scale: { zero: false } }, y2: { field: 'hi' }, color } },
-        { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x: { field: 'day', type: 'quantitative' }, y: { field: 'median', type: 'quantitative' }, color } },
+        { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { x: { field: 'day', type: 'quantitative', title: 'day' }, y: { field: 'median', type: 'quantitative', title: null, axis, scale: { zero: false } }, color } },
+        { mark: { type: 'area', opacity: 0.15 }, encoding: { x: { field: 'day', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
       ],
     });
     await add('daily', `Day by day (line: median over ${s.seeds.length} seeds; shaded: 10–90% of seeds)`, {
@@ -348,7 +348,7 @@ export async function writeReport(resultsDir: string, outFile: string, options: 
           height: barHeight(sims.length),
           data: { values: rateRows },
           layer: [
-            { mark: 'bar', encoding: { y: { field: 'strategy', type: 'nominal', sort: sims, title: null }, x: { field: 'rate', type: 'quantitative', title: null, axis: { format: '.2%' } }, color } },
+            { mark: 'bar', encoding: { y: { field: 'strategy', type: 'nominal', sort: sims, title: null }, x: { field: 'rate', type: 'quantitative', title: null, axis: { format: '.1%' } }, color } },
             { mark: { type: 'rule', color: '#111827' }, encoding: { y: { field: 'strategy', type: 'nominal', sort: sims }, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
           ],
         },
@@ -529,7 +529,7 @@ function page(
             const p = s.paired[x]![k]!;
             const rate = k === 'fillRate' || k === 'contractFillRate' || k === 'onTimeRate';
             const f = (y: number) => (rate ? `${y >= 0 ? '+' : '−'}${Math.abs(100 * y).toFixed(2)} pts` : k === 'lostSalesUnits' ? `${y >= 0 ? '+' : ''}${formatNumber(y)}` : `${y >= 0 ? '+' : ''}${money(y)}`);
-            return `<td class="${p.verdict.replace(' ', '-')}">${f(p.mean)} <span class="ci">[${f(p.lo)}, ${f(p.hi)}]</span><br><small>${p.verdict}</small></td>`;
+            return `<td class="${p.verdict.replace(' ', '-')}">${f(p.mean)} <small>${p.verdict}</small><br><span class="ci">[${f(p.lo)}, ${f(p.hi)}]</span></td>`;
           })
           .join('')}</tr>`,
     )
@@ -591,7 +591,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin
 .summary.winner { border-left-color: #16a34a; } .summary.none { border-left-color: #6b7280; }
 #headline { font-size: 1.15rem; font-weight: bold; } .summary li { margin: 0.35rem 0; }
 code { background: #e5e7eb; padding: 0 0.25rem; border-radius: 3px; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; } th, td { border: 1px solid #e5e7eb; padding: 0.3rem 0.5rem; text-align: right; white-space: nowrap; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; } th, td { border: 1px solid #e5e7eb; padding: 0.3rem 0.5rem; text-align: right; } td { white-space: nowrap; } th { white-space: normal; vertical-align: bottom; }
 th:first-child { text-align: left; } .ci { color: #6b7280; font-size: 0.8em; } td.better { background: #ecfdf5; } td.worse { background: #fef2f2; }
 .swatch { display: inline-block; width: 0.7rem; height: 0.7rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: baseline; }
 figure { margin: 1.2rem 0; break-inside: avoid; } figcaption { font-weight: bold; margin-bottom: 0.4rem; } svg { max-width: 100%; height: auto; }
