@@ -83,6 +83,19 @@ export function recommend(s: BenchSummary, options: { objective?: string; perSee
   const better = challengers.filter((x) => s.paired[x]![objective]!.verdict === 'better').sort((a, b) => gain(b) - gain(a));
   const seedsText = `${n} seed${n === 1 ? '' : 's'}`;
 
+  const worse = challengers.filter((x) => s.paired[x]![objective]!.verdict === 'worse');
+  if (better.length === 0 && challengers.length > 0 && worse.length === challengers.length) {
+    // The baseline beats every challenger: it is the one named better, against the closest.
+    const closest = [...challengers].sort((a, b) => gain(b) - gain(a))[0]!;
+    const flip = (p: PairedDifference): PairedDifference => ({ ...p, mean: -p.mean, lo: -p.hi, hi: -p.lo, verdict: p.verdict === 'better' ? 'worse' : p.verdict === 'worse' ? 'better' : p.verdict });
+    const against = Object.fromEntries(Object.entries(s.paired[closest]!).map(([kpi, p]) => [kpi, flip(p)]));
+    const p = against[objective]!;
+    const headline =
+      `\`${base}\` (the baseline) is better than every other strategy on ${objLabel}: each paired interval excludes zero; ` +
+      `against the closest, \`${closest}\`, ${amount(objective, p.mean, cur)} per run (${interval(objective, p, cur)}, ${seedsText}, paired).`;
+    return { objective, winner: base, headline, details: tradeOffs(s, base, closest, against) };
+  }
+
   if (better.length === 0) {
     const details: string[] = [];
     if (challengers.length) {
@@ -104,7 +117,6 @@ export function recommend(s: BenchSummary, options: { objective?: string; perSee
           : `\`${x}\` against \`${base}\`: no measured difference (service, lost units, contract fill, penalties and costs all within noise).`,
       );
     }
-    const worse = challengers.filter((x) => s.paired[x]![objective]!.verdict === 'worse');
     const headline =
       `No strategy is better than \`${base}\` on ${objLabel}: over ${seedsText} no paired difference excludes zero` +
       (worse.length ? ` (${worse.map((x) => `\`${x}\``).join(', ')} ${worse.length === 1 ? 'is' : 'are'} significantly worse).` : '.');
@@ -114,21 +126,7 @@ export function recommend(s: BenchSummary, options: { objective?: string; perSee
   const winner = better[0]!;
   const p = s.paired[winner]![objective]!;
   const headline = `\`${winner}\` is better than \`${base}\` on ${objLabel}: ${amount(objective, p.mean, cur)} per run (${interval(objective, p, cur)}, ${seedsText}, paired).`;
-  const d = s.paired[winner]!;
-  const k = s.kpis;
-  const details: string[] = [];
-  details.push(`Service: ${change('fillRate', d.fillRate!, cur)}, ${change('onTimeRate', d.onTimeRate!, cur)} (${pct(k[winner]!.fillRate!.mean)} fill and ${pct(k[winner]!.onTimeRate!.mean)} on time, against ${pct(k[base]!.fillRate!.mean)} and ${pct(k[base]!.onTimeRate!.mean)}).`);
-  details.push(`Lost sales: ${significant(d.lostSalesUnits) ? change('lostSalesUnits', d.lostSalesUnits!, cur) : 'about the same'} (${formatNumber(k[winner]!.lostSalesUnits!.mean)} units per run against ${formatNumber(k[base]!.lostSalesUnits!.mean)}).`);
-  if (s.segments.some((g) => g.kind === 'contract')) {
-    const target = k[winner]!.contractFillTarget!.mean;
-    const cf = k[winner]!.contractFillRate!.mean;
-    details.push(
-      `Contract fill: ${pct(cf)} against a target of ${pct(target)} (${cf + 1e-9 >= target ? 'meets it' : 'short of it'}); \`${base}\` ${pct(k[base]!.contractFillRate!.mean)}; ${change('contractFillRate', d.contractFillRate!, cur)}.`,
-    );
-  }
-  details.push(`${capital(change('penalties', d.penalties!, cur))} (${formatMoney(k[winner]!.penalties!.mean, cur)} per run against ${formatMoney(k[base]!.penalties!.mean, cur)}).`);
-  const moved = COST_LINES.filter((c) => significant(d[c]));
-  details.push(moved.length ? `Cost lines that moved: ${moved.map((c) => change(c, d[c]!, cur)).join('; ')}.` : 'No cost line moved significantly.');
+  const details = tradeOffs(s, winner, base, s.paired[winner]!);
   for (const other of better.slice(1)) {
     const a = options.perSeed?.[winner]?.[objective];
     const b = options.perSeed?.[other]?.[objective];
@@ -144,6 +142,26 @@ export function recommend(s: BenchSummary, options: { objective?: string; perSee
     }
   }
   return { objective, winner, headline, details };
+}
+
+/** The trade-offs of `winner` against `other` in plain words; `d` holds the paired differences winner − other. */
+function tradeOffs(s: BenchSummary, winner: string, other: string, d: Record<string, PairedDifference>): string[] {
+  const k = s.kpis;
+  const cur = s.currency;
+  const details: string[] = [];
+  details.push(`Service: ${change('fillRate', d.fillRate!, cur)}, ${change('onTimeRate', d.onTimeRate!, cur)} (${pct(k[winner]!.fillRate!.mean)} fill and ${pct(k[winner]!.onTimeRate!.mean)} on time, against ${pct(k[other]!.fillRate!.mean)} and ${pct(k[other]!.onTimeRate!.mean)}).`);
+  details.push(`Lost sales: ${significant(d.lostSalesUnits) ? change('lostSalesUnits', d.lostSalesUnits!, cur) : 'about the same'} (${formatNumber(k[winner]!.lostSalesUnits!.mean)} units per run against ${formatNumber(k[other]!.lostSalesUnits!.mean)}).`);
+  if (s.segments.some((g) => g.kind === 'contract')) {
+    const target = k[winner]!.contractFillTarget!.mean;
+    const cf = k[winner]!.contractFillRate!.mean;
+    details.push(
+      `Contract fill: ${pct(cf)} against a target of ${pct(target)} (${cf + 1e-9 >= target ? 'meets it' : 'short of it'}); \`${other}\` ${pct(k[other]!.contractFillRate!.mean)}; ${change('contractFillRate', d.contractFillRate!, cur)}.`,
+    );
+  }
+  details.push(`${capital(change('penalties', d.penalties!, cur))} (${formatMoney(k[winner]!.penalties!.mean, cur)} per run against ${formatMoney(k[other]!.penalties!.mean, cur)}).`);
+  const moved = COST_LINES.filter((c) => significant(d[c]));
+  details.push(moved.length ? `Cost lines that moved: ${moved.map((c) => change(c, d[c]!, cur)).join('; ')}.` : 'No cost line moved significantly.');
+  return details;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
