@@ -155,6 +155,19 @@ describe('HTML report in a browser', () => {
     }
   });
 
+  it('a failed PDF run leaves the existing file alone and says why in one line', () => {
+    const pdf = join(tie, 'kept.pdf');
+    writeFileSync(pdf, 'keep');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', tie, '--out', join(tie, 'kept.html'), '--pdf', pdf], {
+      env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' },
+    });
+    expect(r.status).not.toBe(0);
+    const stderr = r.stderr.toString().trim().split('\n');
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toContain('CHROMIUM_PATH(=/nonexistent/chromium) does not exist');
+    expect(readFileSync(pdf, 'utf8')).toBe('keep');
+  });
+
   it('adds the learning curve when a trained policy took part', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'allocsim-report-rl-'));
     const s = JSON.parse(readFileSync(join(tie, 'summary.json'), 'utf8')) as BenchSummary;
