@@ -3,6 +3,7 @@ import { action, intOption, UsageError } from './errors.js';
 import { progressBar } from './progress.js';
 import { textTable } from './format.js';
 import { runBenchmark, type BenchOptions, type BenchResults, type BenchSummary } from '../report/harness.js';
+import { benchSummaryLines } from '../report/report.js';
 
 interface BenchCliOptions {
   scenario: string;
@@ -88,6 +89,7 @@ export function register(program: Command): void {
         const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
         process.stdout.write(`${res.summary.scenario}: ${n(strategies.length, 'strategy', 'strategies')} × ${n(res.summary.seeds.length, 'seed', 'seeds')} × ${n(res.summary.days, 'day', 'days')}\n\n`);
         process.stdout.write(summaryTable(res.summary));
+        process.stdout.write(`\n${benchSummaryLines(res).map((l) => `- ${l}\n`).join('')}`);
         const where = queue ? 'through the queue' : `on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}`;
         process.stdout.write(`\n${res.records.length} tasks in ${res.wallSeconds.toFixed(1)} s ${where}; results in ${opts.out}/\n`);
       }),

@@ -5,7 +5,7 @@ import { action, intOption } from './errors.js';
 import { benchWithProgress, summaryTable } from './bench.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
-import { writeReport, managerSummary } from '../report/report.js';
+import { writeReport, benchSummaryLines } from '../report/report.js';
 
 interface StartOptions {
   scenario: string;
@@ -67,7 +67,7 @@ async function runStart(opts: StartOptions): Promise<void> {
   process.stdout.write('\n');
   process.stdout.write(summaryTable(res.summary));
   process.stdout.write('\n');
-  for (const line of managerSummary(res.summary)) process.stdout.write(`- ${line}\n`);
+  for (const line of benchSummaryLines(res)) process.stdout.write(`- ${line}\n`);
   const reportFile = join(opts.out, 'report.html');
   await writeReport(opts.out, reportFile);
   process.stdout.write(

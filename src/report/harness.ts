@@ -11,6 +11,7 @@ import { drawDemand } from '../plan/demand.js';
 import { evaluateForecast, type Accuracy } from '../plan/forecast.js';
 import { directionOf, interval, pairedDifference, type Interval, type PairedDifference } from './stats.js';
 import { ORACLE } from './strategies.js';
+import { writeBenchDetail } from './bench-detail.js';
 import { loadResolver, runTask, type Resolve, type Task, type TaskConfig, type TaskRecord } from './task.js';
 
 /** Bad benchmark input or unreadable results; the message names the field and value. */
@@ -426,6 +427,7 @@ export function writeResults(dir: string, results: BenchResults): void {
   }
   writeFileSync(join(dir, 'daily.csv'), csv(['strategy', 'day', 'series', 'value'], dailyRows));
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeBenchDetail(dir, summary.strategies, records);
   writeFileSync(
     join(dir, 'timing.json'),
     `${JSON.stringify({ workers: results.workers, wallSeconds: results.wallSeconds, tasks: records.map((r) => ({ strategy: r.strategy, seed: r.seed, wallSeconds: r.wallSeconds })) }, null, 2)}\n`,
