@@ -205,7 +205,7 @@ describe('bench and train through the queue (pg-boss on PostgreSQL)', () => {
     const [w1, w2] = await Promise.all([worker(), worker()]);
     const cwd = mkdtempSync(join(tmp, 'sweep-'));
     const r = await run(
-      ['train', '--scenario', 'default', '--out', 'models/tiny', '--iterations', '1', '--days', '5', '--envs', '1', '--rollout-steps', '64', '--epochs', '1', '--sweep', 'seed=1..3', '--queue', 'env:ALLOCSIM_QUEUE', '--validation-seeds', '3'],
+      ['train', '--scenario', 'default', '--out', 'models/tiny', '--rounds', '0', '--episodes', '1', '--days', '5', '--sweep', 'seed=1..3', '--queue', 'env:ALLOCSIM_QUEUE', '--validation-seeds', '3'],
       cwd,
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -21,8 +21,10 @@ export interface HindsightConfig {
   rounds: number;
   /** Episodes played per round. */
   episodesPerRound: number;
-  /** Passes over the aggregated data after each round. */
+  /** Passes over the round's training sample after each round. */
   epochs: number;
+  /** Size of that sample: drawn uniformly from all data aggregated so far (all of it when smaller). */
+  fitSamplesPerRound: number;
   /** Hidden units per layer of the scorer and value MLPs. */
   hidden: number;
   learningRate: number;
@@ -49,6 +51,7 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   rounds: 4,
   episodesPerRound: 2,
   epochs: 2,
+  fitSamplesPerRound: 80_000,
   hidden: 64,
   learningRate: 1e-3,
   minibatch: 512,
@@ -262,7 +265,7 @@ export async function trainHindsight(
       for (let e = 0; e < cfg.episodesPerRound; e++) data.push(...play(nextSeed++, actor, keep).labelled);
     }
     const gathered = round === 0 ? data.length : metrics.length ? data.length - metrics[metrics.length - 1]!.aggregate : data.length;
-    const fit = fitEpochs(net, adam, vars, data, spec, cfg, rngShuffle);
+    const fit = fitEpochs(net, adam, vars, drawSample(data, cfg.fitSamplesPerRound, rngShuffle), spec, cfg, rngShuffle);
     if (!Number.isFinite(fit.loss)) throw new NothingToLearnError(`${world.scenario.name}: training loss is ${fit.loss} in round ${round}`);
     // ---- validate: the network decides greedily on held-out seeds
     const params = net.toParams();
@@ -295,6 +298,14 @@ export async function trainHindsight(
   net.dispose();
   adam.dispose();
   return { params: best!.params, spec, config: cfg, derived: report, metrics, bestRound: best!.round };
+}
+
+/** Up to n samples drawn uniformly without replacement (all of them when there are fewer). */
+function drawSample<T>(data: readonly T[], n: number, rng: Stream): readonly T[] {
+  if (data.length <= n) return data;
+  const idx = Array.from({ length: data.length }, (_, i) => i);
+  shuffle(idx, rng);
+  return idx.slice(0, n).map((i) => data[i]!);
 }
 
 /** The soft target of a step: a softmax of its hindsight values at temperature `tau` (money per unit). */
