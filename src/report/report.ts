@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../sim/atomic-file.js';
 import { dirname, join } from 'node:path';
 import type { BenchSummary } from './harness.js';
 import { ResultsError } from './harness.js';
@@ -316,6 +317,6 @@ ${charts.map((c) => `<figure class="chart" id="chart-${c.id}"><figcaption>${esc(
 </html>
 `;
   mkdirSync(dirname(outFile) || '.', { recursive: true });
-  writeFileSync(outFile, html);
+  writeFileAtomic(outFile, html);
   return { file: outFile, charts: charts.length };
 }
