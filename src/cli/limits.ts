@@ -29,11 +29,21 @@ const BASE_BYTES = 150 * 2 ** 20;
 /** A worker thread's own heap and code before it runs anything. */
 const WORKER_BYTES = 40 * 2 ** 20;
 
+/**
+ * Expected orders over `days`: the scenario's order rate under its linear trend
+ * (`1 + trendPerYear × day / 365`, as the demand model applies it; the weekly
+ * season averages to one), so long horizons of a growing market are not underestimated.
+ */
+export function expectedOrders(world: World, days: number): number {
+  const d = world.scenario.demand;
+  return d.ordersPerDay * Math.max(0, days + (d.trendPerYear * days * (days - 1)) / 730);
+}
+
 /** Expected ledger entries and peak bytes of one simulation of `world` over `days`. */
 export function runEstimate(world: World, days: number): { entries: number; bytes: number } {
   const s = world.scenario;
   const cells = s.warehouses.length * world.skus.length;
-  const entries = s.demand.ordersPerDay * days * ENTRIES_PER_ORDER + days * (s.warehouses.length + 3) + cells;
+  const entries = expectedOrders(world, days) * ENTRIES_PER_ORDER + days * (s.warehouses.length + 3) + cells;
   return { entries, bytes: entries * BYTES_PER_ENTRY };
 }
 
@@ -54,15 +64,20 @@ const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20).toLocaleString('en-US')
  */
 export function checkHorizon(world: World, days: number, o: { maxMemoryMb: number; runs?: number; workers?: number; extraBytesPerDay?: number; what?: string }): void {
   const runs = o.runs ?? 1;
-  // Peak bytes are linear in days: fixed + days × perDay.
-  const fixed = BASE_BYTES + (o.workers ?? 0) * WORKER_BYTES + runs * runEstimate(world, 0).bytes;
-  const perDay = runs * (runEstimate(world, 1).bytes - runEstimate(world, 0).bytes) + (o.extraBytesPerDay ?? 0);
-  const need = fixed + days * perDay;
+  const need = (n: number) => BASE_BYTES + (o.workers ?? 0) * WORKER_BYTES + runs * runEstimate(world, n).bytes + n * (o.extraBytesPerDay ?? 0);
   const limit = o.maxMemoryMb * 2 ** 20;
-  if (need <= limit) return;
-  const maxDays = Math.max(0, Math.floor((limit - fixed) / perDay));
+  if (need(days) <= limit) return;
+  // need() grows with days: the longest horizon that fits, by bisection.
+  let lo = 0;
+  let hi = days;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (need(mid) <= limit) lo = mid;
+    else hi = mid;
+  }
+  const maxDays = lo;
   const entries = runEstimate(world, days).entries;
   throw new UsageError(
-    `--days(=${days}) needs about ${mb(need)} MB (${world.scenario.name}: ~${Math.round(entries / 1e6).toLocaleString('en-US')} M ledger entries a run${runs > 1 ? `, ${runs} runs at once` : ''}), over the --max-memory limit of ${o.maxMemoryMb.toLocaleString('en-US')} MB; at most ${maxDays.toLocaleString('en-US')} days fit${o.what ? ` ${o.what}` : ''}`,
+    `--days(=${days}) needs about ${mb(need(days))} MB (${world.scenario.name}: ~${Math.round(entries / 1e6).toLocaleString('en-US')} M ledger entries a run${runs > 1 ? `, ${runs} runs at once` : ''}), over the --max-memory limit of ${o.maxMemoryMb.toLocaleString('en-US')} MB; at most ${maxDays.toLocaleString('en-US')} days fit${o.what ? ` ${o.what}` : ''}`,
   );
 }

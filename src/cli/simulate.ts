@@ -63,9 +63,15 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
   } finally {
     bar.stop();
   }
+  // After a long run the closing steps take seconds too: say what is happening.
+  const say = (text: string) => opts.progress && result.wallSeconds >= 5 && process.stderr.write(`simulate: ${text}\n`);
+  say(`reconciling and computing KPIs over ${result.ledger.length.toLocaleString('en-US')} ledger entries`);
   const rec = reconcile(result);
   const report = computeKpis(result);
-  if (ledgerFormat && opts.ledger) writeLedger(result.ledger, world, opts.ledger, ledgerFormat);
+  if (ledgerFormat && opts.ledger) {
+    say(`writing the ledger to ${opts.ledger}`);
+    writeLedger(result.ledger, world, opts.ledger, ledgerFormat);
+  }
   if (opts.format === 'json') {
     const out = {
       scenario: loaded.scenario.name,
