@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 /** The tfjs backends allocsim can use. `auto` picks tensorflow (tfjs-node) when installed, else wasm. */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { NC, NX } from './features/encoder.js';
 import { PARAM_NAMES, paramShapes, type NetworkParams, type ParamName } from './network.js';
 

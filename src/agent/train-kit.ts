@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Stream } from '../sim/kernel/random.js';
 import type { Observation } from './env/allocation-env.js';
 import { defaultFeatureSpec, NC, NX, type FeatureSpec } from './features/encoder.js';
@@ -92,11 +92,11 @@ export class Adam {
     const c2 = 1 - this.beta2 ** this.t;
     tf.tidy(() => {
       grads.forEach((g, i) => {
-        const m = this.m[i]!.mul(this.beta1).add(g.mul(1 - this.beta1));
-        const v = this.v[i]!.mul(this.beta2).add(g.square().mul(1 - this.beta2));
+        const m = tf.add(tf.mul(this.m[i]!, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(this.v[i]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
-        this.vars[i]!.assign(this.vars[i]!.sub(m.div(c1).div(v.div(c2).sqrt().add(this.eps)).mul(lr)));
+        this.vars[i]!.assign(tf.sub(this.vars[i]!, tf.mul(tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.eps)), lr)));
       });
     });
   }

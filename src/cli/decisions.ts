@@ -1,11 +1,14 @@
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { action, UsageError } from './errors.js';
+import { formatParser } from './options.js';
+import { AtomicFile, unwritableReason } from '../sim/atomic-file.js';
 
 interface ExportOptions {
   db: string;
   since?: string;
-  format: string;
+  format: 'jsonl' | 'csv';
   out?: string;
 }
 
@@ -24,12 +27,6 @@ export function parseSince(value: string | undefined): number {
   return t;
 }
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function register(program: Command): void {
   const decisions = program.command('decisions').description('the decision audit log');
   decisions
@@ -37,34 +34,53 @@ export function register(program: Command): void {
     .description('export logged decisions (JSON columns parsed in jsonl, kept as text in csv)')
     .option('--db <file>', 'audit log', 'results/audit.sqlite')
     .option('--since <time>', 'only decisions at or after this time (ISO or epoch ms)')
-    .requiredOption('--format <format>', 'jsonl or csv', 'jsonl')
-    .option('--out <file>', 'write here instead of stdout')
+    .requiredOption('--format <format>', 'jsonl or csv (an export: one decision a line)', formatParser(['jsonl', 'csv'] as const), 'jsonl')
+    .option('--out <file>', 'write here instead of stdout (the file is replaced only when the export completes)')
     .action(action(runExport));
 }
 
 async function runExport(o: ExportOptions): Promise<void> {
-  if (o.format !== 'jsonl' && o.format !== 'csv') throw new UsageError(`--format(=${o.format}) must be jsonl or csv`);
   if (!existsSync(o.db)) throw new UsageError(`--db(=${o.db}) not found`);
   const since = parseSince(o.since);
+  if (o.out) {
+    const why = unwritableReason(o.out);
+    if (why) throw new UsageError(`--out(=${o.out}) cannot be written: ${why}`);
+  }
   const { unpackFeatures } = await import('../serve/audit.js');
   const { readDecisions } = await import('../serve/audit-read.js');
-  const out: WriteStream | NodeJS.WriteStream = o.out ? createWriteStream(o.out) : process.stdout;
-  const write = (s: string) => out.write(s);
-  if (o.format === 'csv') write(`${CSV_COLUMNS.join(',')}\n`);
-  const json = new Set(['request', 'scores', 'decision', 'shadow', 'snapshot']);
-  const n = readDecisions(o.db, since, (row) => {
-    // Features are stored packed (float32); export them as JSON arrays per line.
-    if (row.features instanceof Uint8Array) row.features = JSON.stringify(unpackFeatures(row.features));
-    if (o.format === 'csv') {
-      write(`${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\n`);
-    } else {
-      const obj: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(row)) obj[k] = (json.has(k) || k === 'features') && typeof v === 'string' ? JSON.parse(v) : v;
-      write(`${JSON.stringify(obj)}\n`);
+  const file = o.out ? new AtomicFile(o.out) : null;
+  // Rows are written in chunks of about 1 MB, to the temp file beside --out or to stdout.
+  let buf = '';
+  const flush = () => {
+    if (file) file.write(buf);
+    else process.stdout.write(buf);
+    buf = '';
+  };
+  const write = (s: string) => {
+    buf += s;
+    if (buf.length > 1 << 20) flush();
+  };
+  try {
+    if (o.format === 'csv') write(stringify([CSV_COLUMNS]));
+    const json = new Set(['request', 'scores', 'decision', 'shadow', 'snapshot']);
+    const n = readDecisions(o.db, since, (row) => {
+      // Features are stored packed (float32); export them as JSON arrays per line.
+      if (row.features instanceof Uint8Array) row.features = JSON.stringify(unpackFeatures(row.features));
+      if (o.format === 'csv') {
+        write(stringify([CSV_COLUMNS.map((c) => row[c])], { cast: { boolean: (b) => String(b) } }));
+      } else {
+        const obj: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(row)) obj[k] = (json.has(k) || k === 'features') && typeof v === 'string' ? JSON.parse(v) : v;
+        write(`${JSON.stringify(obj)}\n`);
+      }
+    });
+    flush();
+    if (file) {
+      file.commit();
+      process.stderr.write(`${n} decisions written to ${o.out}\n`);
     }
-  });
-  if (o.out) {
-    await new Promise<void>((res) => (out as WriteStream).end(res));
-    process.stderr.write(`${n} decisions written to ${o.out}\n`);
+  } catch (err) {
+    file?.abort();
+    throw err;
   }
 }

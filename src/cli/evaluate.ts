@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { action, UsageError } from './errors.js';
+import { addSeedsOption, describeSeeds, formatOption, printCsv, printJson, type OutputFormat } from './options.js';
+import { interval } from '../report/stats.js';
 import { resolvePolicy } from './policy.js';
 import { textTable, formatValue } from './format.js';
 import { loadScenario } from '../sim/scenario/index.js';
@@ -12,50 +14,27 @@ import type { Policy } from '../sim/policies/contract.js';
 interface EvaluateOptions {
   scenario: string;
   policy: string;
-  seeds: string;
-  format: string;
+  seeds: number[];
+  format: OutputFormat;
   baseline: string;
   mode?: string;
 }
 
-/** Two-sided 97.5% Student t quantiles for 1..30 degrees of freedom (then normal). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
-/** Mean and 95% confidence interval of a sample (Student t). */
-export function meanCi(xs: readonly number[]): { mean: number; lo: number; hi: number; sd: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  const t = n > 1 ? (T975[n - 2] ?? 1.96) : 0;
-  const half = n > 1 ? (t * sd) / Math.sqrt(n) : 0;
-  return { mean, lo: mean - half, hi: mean + half, sd };
-}
-
-function parseSeeds(text: string): number[] {
-  const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
-  if (!m || Number(m[2]) < Number(m[1]) || Number(m[2]) - Number(m[1]) > 10000) throw new UsageError(`--seeds(=${text}) must look like a..b with a <= b`);
-  const out: number[] = [];
-  for (let s = Number(m[1]); s <= Number(m[2]); s++) out.push(s);
-  return out;
-}
-
 export function register(program: Command): void {
-  program
+  const command = program
     .command('evaluate')
     .description('evaluate a trained policy against the rule strategies on common seeds: KPIs and the paired reward difference with its 95% CI')
     .requiredOption('--scenario <name|path>', 'scenario')
     .requiredOption('--policy <spec>', 'models/<name>[/<version>] (or rl:…, or a rule name)')
-    .requiredOption('--seeds <a..b>', 'evaluation seeds, e.g. 9001..9020 (use seeds never used in training)')
     .option('--baseline <rule|best>', 'rule to compare against; best = the rule with the highest mean reward', 'best')
     .option('--mode <mode>', 'trained policies: sample or greedy (default: the model\'s decision mode)')
-    .option('--format <format>', 'table or json', 'table')
-    .action(action(runEvaluate));
+  addSeedsOption(command, { minCount: 2, help: 'evaluation seeds, e.g. 9001..9020 (use seeds never used in training)' });
+  formatOption(command).action(action(runEvaluate));
 }
 
 async function runEvaluate(opts: EvaluateOptions): Promise<void> {
-  if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`--format(=${opts.format}) must be table or json`);
   if (opts.baseline !== 'best' && !RULE_NAMES.includes(opts.baseline)) throw new UsageError(`--baseline(=${opts.baseline}) must be best or one of ${RULE_NAMES.join(', ')}`);
-  const seeds = parseSeeds(opts.seeds);
+  const seeds = opts.seeds;
   const loaded = loadScenario(opts.scenario);
   const world = buildWorld(loaded.scenario);
   const spec = RULE_NAMES.includes(opts.policy) || opts.policy.startsWith('rl:') ? opts.policy : `rl:${opts.policy}`;
@@ -77,7 +56,7 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   rules.sort((a, b) => mean(b.kpis, 'reward') - mean(a.kpis, 'reward'));
   const best = rules[0]!;
   const mine = { name: opts.policy, kpis: run(policy) };
-  const diff = meanCi(mine.kpis.map((k, i) => k.reward - best.kpis[i]!.reward));
+  const diff = interval(mine.kpis.map((k, i) => k.reward - best.kpis[i]!.reward));
   const wins = mine.kpis.filter((k, i) => k.reward > best.kpis[i]!.reward).length;
   const keys: { key: keyof Kpis; label: string; kind: 'pct' | 'money' }[] = [
     { key: 'reward', label: 'reward', kind: 'money' },
@@ -92,16 +71,30 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
     const out = {
       scenario: loaded.scenario.name,
       scenarioHash: loaded.hash,
-      seeds: [seeds[0], seeds[seeds.length - 1]],
+      seeds,
       policy: { name: opts.policy, mean: summary(mine.kpis), rewards: mine.kpis.map((k) => k.reward) },
       rules: rules.map((r) => ({ name: r.name, mean: summary(r.kpis), rewards: r.kpis.map((k) => k.reward) })),
       best: best.name,
-      pairedRewardDifference: { ...diff, wins, seeds: seeds.length },
+      pairedRewardDifference: { mean: diff.mean, lo: diff.lo, hi: diff.hi, sd: diff.sd, wins, seeds: seeds.length },
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    printJson(out);
     return;
   }
-  process.stdout.write(`${loaded.scenario.name}: ${opts.policy} vs rules, mean over seeds ${opts.seeds} (${seeds.length} seeds, common random numbers)\n\n`);
+  if (opts.format === 'csv') {
+    // One row per policy; the paired difference against the best rule is on the evaluated policy's row.
+    printCsv(
+      ['name', 'role', 'seeds', ...keys.map((k) => k.key), `rewardMinus_${best.name}_mean`, 'lo95', 'hi95', 'wins'],
+      [mine, ...rules].map((c, i) => [
+        c.name,
+        i === 0 ? 'policy' : c === best ? 'best rule' : 'rule',
+        seeds.length,
+        ...keys.map((k) => mean(c.kpis, k.key)),
+        ...(i === 0 ? [diff.mean, diff.lo, diff.hi, wins] : ['', '', '', '']),
+      ]),
+    );
+    return;
+  }
+  process.stdout.write(`${loaded.scenario.name}: ${opts.policy} vs rules, mean over seeds ${describeSeeds(seeds)} (${seeds.length} seeds, common random numbers)\n\n`);
   const cols = [mine, ...rules];
   process.stdout.write(textTable(['KPI', ...cols.map((c) => c.name)], keys.map((k) => [k.label, ...cols.map((c) => formatValue(mean(c.kpis, k.key), k.kind))])));
   process.stdout.write(

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { fail } from './errors.js';
 import { register as registerScenarios } from './scenarios.js';
@@ -18,9 +19,20 @@ import { register as registerWorker } from './worker.js';
 /** Every command registers itself here; one file per command under src/cli/. */
 const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerBench, registerReport, registerOracle, registerTrain, registerEvaluate, registerServe, registerRecommend, registerDecisions, registerWorker];
 
+/** The version in allocsim's package.json (found upward from this file: src/cli or dist/src/cli). */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    const file = new URL('package.json', dir);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'allocsim' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
+
 const program = new Command('allocsim')
   .description('Order-allocation simulator, policy trainer and policy service')
-  .version('0.1.0')
+  .version(packageVersion(), '-v, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 for (const register of COMMANDS) register(program);

@@ -4,6 +4,9 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { action, intOption, UsageError } from './errors.js';
 import type { RecommendRequest } from '../gen/allocation/v1/RecommendRequest.js';
 import type { RecommendBatchRequest } from '../gen/allocation/v1/RecommendBatchRequest.js';
+import type { RecommendResponse__Output } from '../gen/allocation/v1/RecommendResponse.js';
+import { formatOption, printCsv, printJson, type OutputFormat } from './options.js';
+import { textTable } from './format.js';
 
 interface RecommendCliOptions {
   addr: string;
@@ -14,12 +17,27 @@ interface RecommendCliOptions {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  format: OutputFormat;
 }
 
+/** One row per allocation (and per backordered remainder) of each decision: what table and CSV output show. */
+function allocationRows(decisions: readonly RecommendResponse__Output[]): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const d of decisions) {
+    const by = d.decidedBy ? `${d.decidedBy.kind}:${d.decidedBy.name}${d.decidedBy.version ? `@${d.decidedBy.version}` : ''}` : '';
+    for (const line of d.lines) {
+      for (const a of line.allocations) rows.push([d.orderId, line.sku, a.warehouse, a.quantity, a.mode, a.expectedDeliveryHours, by, d.fallbackReason, d.decisionId]);
+      if (line.backordered > 0) rows.push([d.orderId, line.sku, '(backordered)', line.backordered, '', '', by, d.fallbackReason, d.decisionId]);
+    }
+  }
+  return rows;
+}
+const ALLOCATION_COLUMNS = ['order', 'sku', 'warehouse', 'quantity', 'mode', 'expectedDeliveryHours', 'decidedBy', 'fallbackReason', 'decisionId'];
+
 export function register(program: Command): void {
-  program
+  const command = program
     .command('recommend')
-    .description('ask a running allocsim server for a decision and print it as JSON')
+    .description('ask a running allocsim server for a decision and print it (JSON: the whole response; table or CSV: one row per allocation)')
     .requiredOption('--addr <host:port>', 'server address')
     .requiredOption('--order <file.json>', 'a Recommend request: { "order": {...}, "snapshot": {...} } (with --batch: { "orders": [...], "snapshot": {...} })')
     .option('--batch', 'send a RecommendBatch request')
@@ -27,8 +45,8 @@ export function register(program: Command): void {
     .option('--force-rules', 'decide with the rule strategy')
     .option('--tls-ca <file>', 'CA to verify the server (enables TLS)')
     .option('--tls-cert <file>', 'client certificate (mutual TLS)')
-    .option('--tls-key <file>', 'client key (mutual TLS)')
-    .action(action(runRecommend));
+    .option('--tls-key <file>', 'client key (mutual TLS)');
+  formatOption(command, 'json').action(action(runRecommend));
 }
 
 async function runRecommend(o: RecommendCliOptions): Promise<void> {
@@ -61,7 +79,10 @@ async function runRecommend(o: RecommendCliOptions): Promise<void> {
     const res = o.batch
       ? await a.recommendBatch({ ...(body as RecommendBatchRequest), forceRules: !!o.forceRules }, { deadlineMs: o.deadlineMs })
       : await a.recommend({ ...(body as RecommendRequest), forceRules: !!o.forceRules }, { deadlineMs: o.deadlineMs });
-    process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+    if (o.format === 'json') return printJson(res);
+    const rows = allocationRows('decisions' in res ? res.decisions : [res]);
+    if (o.format === 'csv') return printCsv(ALLOCATION_COLUMNS, rows);
+    process.stdout.write(textTable(ALLOCATION_COLUMNS, rows.map((r) => r.map(String))));
   } catch (err) {
     const e = err as ServiceError;
     // INVALID_ARGUMENT is the caller's input: exit 2 like any bad input.

@@ -1,37 +1,35 @@
 import type { Command } from 'commander';
 import { action } from './errors.js';
+import { formatOption, printCsv, printJson, type OutputFormat } from './options.js';
+import { textTable } from './format.js';
 import { listScenarios, loadScenario } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 
 export function register(program: Command): void {
-  program
-    .command('scenarios')
-    .description('list the shipped scenarios')
-    .option('--format <format>', 'table or json', 'table')
-    .action(
-      action((opts: { format: string }) => {
-        const rows = listScenarios().map((name) => {
-          const { scenario: s } = loadScenario(name);
-          const world = buildWorld(s);
-          return {
-            name,
-            warehouses: s.warehouses.length,
-            regions: s.regions.length,
-            skus: world.skus.length,
-            days: s.horizonDays,
-            ordersPerDay: s.demand.ordersPerDay,
-            description: s.description,
-          };
-        });
-        if (opts.format === 'json') {
-          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          return;
-        }
-        for (const r of rows) {
-          process.stdout.write(
-            `${r.name.padEnd(20)} ${String(r.warehouses).padStart(3)} warehouses ${String(r.skus).padStart(5)} SKUs ${String(r.days).padStart(4)} days  ${r.description}\n`,
-          );
-        }
-      }),
-    );
+  formatOption(program.command('scenarios').description('list the shipped scenarios')).action(
+    action((opts: { format: OutputFormat }) => {
+      const rows = listScenarios().map((name) => {
+        const { scenario: s } = loadScenario(name);
+        const world = buildWorld(s);
+        return {
+          name,
+          warehouses: s.warehouses.length,
+          regions: s.regions.length,
+          skus: world.skus.length,
+          days: s.horizonDays,
+          ordersPerDay: s.demand.ordersPerDay,
+          description: s.description,
+        };
+      });
+      if (opts.format === 'json') return printJson(rows);
+      const header = ['name', 'warehouses', 'regions', 'skus', 'days', 'ordersPerDay', 'description'] as const;
+      if (opts.format === 'csv') return printCsv(header, rows.map((r) => header.map((h) => r[h])));
+      process.stdout.write(
+        textTable(
+          ['name', 'warehouses', 'regions', 'SKUs', 'days', 'orders/day', 'description'],
+          rows.map((r) => [r.name, String(r.warehouses), String(r.regions), String(r.skus), String(r.days), String(r.ordersPerDay), r.description]),
+        ),
+      );
+    }),
+  );
 }

@@ -34,6 +34,12 @@ export function numberOption(name: string, value: string, min: number, max: numb
   return n;
 }
 
+/** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
 function readFile(option: string, path: string): Buffer {
   try {
     return readFileSync(path);
@@ -105,6 +111,12 @@ async function runServe(o: ServeCliOptions): Promise<void> {
       ca: o.tlsCa ? readFile('--tls-ca', o.tlsCa) : undefined,
       requireClientCert: !!o.requireClientCert,
     };
+  }
+  if (adminToken !== undefined && !opts.tls && !isLoopback(o.host)) {
+    // Bearer tokens over plaintext can be read by anyone on the path; say so before serving.
+    process.stderr.write(
+      `allocsim: warning: serving on ${o.host} without TLS with an admin token: the token for ActivatePolicy and Reload crosses the network in clear text; give --tls-cert and --tls-key, or listen on 127.0.0.1\n`,
+    );
   }
   const { startServer } = await import('../serve/server.js');
   const { jsonLogger, errorFields } = await import('../serve/log.js');

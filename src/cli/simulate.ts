@@ -1,6 +1,7 @@
-import { closeSync, openSync } from 'node:fs';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { formatOption, printCsv, printJson, type OutputFormat } from './options.js';
+import { checkHorizon, DEFAULT_MAX_MEMORY_MB, maxMemoryOption } from './limits.js';
 import { resolvePolicy } from './policy.js';
 import { progressBar } from './progress.js';
 import { kpiComparison, textTable, formatValue } from './format.js';
@@ -10,13 +11,15 @@ import { simulate } from '../sim/engine.js';
 import { computeKpis } from '../sim/kpis.js';
 import { reconcile } from '../sim/reconcile.js';
 import { writeLedger } from '../sim/export.js';
+import { unwritableReason } from '../sim/atomic-file.js';
 
 interface SimulateOptions {
   scenario: string;
   strategy: string;
   seed: number;
   days?: number;
-  format: string;
+  format: OutputFormat;
+  maxMemory: number;
   ledger?: string;
   weights?: string;
   daily?: boolean;
@@ -24,48 +27,51 @@ interface SimulateOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('simulate a scenario under one strategy and print its KPIs')
     .requiredOption('--scenario <name|path>', 'shipped scenario name or path to a YAML file', 'default')
     .requiredOption('--strategy <name>', 'nearest, cheapest, priority, fair-share, reserve, or rl:models/<name>', 'cheapest')
     .option('--seed <n>', 'random seed (whole number)', intOption('--seed'), 1)
     .option('--days <n>', 'simulate this many days instead of the scenario horizon', intOption('--days', 1))
-    .option('--format <format>', 'table or json', 'table')
-    .option('--ledger <file>', 'write the ledger (audit trail) to a .jsonl or .csv file')
+    .option('--ledger <file>', 'write the ledger (audit trail) to a .jsonl or .csv file (replaced only when the run succeeds)')
     .option('--weights <list>', 'rule weights, e.g. "protectDays=10,premiumAccess=0.5"')
     .option('--daily', 'include the per-day KPI series in JSON output')
-    .option('--no-progress', 'never show a progress bar')
-    .action(action(runSimulate));
+    .option('--max-memory <MB>', 'refuse a horizon whose estimated peak memory is above this', maxMemoryOption, DEFAULT_MAX_MEMORY_MB)
+    .option('--no-progress', 'never show progress on stderr');
+  formatOption(command).action(action(runSimulate));
 }
 
 async function runSimulate(opts: SimulateOptions): Promise<void> {
-  if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`--format(=${opts.format}) must be table or json`);
   let ledgerFormat: 'jsonl' | 'csv' | undefined;
   if (opts.ledger) {
     if (opts.ledger.endsWith('.jsonl') || opts.ledger.endsWith('.json')) ledgerFormat = 'jsonl';
     else if (opts.ledger.endsWith('.csv')) ledgerFormat = 'csv';
     else throw new UsageError(`--ledger(=${opts.ledger}) must end in .jsonl or .csv`);
-    // Fail before the run, not after it, when the file cannot be written.
-    try {
-      closeSync(openSync(opts.ledger, 'w'));
-    } catch (err) {
-      throw new UsageError(`--ledger(=${opts.ledger}) cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    // Fail before the run, not after it, when the file cannot be written; the file itself is not touched.
+    const why = unwritableReason(opts.ledger);
+    if (why) throw new UsageError(`--ledger(=${opts.ledger}) cannot be written: ${why}`);
   }
   const loaded = loadScenario(opts.scenario);
-  const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario });
   const world = buildWorld(loaded.scenario);
-  const bar = progressBar(`${loaded.scenario.name} × ${opts.strategy}`, opts.progress);
+  checkHorizon(world, opts.days ?? loaded.scenario.horizonDays, { maxMemoryMb: opts.maxMemory });
+  const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario });
+  const bar = progressBar(`simulate ${loaded.scenario.name} × ${opts.strategy}`, opts.progress, 'days');
   let result;
   try {
     result = simulate(world, policy, { seed: opts.seed, days: opts.days, onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.stop();
   }
+  // After a long run the closing steps take seconds too: say what is happening.
+  const say = (text: string) => opts.progress && result.wallSeconds >= 5 && process.stderr.write(`simulate: ${text}\n`);
+  say(`reconciling and computing KPIs over ${result.ledger.length.toLocaleString('en-US')} ledger entries`);
   const rec = reconcile(result);
   const report = computeKpis(result);
-  if (ledgerFormat && opts.ledger) writeLedger(result.ledger, world, opts.ledger, ledgerFormat);
+  if (ledgerFormat && opts.ledger) {
+    say(`writing the ledger to ${opts.ledger}`);
+    writeLedger(result.ledger, world, opts.ledger, ledgerFormat);
+  }
   if (opts.format === 'json') {
     const out = {
       scenario: loaded.scenario.name,
@@ -86,7 +92,14 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
         eventsPerSecond: result.wallSeconds > 0 ? result.events / result.wallSeconds : 0,
       },
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    printJson(out);
+    return;
+  }
+  if (opts.format === 'csv') {
+    const keys = Object.keys(report.kpis) as (keyof typeof report.kpis)[];
+    printCsv(['scenario', 'strategy', 'seed', 'days', ...keys, 'events', 'orders', 'ledgerEntries'], [
+      [loaded.scenario.name, opts.strategy, opts.seed, result.days, ...keys.map((k) => report.kpis[k]), result.events, result.orders, result.ledger.length],
+    ]);
     return;
   }
   const s = loaded.scenario;

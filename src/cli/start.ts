@@ -2,15 +2,19 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, intOption } from './errors.js';
-import { benchWithProgress, summaryTable } from './bench.js';
+import { benchWithProgress, checkBench, printSummary } from './bench.js';
+import { addSeedsOption, formatOption, type OutputFormat } from './options.js';
+import { DEFAULT_MAX_MEMORY_MB, maxMemoryOption } from './limits.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 import { writeReport, benchSummaryLines } from '../report/report.js';
 
 interface StartOptions {
   scenario: string;
-  seeds: number;
+  seeds: number[];
   workers?: number;
+  format: OutputFormat;
+  maxMemory: number;
   out: string;
   model?: string;
   train: boolean;
@@ -25,33 +29,38 @@ interface StartOptions {
  * random numbers, print the summary, write the HTML report.
  */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('start')
     .description('the main job: train a quick policy, bench it with every rule strategy and the oracle, print the summary and write the report')
     .option('--scenario <name|path>', 'scenario', 'default')
-    .option('--seeds <n>', 'seeds per strategy', intOption('--seeds', 2), 5)
     .option('--workers <n>', 'worker threads (default one per core)', intOption('--workers', 0))
     .option('--out <dir>', 'results directory', 'results/start')
     .option('--model <dir>', 'trained policy to include (default models/<scenario>-quick, trained when missing)')
     .option('--no-train', 'do not train; bench the rules and the oracle only')
-    .option('--no-progress', 'never show progress bars')
-    .action(action(runStart));
+    .option('--max-memory <MB>', 'refuse work whose estimated peak memory is above this', maxMemoryOption, DEFAULT_MAX_MEMORY_MB)
+    .option('--no-progress', 'never show progress on stderr');
+  addSeedsOption(command, { defaultText: '5', minCount: 2 });
+  formatOption(command).action(action(runStart));
 }
 
 async function runStart(opts: StartOptions): Promise<void> {
   const started = performance.now();
   const loaded = loadScenario(opts.scenario);
   const s = loaded.scenario;
-  process.stdout.write(`allocsim — ${s.name}: ${s.description}\n\n`);
+  // The narrative goes to stdout with the table; with --format json or csv, stdout carries only the data.
+  const say = (text: string) => (opts.format === 'table' ? process.stdout : process.stderr).write(text);
+  say(`allocsim — ${s.name}: ${s.description}\n\n`);
+  // Every rule, the trained policy and the oracle: checked before training, so a bad --out fails at once.
+  checkBench({ scenario: opts.scenario, strategies: RULE_NAMES.length + (opts.train ? 2 : 1), seeds: opts.seeds.length, workers: opts.workers, out: opts.out, maxMemoryMb: opts.maxMemory });
   const strategies: string[] = [...RULE_NAMES];
   if (opts.train) {
     const model = opts.model ?? join('models', `${s.name}-quick`);
     if (!existsSync(model)) {
       const { trainQuickPolicy } = await import('./quick-train.js');
-      process.stdout.write(`Training a small policy on ${s.name} → ${model} (about a minute; later runs reuse it)\n`);
+      say(`Training a small policy on ${s.name} → ${model} (about a minute; later runs reuse it)\n`);
       await trainQuickPolicy(opts.scenario, model, opts.progress);
     } else {
-      process.stdout.write(`Using the trained policy in ${model} (delete it to retrain)\n`);
+      say(`Using the trained policy in ${model} (delete it to retrain)\n`);
     }
     strategies.push(`rl:${model}`);
   }
@@ -62,15 +71,15 @@ async function runStart(opts: StartOptions): Promise<void> {
     strategies.push(`rl:${shipped}`);
   }
   strategies.push('oracle');
-  process.stdout.write(`Benchmarking ${strategies.join(', ')} on ${opts.seeds} seeds (common random numbers)\n`);
+  say(`Benchmarking ${strategies.join(', ')} on ${opts.seeds.length} seeds (common random numbers)\n`);
   const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out }, opts.progress);
-  process.stdout.write('\n');
-  process.stdout.write(summaryTable(res.summary));
-  process.stdout.write('\n');
-  for (const line of benchSummaryLines(res)) process.stdout.write(`- ${line}\n`);
+  say('\n');
+  printSummary(res.summary, opts.format);
+  say('\n');
+  for (const line of benchSummaryLines(res)) say(`- ${line}\n`);
   const reportFile = join(opts.out, 'report.html');
   await writeReport(opts.out, reportFile);
-  process.stdout.write(
+  say(
     `\n${res.records.length} runs in ${res.wallSeconds.toFixed(1)} s on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}; ` +
       `results in ${opts.out}/ (runs.csv, summary.json, daily.csv)\nReport: ${resolve(reportFile)}\n` +
       `Done in ${((performance.now() - started) / 1000).toFixed(0)} s.\n`,

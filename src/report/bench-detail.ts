@@ -1,5 +1,3 @@
-import { writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 import { quantileSorted } from 'simple-statistics';
 import { ESCALATION_CAUSES, type EscalationCause, type FinanceTotals, type FinanceWeeks, type PaymentTerms } from './detail.js';
 import { interval, type Interval } from './stats.js';
@@ -120,10 +118,3 @@ export function benchDetail(strategies: readonly string[], records: readonly Tas
   return out;
 }
 
-/** Writes `detail.json` into a results directory (temp file + rename: never half-written). */
-export function writeBenchDetail(dir: string, strategies: readonly string[], records: readonly TaskRecord[]): void {
-  const file = join(dir, 'detail.json');
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(benchDetail(strategies, records))}\n`);
-  renameSync(tmp, file);
-}

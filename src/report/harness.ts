@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { stringify } from 'csv-stringify/sync';
+import { unwritableReason, writeFilesAtomic } from '../sim/atomic-file.js';
 import type { Kpis } from '../sim/kpis.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
@@ -11,7 +13,7 @@ import { drawDemand } from '../plan/demand.js';
 import { evaluateForecast, type Accuracy } from '../plan/forecast.js';
 import { directionOf, interval, pairedDifference, type Interval, type PairedDifference } from './stats.js';
 import { ORACLE } from './strategies.js';
-import { writeBenchDetail } from './bench-detail.js';
+import { benchDetail } from './bench-detail.js';
 import { loadResolver, runTask, type Resolve, type Task, type TaskConfig, type TaskRecord } from './task.js';
 
 /** Bad benchmark input or unreadable results; the message names the field and value. */
@@ -199,6 +201,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   if (options.days !== undefined && (!Number.isInteger(options.days) || options.days < 1)) {
     throw new ResultsError(`days(=${options.days}) must be a whole number >= 1`);
   }
+  if (options.out) checkResultsDir(options.out);
   const loaded = loadScenario(options.scenario);
   const config: TaskConfig = { scenario: options.scenario, days: options.days, resolver: options.resolver ? toUrl(options.resolver) : undefined };
   // Resolve every spec once up front, so a bad name fails fast with one line.
@@ -362,25 +365,42 @@ export function readLearningCurve(dir: string): BenchSummary['learningCurves'][s
   return rows;
 }
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 function csv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  return stringify([header, ...rows], { cast: { boolean: (b) => String(b) } });
 }
 
-/** Writes the result files of a benchmark into `dir` (created if missing). */
+/** The files `writeResults` writes into a results folder. */
+export const RESULT_FILES = ['runs.csv', 'oracle.csv', 'segments.csv', 'daily.csv', 'summary.json', 'detail.json', 'timing.json'] as const;
+
+/**
+ * Checks before a benchmark runs that its results can be written into `dir`
+ * (a folder, or absent), so a bad `--out` fails at once rather than after the run.
+ */
+export function checkResultsDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ResultsError(`out(=${dir}) is a file, not a folder`);
+  if (!existsSync(dir)) return;
+  for (const f of RESULT_FILES) {
+    const why = unwritableReason(join(dir, f));
+    if (why) throw new ResultsError(`out(=${dir}): ${f} cannot be written: ${why}`);
+  }
+}
+
+/**
+ * Writes the result files of a benchmark into `dir` (created if missing), all
+ * of them or none: each goes to a temp file first, renamed into place when all
+ * are complete.
+ */
 export function writeResults(dir: string, results: BenchResults): void {
+  checkResultsDir(dir);
   mkdirSync(dir, { recursive: true });
+  const files: { file: string; data: string }[] = [];
+  const put = (name: (typeof RESULT_FILES)[number], data: string) => files.push({ file: join(dir, name), data });
   const { summary, records } = results;
   const sims = records.filter((r) => r.kpis);
   const oracleBySeed = new Map(records.filter((r) => r.oracle).map((r) => [r.seed, r.oracle!]));
   const hasOracle = oracleBySeed.size > 0;
-  writeFileSync(
-    join(dir, 'runs.csv'),
+  put(
+    'runs.csv',
     csv(
       ['strategy', 'seed', 'policy', ...KPI_NAMES, ...(hasOracle ? ['oracleReward', 'rewardPctOfOracle'] : [])],
       sims.map((r) => [
@@ -393,16 +413,16 @@ export function writeResults(dir: string, results: BenchResults): void {
     ),
   );
   if (hasOracle) {
-    writeFileSync(
-      join(dir, 'oracle.csv'),
+    put(
+      'oracle.csv',
       csv(
         ['seed', 'reward', 'margin', 'penalties', 'demandedUnits', 'servedUnits', 'lpSkus', 'lpColumns', 'lpRows'],
         [...oracleBySeed.values()].map((o) => [o.seed, o.reward, o.margin, o.penalties, o.demandedUnits, o.servedUnits, o.lpSkus.join(' '), o.lpColumns, o.lpRows]),
       ),
     );
   }
-  writeFileSync(
-    join(dir, 'segments.csv'),
+  put(
+    'segments.csv',
     csv(
       ['strategy', 'seed', 'segment', 'kind', 'orders', 'demandedUnits', 'fillRate', 'onTimeRate', 'lostSalesUnits', 'revenue', 'grossMargin', 'penalties', 'contractFillRate'],
       sims.flatMap((r) =>
@@ -425,11 +445,12 @@ export function writeResults(dir: string, results: BenchResults): void {
       summary.warehouses.forEach((w, wi) => dailyRows.push([s, d, `onHand:${w}`, avg((r) => r.daily!.onHand[wi]!, d)]));
     }
   }
-  writeFileSync(join(dir, 'daily.csv'), csv(['strategy', 'day', 'series', 'value'], dailyRows));
-  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeBenchDetail(dir, summary.strategies, records);
-  writeFileSync(
-    join(dir, 'timing.json'),
+  put('daily.csv', csv(['strategy', 'day', 'series', 'value'], dailyRows));
+  put('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+  put('detail.json', `${JSON.stringify(benchDetail(summary.strategies, records))}\n`);
+  put(
+    'timing.json',
     `${JSON.stringify({ workers: results.workers, wallSeconds: results.wallSeconds, tasks: records.map((r) => ({ strategy: r.strategy, seed: r.seed, wallSeconds: r.wallSeconds })) }, null, 2)}\n`,
   );
+  writeFilesAtomic(files);
 }

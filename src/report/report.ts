@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../sim/atomic-file.js';
 import { dirname, join } from 'node:path';
 import type { BenchResults, BenchSummary } from './harness.js';
 import { ResultsError } from './harness.js';
@@ -476,9 +477,7 @@ export async function writeReport(resultsDir: string, outFile: string, options: 
 
   const html = page(s, { rec, charts, detail, focus, colourOf, sims });
   mkdirSync(dirname(outFile) || '.', { recursive: true });
-  const tmp = `${outFile}.tmp-${process.pid}`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, outFile);
+  writeFileAtomic(outFile, html);
   return { file: outFile, charts: charts.length, recommendation: rec };
 }
 

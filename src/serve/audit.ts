@@ -122,10 +122,9 @@ export interface PackedRecords {
 
 /**
  * The largest group the serving thread commits itself, when no commit is in flight
- * on the writer thread. A group of 8 single decisions commits in ~0.25 ms (median),
- * less than the round trip to the writer thread it saves: under load at concurrency
- * 8 the wait for durability went from 0.65–0.76 to 0.33–0.40 ms median (5.8–6.0 to
- * 3.0–3.8 ms at p99). A batch's commit (5 ms for 1,000 decisions) stays off the event loop.
+ * on the writer thread. A small group commits in less time than the round trip to
+ * the writer thread it saves (figures in docs/performance.md); a batch's commit is
+ * long enough to stay off the event loop.
  */
 const INLINE_DECISIONS = 32;
 
@@ -462,9 +461,8 @@ export class AuditStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const db = (this.db = new Database(options.path));
     // 16 KiB pages for a new log (an existing one keeps its size): SQLite writes each WAL
-    // frame with two system calls, and a commit of 1,000 decisions (~600 KB) made 512 of
-    // them with 4 KiB pages, 125 with 16 KiB. System calls are dear in this VM: the
-    // writer's commit of a 1,000-decision pack went from 6.4–7.0 to 5.3–5.6 ms (median of 50).
+    // frame with two system calls, and a commit of 1,000 decisions (~600 KB) makes 512 of
+    // them with 4 KiB pages, 125 with 16 KiB (figures in docs/performance.md).
     db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);

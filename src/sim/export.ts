@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import { writeStreamedAtomic } from './atomic-file.js';
 import { LEDGER_COLUMNS, type Ledger, type LedgerNames } from './ledger.js';
 import type { World } from './model/world.js';
 
@@ -12,31 +13,26 @@ export function ledgerNames(world: World): LedgerNames {
   };
 }
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * Writes the ledger to `file` as JSONL (one entry per line) or CSV (header row),
- * chosen by `format`. Writes in 1 MB chunks so a year of a large network streams.
+ * chosen by `format`, in chunks of 8,192 entries so a year of a large network
+ * streams. The file appears only when complete (temp file + rename).
  */
 export function writeLedger(ledger: Ledger, world: World, file: string, format: 'jsonl' | 'csv'): number {
-  const fd = openSync(file, 'w');
-  try {
-    let buf = format === 'csv' ? `${LEDGER_COLUMNS.join(',')}\n` : '';
+  return writeStreamedAtomic(file, (write) => {
+    if (format === 'csv') write(stringify([[...LEDGER_COLUMNS]]));
     let n = 0;
+    let batch: Record<string, string | number>[] = [];
+    const flush = () => {
+      write(format === 'csv' ? stringify(batch.map((row) => LEDGER_COLUMNS.map((c) => row[c]))) : batch.map((row) => `${JSON.stringify(row)}\n`).join(''));
+      batch = [];
+    };
     for (const row of ledger.rows(ledgerNames(world))) {
-      buf += format === 'csv' ? `${LEDGER_COLUMNS.map((c) => csvCell(row[c]!)).join(',')}\n` : `${JSON.stringify(row)}\n`;
+      batch.push(row);
       n++;
-      if (buf.length > 1 << 20) {
-        writeSync(fd, buf);
-        buf = '';
-      }
+      if (batch.length === 8192) flush();
     }
-    if (buf) writeSync(fd, buf);
+    if (batch.length) flush();
     return n;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }

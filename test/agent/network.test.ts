@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/agent/tf.js';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { AllocationEnv, type Observation } from '../../src/agent/env/index.js';
 import { defaultFeatureSpec, NC, NX } from '../../src/agent/features/encoder.js';

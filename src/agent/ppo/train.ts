@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { Stream } from '../../sim/kernel/random.js';
 import { computeKpis } from '../../sim/kpis.js';
 import { EntryKind } from '../../sim/ledger.js';
