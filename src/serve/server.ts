@@ -120,7 +120,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING', [MODEL_HEALTH_NAME]: 'NOT_SERVING' });
 
   const fallbackName = opts.fallback ?? 'cheapest';
-  const policies: PolicyState = { fallback: createRulePolicy(fallbackName), override: null, modelName: null, registryRoot: null };
+  const policies: PolicyState = { fallback: createRulePolicy(fallbackName), override: null, modelName: null, registryRoot: null, pinned: null };
   let provider: ModelProvider | null = null;
   if (opts.policy && RULE_NAMES.includes(opts.policy)) {
     policies.override = createRulePolicy(opts.policy);

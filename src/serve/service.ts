@@ -21,6 +21,9 @@ import type { ModelSlot } from './model-slot.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
 import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, fieldSpans, ProtoWriter, RAW_REQUEST, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
 
+/** `ActivatePolicy` version that releases an operator's pin (as does an empty one). */
+export const LATEST = 'latest';
+
 /** Which policy is in charge, as the admin calls change it. */
 export interface PolicyState {
   /** Rule strategy the chain falls back to. */
@@ -31,6 +34,13 @@ export interface PolicyState {
   modelName: string | null;
   /** Registry folder (parent of models/<name>), or null. */
   registryRoot: string | null;
+  /**
+   * The model version an operator chose with `ActivatePolicy(name, version)`: it
+   * stays until they release it with `ActivatePolicy(name)` (version empty or
+   * `latest`); meanwhile neither the registry watch nor `Reload` replaces it.
+   * Null: the newest version is followed.
+   */
+  pinned: string | null;
 }
 
 export interface CoreDeps {
@@ -243,13 +253,15 @@ export class AllocationCore {
     }
     if (!p.registryRoot) throw new FailedPreconditionError(`no model registry configured; rule strategies: ${RULE_NAMES.join(', ')}`);
     if (!req.name) throw new InvalidArgumentError('name', 'must name a rule strategy or a model in the registry');
+    // An explicit version pins it; empty or `latest` takes the newest and follows the registry again.
+    const pin = req.version && req.version !== LATEST ? req.version : null;
     registryPath(p.registryRoot, 'name', req.name);
-    if (req.version) registryPath(p.registryRoot, 'version', req.name, req.version);
+    if (pin) registryPath(p.registryRoot, 'version', req.name, pin);
     const versions = await this.d.slot.versions(req.name).catch(() => [] as string[]);
     if (versions.length === 0) throw new NotFoundError(`model ${req.name} has no versions in the registry`);
-    if (req.version && !versions.includes(req.version)) throw new NotFoundError(`model ${req.name} has no version ${req.version} (has ${versions.join(', ')})`);
+    if (pin && !versions.includes(pin)) throw new NotFoundError(`model ${req.name} has no version ${pin} (has ${versions.join(', ')})`);
     try {
-      await this.d.slot.activate(req.name, req.version || undefined);
+      await this.d.slot.activate(req.name, pin ?? undefined);
       this.d.metrics.reloads.inc({ result: 'ok' });
     } catch (err) {
       this.d.metrics.reloads.inc({ result: 'failed' });
@@ -257,14 +269,25 @@ export class AllocationCore {
     }
     p.modelName = req.name;
     p.override = null;
+    p.pinned = pin;
+    this.d.log.info('policy_activated', { kind: 'model', name: req.name, version: this.d.slot.current?.version ?? '', pinned: pin !== null });
     this.publishActive();
     return { active: this.activeInfo() };
   }
 
-  /** Takes the registry's newest version if it loads; `fromWatch` skips versions that already failed. */
+  /**
+   * Takes the registry's newest version if it loads; `fromWatch` skips versions
+   * that already failed (until their files change). While an operator's pin
+   * holds (see `PolicyState.pinned`), nothing is swapped: the watch stays quiet
+   * and `Reload` says how to release the pin.
+   */
   async reload(fromWatch = false): Promise<ReloadResponse> {
     const p = this.d.policies;
     if (!p.modelName) return { active: this.activeInfo(), swapped: false, error: 'no model configured' };
+    if (p.pinned) {
+      const error = fromWatch ? '' : `pinned to ${p.modelName}@${p.pinned} by ActivatePolicy; ActivatePolicy(name=${p.modelName}, version="") releases the pin and takes the newest version`;
+      return { active: this.activeInfo(), swapped: false, error };
+    }
     const r = await this.d.slot.reload(p.modelName, { retryFailed: !fromWatch });
     if (r.swapped) this.d.metrics.reloads.inc({ result: 'ok' });
     if (r.error && !r.skipped) this.d.metrics.reloads.inc({ result: 'failed' });
