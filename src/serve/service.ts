@@ -13,11 +13,13 @@ import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './aud
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from './errors.js';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.js';
 import { DecisionIds } from './ids.js';
 import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelSlot } from './model-slot.js';
+import type { LoadedModel } from './model.js';
+import { Slicer, SLICE_MS } from './slices.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
 import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, fieldSpans, ProtoWriter, RAW_REQUEST, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
 
@@ -54,6 +56,8 @@ export interface CoreDeps {
   metrics: ServeMetrics;
   log: Logger;
   ids?: DecisionIds;
+  /** Most request bytes of `RecommendBatch` calls in progress at once (default `LIMITS.batchBytesInFlight`). */
+  batchBytesInFlight?: number;
 }
 
 /**
@@ -65,6 +69,8 @@ export class AllocationCore {
   readonly world: World;
   private readonly ids: DecisionIds;
   private readonly network: GetNetworkResponse;
+  /** Request bytes of the `RecommendBatch` calls in progress. */
+  private batchBytes = 0;
 
   constructor(private readonly d: CoreDeps) {
     this.world = d.world;
@@ -92,14 +98,50 @@ export class AllocationCore {
     return new WireMessage(w.finish());
   }
 
-  /** A wave of orders competing for one snapshot (see `decideWave`); the answer leaves once the audit log has it. */
-  async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<WireMessage> {
+  /**
+   * Admits a `RecommendBatch` of `bytes` request bytes, or refuses it with
+   * RESOURCE_EXHAUSTED when the batches in progress already hold the limit (a
+   * decoded batch costs memory in proportion; the caller may retry). One batch
+   * is always admitted when none is in progress. Returns the release.
+   */
+  admitBatch(bytes: number): () => void {
+    const limit = this.d.batchBytesInFlight ?? LIMITS.batchBytesInFlight;
+    if (this.batchBytes > 0 && this.batchBytes + bytes > limit) {
+      throw new ResourceExhaustedError(`RecommendBatch of ${bytes} bytes refused: batches of ${this.batchBytes} bytes are in progress and the limit is ${limit} bytes; retry later`);
+    }
+    this.batchBytes += bytes;
+    this.d.metrics.batchBytes.set(this.batchBytes);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.batchBytes -= bytes;
+      this.d.metrics.batchBytes.set(this.batchBytes);
+    };
+  }
+
+  /**
+   * A wave of orders competing for one snapshot (see `decideWave`); the answer
+   * leaves once the audit log has it. Validation and the decisions run in time
+   * slices (`slicer`), so that a large wave does not hold up other calls.
+   */
+  async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number, slicer = new Slicer(deadline, SLICE_MS, 'RecommendBatch')): Promise<WireMessage> {
     // The wave is decided in a frame of its own, so that nothing of it (orders,
     // contexts, the pending map) stays referenced while the audit commit is awaited:
     // a suspended function keeps its locals, dead or not, and a wave's objects that
     // outlive two young-generation collections get promoted (see `ReceivedRequest`).
-    const wave = await this.decideWave(req, deadline, started);
-    await this.d.audit.append(wave.snapshot, wave.records);
+    // The wave keeps the model version it started with, though it yields between slices (a swap may happen meanwhile).
+    const model = this.d.slot.current;
+    const lease = model ? this.d.slot.lease(model) : null;
+    let wave: DecidedWave;
+    try {
+      wave = await this.decideWave(req, deadline, started, slicer, model);
+    } finally {
+      lease?.release();
+    }
+    // A large wave's records commit in chunks, one after the other, so that other calls'
+    // commits go in between instead of waiting for one long transaction.
+    for (let i = 0; i < wave.records.length; i++) await this.d.audit.append(i === 0 ? wave.snapshot : null, wave.records[i]!);
     const bytes = wave.body.finish();
     const spans = wave.spans;
     const n = spans.length / 2;
@@ -116,13 +158,14 @@ export class AllocationCore {
    * records and the answers' bytes; each decision is written as soon as it is
    * made and its context let go.
    */
-  private async decideWave(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<DecidedWave> {
+  private async decideWave(req: RecommendBatchRequest__Output, deadline: number, started: number, slicer: Slicer, model: LoadedModel | null): Promise<DecidedWave> {
     const snap = validateSnapshot(this.world, req.snapshot);
     if (req.orders.length === 0) throw new InvalidArgumentError('orders', 'must have at least one order');
     if (req.orders.length > LIMITS.ordersPerBatch) throw new InvalidArgumentError('orders', `must have at most ${LIMITS.ordersPerBatch} orders`, req.orders.length);
     const orders: ValidOrder[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < req.orders.length; i++) {
+      if (slicer.due) await slicer.next(`validating, ${i} of ${req.orders.length} orders`);
       const o = validateOrder(this.world, req.orders[i], `orders[${i}]`, snap.nowHours);
       if (seen.has(o.id)) throw new InvalidArgumentError(`orders[${i}].id`, 'repeats an earlier order of the batch', o.id);
       seen.add(o.id);
@@ -148,17 +191,24 @@ export class AllocationCore {
     const forceRules = req.forceRules;
     // From here on the audit log needs only the request's bytes: the decoded orders go.
     if (orderBytes) releaseDecoded(req);
-    const records = new AuditPack(1024 * orders.length);
+    // Audit records in chunks of about AUDIT_CHUNK_LINES order lines (see `recommendBatch`).
+    const records: AuditPack[] = [];
+    const newPack = (orderCount: number) => new AuditPack(1024 * Math.min(orderCount, 1000));
+    let pack = newPack(orders.length);
+    let packLines = 0;
     const counts = new OutcomeCounts();
     // The answer lists the decisions in request order: spans into `body`.
     const body = new ProtoWriter(256 * orders.length);
     const spans = new Int32Array(2 * orders.length);
-    const opts = { deadline, forceRules };
+    const opts = { deadline, forceRules, model };
     const tsMs = Date.now();
     const mode = this.auditMode;
     // The wave's pending units as the policy sees them: read during `decide`, updated after it.
     const pendingOf = (sku: number) => pending.get(sku)!;
+    let done = 0;
     for (const i of sequence) {
+      if (slicer.due) await slicer.next(`${done} of ${orders.length} orders decided`);
+      done++;
       const order = orders[i]!;
       const ctx = buildContext(this.world, snap, order, pendingOf);
       const decided = this.d.chain.decide(ctx, opts);
@@ -172,14 +222,22 @@ export class AllocationCore {
       }
       const id = this.ids.next();
       const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
-      records.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
+      if (packLines >= AUDIT_CHUNK_LINES) {
+        records.push(pack);
+        pack = newPack(orders.length - done + 1);
+        packLines = 0;
+      }
+      pack.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
+      packLines += order.lines.length;
       counts.add(out);
       spans[2 * i] = body.length;
       this.writeDecision(body, id, ctx, out, started);
       spans[2 * i + 1] = body.length;
     }
+    records.push(pack);
     counts.publish(this.d.metrics);
-    records.setLatency(Math.round((performance.now() - started) * 1000));
+    const latencyUs = Math.round((performance.now() - started) * 1000);
+    for (const p of records) p.setLatency(latencyUs);
     return { snapshot, records, body, spans };
   }
 
@@ -384,10 +442,18 @@ export class AllocationCore {
   }
 }
 
+/**
+ * Order lines per audit commit of a wave: a wave of 4,000 orders × 100 lines took
+ * ~0.5 s to commit in one transaction, and every other call's commit waited
+ * behind it; in chunks of this size each takes ~15 ms.
+ */
+const AUDIT_CHUNK_LINES = 10_000;
+
 /** A decided wave, waiting for its audit commit. */
 interface DecidedWave {
   snapshot: AuditSnapshot;
-  records: AuditPack;
+  /** The audit records, in chunks committed one after the other. */
+  records: AuditPack[];
   /** The decisions as RecommendResponse messages, in wave order; `spans` gives request order. */
   body: ProtoWriter;
   /** Per order of the request: start and end of its message in `body`. */
