@@ -186,13 +186,13 @@ export class DecisionChain {
     } catch (err) {
       throw unavailable('model_error', message(err), { cause: err });
     }
-    if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model);
+    if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model, deadline);
     // Asynchronous model: the lease lasts until it settles, even if we stop waiting.
     const lease = this.slot.lease(model);
     const done = r.finally(() => lease.release());
     done.catch(() => undefined);
     return withTimeout(done, budget).then(
-      (ans) => this.checkAnswer(ctx, ans, t0, budget, model),
+      (ans) => this.checkAnswer(ctx, ans, t0, budget, model, deadline),
       (err: unknown) => {
         if (err instanceof TimeoutError) {
           this.slot.observe(performance.now() - t0);
@@ -203,11 +203,19 @@ export class DecisionChain {
     );
   }
 
-  /** Checks a model answer: on time, finite, possible, confident. Raises `UnavailableError` otherwise. */
-  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, model: LoadedModel): StageAnswer {
+  /**
+   * Checks a model answer: on time, finite, possible, confident. Raises
+   * `UnavailableError` otherwise. On time: within `--model-budget-ms`, and before
+   * the caller's deadline. An answer in hand that took longer than its share of
+   * the caller's budget is still used while the deadline has not passed: the
+   * rules would only add their own time to it.
+   */
+  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, model: LoadedModel, deadline: number): StageAnswer {
     const ms = performance.now() - t0;
     this.slot.observe(ms);
-    if (ms > budget) throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+    if (ms > this.config.modelBudgetMs || (ms > budget && Date.now() >= deadline)) {
+      throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+    }
     const d = ans?.decision;
     if (!d || !Array.isArray(d.lines)) throw unavailable('model_error', 'model answered no decision');
     const bad = nonFinite(d);

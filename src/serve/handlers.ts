@@ -1,7 +1,7 @@
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation, Deadline } from '@grpc/grpc-js';
 import type { AllocationServiceHandlers } from '../gen/allocation/v1/AllocationService.js';
 import { checkAdmin } from './auth.js';
-import { InvalidArgumentError, isUnexpected, toGrpcStatus } from './errors.js';
+import { DeadlineExceededError, InvalidArgumentError, isUnexpected, toGrpcStatus } from './errors.js';
 import { errorFields, type Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { AllocationCore } from './service.js';
@@ -122,6 +122,9 @@ export function makeHandlers(core: AllocationCore, metrics: ServeMetrics, log: L
       };
       let p: Promise<Res>;
       try {
+        // A call that waited past its deadline before it could start is not started: its caller
+        // has stopped waiting, and the time is better spent on calls that can still make theirs.
+        if (deadlineMs(call.getDeadline()) <= Date.now()) throw new DeadlineExceededError(`${method}: the deadline passed before the call could start; nothing was done`);
         p = Promise.resolve(run(call.request, call, started));
       } catch (err) {
         p = Promise.reject(err);

@@ -13,7 +13,7 @@ import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './aud
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.js';
+import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.js';
 import { DecisionIds } from './ids.js';
 import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
@@ -88,6 +88,8 @@ export class AllocationCore {
     const order = validateOrder(this.world, req.order, 'order', snap.nowHours);
     const ctx = buildContext(this.world, snap, order);
     const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
+    // Past the deadline the caller has stopped waiting: the decision is neither logged nor sent.
+    if (Date.now() >= deadline) throw new DeadlineExceededError('Recommend: the deadline passed while the order was decided; nothing was logged');
     const id = this.ids.next();
     const decidedUs = Math.round((performance.now() - started) * 1000);
     const raw = received(req);
@@ -139,6 +141,7 @@ export class AllocationCore {
     } finally {
       lease?.release();
     }
+    if (Date.now() >= deadline) throw new DeadlineExceededError('RecommendBatch: the deadline passed while the wave was decided; nothing was logged');
     // A large wave's records commit in chunks, one after the other, so that other calls'
     // commits go in between instead of waiting for one long transaction.
     for (let i = 0; i < wave.records.length; i++) await this.d.audit.append(i === 0 ? wave.snapshot : null, wave.records[i]!);
