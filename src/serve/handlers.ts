@@ -153,14 +153,16 @@ export function makeHandlers(core: AllocationCore, metrics: ServeMetrics, log: L
     // These two answer in wire format (WireMessage); the service definition's serializer passes it through.
     Recommend: unary('Recommend', (req, call, started) => core.recommend(req, deadlineMs(call.getDeadline()), started) as Promise<never>),
     // A batch may be large: admitted against the batch bytes in flight (RESOURCE_EXHAUSTED beyond),
-    // then decoded, validated and decided in time slices that let other calls in (see Slicer).
+    // then decoded, validated and decided in its turn, in time slices that let other calls in (see Slicer).
     RecommendBatch: handle('RecommendBatch', async (got, call, started) => {
       const deadline = deadlineMs(call.getDeadline());
       const slicer = new Slicer(deadline, SLICE_MS, 'RecommendBatch');
       const release = core.admitBatch(got instanceof ReceivedRequest ? got.bytes.length : 0);
       try {
-        const req = got instanceof ReceivedRequest ? await got.decodeInSlices('RecommendBatch', 1, 'orders', slicer) : got;
-        return (await core.recommendBatch(req as RecommendBatchRequest__Output, deadline, started, slicer)) as never;
+        // Decoded when its turn comes (see AllocationCore.recommendBatch): until then it waits as bytes.
+        const req =
+          got instanceof ReceivedRequest ? (sl: Slicer) => got.decodeInSlices('RecommendBatch', 1, 'orders', sl) as Promise<RecommendBatchRequest__Output> : (got as RecommendBatchRequest__Output);
+        return (await core.recommendBatch(req, deadline, started, slicer)) as never;
       } finally {
         release();
       }

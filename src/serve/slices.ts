@@ -41,6 +41,11 @@ export class Slicer {
   async next(progress = ''): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.yields++;
+    this.restart(progress);
+  }
+
+  /** Starts a new slice (after the request waited for its turn); throws DEADLINE_EXCEEDED past the deadline. */
+  restart(progress = ''): void {
     if (Date.now() >= this.deadline) throw new DeadlineExceededError(`${this.what} passed its deadline before it was decided${progress ? ` (${progress})` : ''}; nothing was logged`);
     this.start = performance.now();
   }
