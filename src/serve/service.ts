@@ -12,7 +12,7 @@ import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
 import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
-import type { DecisionChain, Outcome } from './chain.js';
+import type { DecideOptions, DecisionChain, Outcome } from './chain.js';
 import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.js';
 import { DecisionIds } from './ids.js';
 import type { Logger } from './log.js';
@@ -242,14 +242,22 @@ export class AllocationCore {
     // The answer lists the decisions in request order: spans into `body`.
     const body = new ProtoWriter(256 * orders.length);
     const spans = new Int32Array(2 * orders.length);
-    const opts = { deadline, forceRules, model };
+    const opts: DecideOptions = { deadline, forceRules, model };
     const tsMs = Date.now();
     const mode = this.auditMode;
     // The wave's pending units as the policy sees them: read during `decide`, updated after it.
     const pendingOf = (sku: number) => pending.get(sku)!;
     let done = 0;
+    const t0 = performance.now();
     for (const i of sequence) {
-      if (slicer.due) await slicer.next(`${done} of ${orders.length} orders decided`);
+      if (slicer.due) {
+        await slicer.next(`${done} of ${orders.length} orders decided`);
+        // When the model's pace would take the wave past its deadline, the model steps aside
+        // (its budget is spent: fallback DEADLINE) and the rules, cheaper, decide the rest.
+        if (model && done > 0 && deadline !== Infinity && opts.deadline === deadline && Date.now() + ((performance.now() - t0) / done) * (orders.length - done) > deadline) {
+          opts.deadline = Date.now();
+        }
+      }
       done++;
       const order = orders[i]!;
       const ctx = buildContext(this.world, snap, order, pendingOf);
