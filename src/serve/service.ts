@@ -173,10 +173,11 @@ export class AllocationCore {
   /**
    * Waits for the waves queued before this one to be decided; returns the call
    * that lets the next one go. Waves interleaved slice by slice would each keep
-   * their decoded orders and contexts alive for longer, and a server deciding four
-   * at once decided fewer orders a second than one deciding them in turn; other
-   * calls still go between every slice. Throws DEADLINE_EXCEEDED when the wave's
-   * deadline passed while it waited.
+   * their decoded orders and contexts alive for longer (more of them surviving
+   * young-generation collections); in turn, one wave's objects are built at a
+   * time, as before slicing, and a queued wave waits as bytes. Other calls still
+   * go between every slice. Throws DEADLINE_EXCEEDED when the wave's deadline
+   * passed while it waited.
    */
   private async waveTurn(slicer: Slicer): Promise<() => void> {
     let release!: () => void;
