@@ -635,9 +635,10 @@ export class AuditLog {
 
   /**
    * Queues one request's decisions (records, or an `AuditPack` of them, which the
-   * log then owns); resolves when they are durable.
+   * log then owns); resolves when they are durable. `snapshot` null: the
+   * decisions' snapshot was appended with an earlier part of the same request.
    */
-  append(snapshot: AuditSnapshot, records: readonly AuditRecord[] | AuditPack): Promise<void> {
+  append(snapshot: AuditSnapshot | null, records: readonly AuditRecord[] | AuditPack): Promise<void> {
     if (this.closed) return Promise.reject(new ServiceUnavailableError('the decision audit log is closed (server shutting down)'));
     if (this.broken) return Promise.reject(new ServiceUnavailableError(`the decision audit log failed: ${this.broken.message}`));
     // A batch's pack joins the group as it is (the log owns it now); single requests' records share a
@@ -650,7 +651,7 @@ export class AuditLog {
       for (const r of records) this.shared.add(r);
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push(snapshot);
+      if (snapshot) this.queue.push(snapshot);
       this.queueWaiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -665,7 +666,7 @@ export class AuditLog {
     const snapshots = this.queue;
     const waiters = this.queueWaiters;
     const packs = this.packs;
-    if (snapshots.length === 0 || packs.length === 0) return;
+    if (waiters.length === 0 || packs.length === 0) return;
     this.queue = [];
     this.queueWaiters = [];
     this.packs = [];

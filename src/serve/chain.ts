@@ -45,6 +45,12 @@ export interface DecideOptions {
   deadline: number;
   /** Rules by request. */
   forceRules: boolean;
+  /**
+   * The model version to use (null: none), for a request that yields between its
+   * decisions and keeps the version it started with (leased); default: the one
+   * taking traffic now.
+   */
+  model?: LoadedModel | null;
 }
 
 /** A successful model-stage answer. */
@@ -83,19 +89,19 @@ export class DecisionChain {
   decide(ctx: DecisionContext, opts: DecideOptions): Outcome | Promise<Outcome> {
     const forced = opts.forceRules || this.rulesActive() || this.config.shadow;
     if (!forced) {
-      const out = this.chain(ctx, opts.deadline);
+      const out = this.chain(ctx, opts.deadline, opts.model === undefined ? this.slot.current : opts.model);
       if (this.config.epsilon <= 0) return out;
       return isPromise(out) ? out.then((o) => this.explored(ctx, o)) : this.explored(ctx, out);
     }
     const out: Outcome = { decision: this.rulesDecide(ctx), reason: 'forced', detail: this.forcedWhy(opts), explored: false };
     if (!this.config.shadow || opts.forceRules || this.rulesActive()) return this.explored(ctx, out);
-    return this.shadowed(ctx, out, opts.deadline);
+    return this.shadowed(ctx, out, opts.deadline, opts.model === undefined ? this.slot.current : opts.model);
   }
 
   /** Shadow mode: runs the model beside the rules' decision and logs what it would have done. */
-  private async shadowed(ctx: DecisionContext, out: Outcome, deadline: number): Promise<Outcome> {
+  private async shadowed(ctx: DecisionContext, out: Outcome, deadline: number, model: LoadedModel | null): Promise<Outcome> {
     try {
-      const a = await this.modelStage(ctx, deadline);
+      const a = await this.modelStage(ctx, deadline, model);
       out.shadow = { decision: a.decision, reason: 'none', detail: '' };
       out.features = a.features;
     } catch (err) {
@@ -117,14 +123,14 @@ export class DecisionChain {
   }
 
   /** Model, then rules. A missing model is the common case of a rules-only service: no error object is made for it. */
-  private chain(ctx: DecisionContext, deadline: number): Outcome | Promise<Outcome> {
-    if (!this.slot.current) {
+  private chain(ctx: DecisionContext, deadline: number, model: LoadedModel | null): Outcome | Promise<Outcome> {
+    if (!model) {
       const detail = this.slot.hasProvider ? 'no model version is loaded' : 'no model configured';
       return { decision: this.rulesDecide(ctx), reason: 'no_model', detail, explored: false };
     }
     let a: StageAnswer | Promise<StageAnswer>;
     try {
-      a = this.modelStage(ctx, deadline);
+      a = this.modelStage(ctx, deadline, model);
     } catch (err) {
       return this.fallBack(ctx, err);
     }
@@ -152,11 +158,10 @@ export class DecisionChain {
    * reason. Synchronous for a synchronous model; a promise only when the model
    * answers asynchronously (then raced against the budget).
    */
-  private modelStage(ctx: DecisionContext, deadline: number): StageAnswer | Promise<StageAnswer> {
+  private modelStage(ctx: DecisionContext, deadline: number, model: LoadedModel | null): StageAnswer | Promise<StageAnswer> {
     // A synchronous answer needs no lease: a swap can only retire the version between
     // turns of the event loop, after this call. An asynchronous one leases the version
     // it started with until it settles (see ModelSlot).
-    const model = this.slot.current;
     if (!model) throw unavailable('no_model', this.slot.hasProvider ? 'no model version is loaded' : 'no model configured');
     let ood: string | null;
     try {
@@ -181,13 +186,13 @@ export class DecisionChain {
     } catch (err) {
       throw unavailable('model_error', message(err), { cause: err });
     }
-    if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model);
+    if (!isPromise(r)) return this.checkAnswer(ctx, r, t0, budget, model, deadline);
     // Asynchronous model: the lease lasts until it settles, even if we stop waiting.
     const lease = this.slot.lease(model);
     const done = r.finally(() => lease.release());
     done.catch(() => undefined);
     return withTimeout(done, budget).then(
-      (ans) => this.checkAnswer(ctx, ans, t0, budget, model),
+      (ans) => this.checkAnswer(ctx, ans, t0, budget, model, deadline),
       (err: unknown) => {
         if (err instanceof TimeoutError) {
           this.slot.observe(performance.now() - t0);
@@ -198,11 +203,19 @@ export class DecisionChain {
     );
   }
 
-  /** Checks a model answer: on time, finite, possible, confident. Raises `UnavailableError` otherwise. */
-  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, model: LoadedModel): StageAnswer {
+  /**
+   * Checks a model answer: on time, finite, possible, confident. Raises
+   * `UnavailableError` otherwise. On time: within `--model-budget-ms`, and before
+   * the caller's deadline. An answer in hand that took longer than its share of
+   * the caller's budget is still used while the deadline has not passed: the
+   * rules would only add their own time to it.
+   */
+  private checkAnswer(ctx: DecisionContext, ans: ModelAnswer, t0: number, budget: number, model: LoadedModel, deadline: number): StageAnswer {
     const ms = performance.now() - t0;
     this.slot.observe(ms);
-    if (ms > budget) throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+    if (ms > this.config.modelBudgetMs || (ms > budget && Date.now() >= deadline)) {
+      throw unavailable('deadline', `model answered in ${ms.toFixed(1)} ms, budget ${budget.toFixed(1)} ms`);
+    }
     const d = ans?.decision;
     if (!d || !Array.isArray(d.lines)) throw unavailable('model_error', 'model answered no decision');
     const bad = nonFinite(d);

@@ -62,6 +62,24 @@ export class FailedPreconditionError extends ServeError {
   }
 }
 
+/** The server has no room for the call now (e.g. too many large batches in progress); the caller may retry later. */
+export class ResourceExhaustedError extends ServeError {
+  override readonly code = status.RESOURCE_EXHAUSTED;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResourceExhaustedError';
+  }
+}
+
+/** The caller's deadline passed before the work was done: it is abandoned (the caller stopped waiting). */
+export class DeadlineExceededError extends ServeError {
+  override readonly code = status.DEADLINE_EXCEEDED;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlineExceededError';
+  }
+}
+
 /** Formats a value for an error message: short, one line. */
 export function show(value: unknown): string {
   let s: string;

@@ -44,6 +44,11 @@ export class ServeMetrics {
     help: '1 when a model version is loaded, validated and warmed',
     registers: [this.registry],
   });
+  readonly batchBytes = new Gauge({
+    name: 'allocsim_batch_bytes_in_progress',
+    help: 'Request bytes of the RecommendBatch calls being decided (limit: RESOURCE_EXHAUSTED beyond it)',
+    registers: [this.registry],
+  });
   readonly reloads = new Counter({
     name: 'allocsim_model_loads_total',
     help: 'Model version loads by result (ok, failed)',

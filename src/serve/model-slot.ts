@@ -30,8 +30,8 @@ export interface ModelLease {
 export class ModelSlot {
   private entry: Entry | null = null;
   private loading: Promise<LoadedModel> | null = null;
-  /** Versions (`name@version`) that failed to load, with the error. */
-  private readonly failed = new Map<string, string>();
+  /** Versions (`name@version`) that failed to load: the error, and the version's fingerprint when it failed. */
+  private readonly failed = new Map<string, { error: string; fingerprint: string }>();
   /** Smoothed model latency, ms: the deadline check's estimate. */
   latencyMs = 0;
 
@@ -147,18 +147,30 @@ export class ModelSlot {
     } catch {
       newest = undefined;
     }
-    // The registry watch does not retry a version that failed (one warning, not one per poll); Reload does.
+    // The registry watch does not retry a version that failed (one warning, not one per poll)
+    // until its files change (a version still being written, or repaired); Reload does.
     const key = `${name}@${newest ?? ''}`;
-    if (newest && !opts.retryFailed && this.failed.has(key)) return { swapped: false, error: this.failed.get(key)!, skipped: true };
+    const fingerprint = newest ? await this.fingerprint(name, newest) : '';
+    const failed = this.failed.get(key);
+    if (newest && !opts.retryFailed && failed && failed.fingerprint === fingerprint) return { swapped: false, error: failed.error, skipped: true };
     try {
       const m = await this.activate(name, newest);
       this.failed.delete(key);
       return { swapped: m !== before, error: '' };
     } catch (err) {
       const msg = (err as Error)?.message ?? String(err);
-      this.failed.set(key, msg);
+      this.failed.set(key, { error: msg, fingerprint });
       this.log.warn('model_reload_failed', { name, error: msg });
       return { swapped: false, error: msg };
+    }
+  }
+
+  /** The provider's fingerprint of a version's files ('' when it keeps none or it fails). */
+  private async fingerprint(name: string, version: string): Promise<string> {
+    try {
+      return (await this.provider?.fingerprint?.(name, version)) ?? '';
+    } catch {
+      return '';
     }
   }
 

@@ -85,8 +85,12 @@ export interface ModelVersionInfo {
  * Where model versions come from (the registry directory). `versions` lists what
  * is there, oldest first; `load` reads and validates one, throwing
  * `ModelLoadFailedError` when it is missing, corrupt or incompatible.
+ * `fingerprint` (optional) changes whenever a version's files change: the
+ * registry watch retries a version that failed to load once it does (a version
+ * still being written, or repaired by hand); without it, only `Reload` retries.
  */
 export interface ModelProvider {
   versions(name: string): Promise<ModelVersionInfo[]>;
   load(name: string, version: string): Promise<LoadedModel>;
+  fingerprint?(name: string, version: string): Promise<string>;
 }

@@ -1,5 +1,5 @@
 import { encodeStep, type EncodedStep } from '../agent/features/encoder.js';
-import { listVersions, loadModel, outOfRange, type LoadedModel as RegistryModel } from '../agent/registry/index.js';
+import { listVersions, loadModel, outOfRange, versionFingerprint, type LoadedModel as RegistryModel } from '../agent/registry/index.js';
 import type { DecisionContext } from '../sim/policies/contract.js';
 import { registryPath } from './auth.js';
 import type { FeatureRow } from './audit.js';
@@ -25,6 +25,9 @@ export function registryProvider(root: string): ModelProvider {
         throw new ModelLoadFailedError(`model ${name}@${version}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
       }
       return adapt(name, version, m);
+    },
+    async fingerprint(name: string, version: string): Promise<string> {
+      return versionFingerprint(registryPath(root, 'version', name, version));
     },
   };
 }

@@ -58,6 +58,8 @@ export interface ServeOptions {
   watchMs?: number;
   /** Longest a graceful shutdown waits for in-flight calls, ms. */
   drainMs?: number;
+  /** Most request bytes of RecommendBatch calls in progress at once (default `LIMITS.batchBytesInFlight`); beyond it RESOURCE_EXHAUSTED. */
+  batchBytesInFlight?: number;
   log?: Logger;
 }
 
@@ -120,7 +122,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING', [MODEL_HEALTH_NAME]: 'NOT_SERVING' });
 
   const fallbackName = opts.fallback ?? 'cheapest';
-  const policies: PolicyState = { fallback: createRulePolicy(fallbackName), override: null, modelName: null, registryRoot: null };
+  const policies: PolicyState = { fallback: createRulePolicy(fallbackName), override: null, modelName: null, registryRoot: null, pinned: null };
   let provider: ModelProvider | null = null;
   if (opts.policy && RULE_NAMES.includes(opts.policy)) {
     policies.override = createRulePolicy(opts.policy);
@@ -150,7 +152,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     metrics.auditCommitSize.observe({ thread }, n);
     metrics.auditCommitSeconds.observe({ thread }, ms / 1000);
   };
-  const core = new AllocationCore({ world, scenarioName: loaded.scenario.name, scenarioHash: loaded.hash, chain, slot, policies, audit, metrics, log });
+  const core = new AllocationCore({ world, scenarioName: loaded.scenario.name, scenarioHash: loaded.hash, chain, slot, policies, audit, metrics, log, batchBytesInFlight: opts.batchBytesInFlight });
 
   if (provider && policies.modelName) {
     try {

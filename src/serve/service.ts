@@ -12,14 +12,19 @@ import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
 import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './audit.js';
 import { registryPath } from './auth.js';
 import { buildContext, consume } from './context.js';
-import type { DecisionChain, Outcome } from './chain.js';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from './errors.js';
+import type { DecideOptions, DecisionChain, Outcome } from './chain.js';
+import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.js';
 import { DecisionIds } from './ids.js';
 import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelSlot } from './model-slot.js';
+import type { LoadedModel } from './model.js';
+import { Slicer, SLICE_MS } from './slices.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
 import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, fieldSpans, ProtoWriter, RAW_REQUEST, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
+
+/** `ActivatePolicy` version that releases an operator's pin (as does an empty one). */
+export const LATEST = 'latest';
 
 /** Which policy is in charge, as the admin calls change it. */
 export interface PolicyState {
@@ -31,6 +36,13 @@ export interface PolicyState {
   modelName: string | null;
   /** Registry folder (parent of models/<name>), or null. */
   registryRoot: string | null;
+  /**
+   * The model version an operator chose with `ActivatePolicy(name, version)`: it
+   * stays until they release it with `ActivatePolicy(name)` (version empty or
+   * `latest`); meanwhile neither the registry watch nor `Reload` replaces it.
+   * Null: the newest version is followed.
+   */
+  pinned: string | null;
 }
 
 export interface CoreDeps {
@@ -44,6 +56,8 @@ export interface CoreDeps {
   metrics: ServeMetrics;
   log: Logger;
   ids?: DecisionIds;
+  /** Most request bytes of `RecommendBatch` calls in progress at once (default `LIMITS.batchBytesInFlight`). */
+  batchBytesInFlight?: number;
 }
 
 /**
@@ -55,6 +69,10 @@ export class AllocationCore {
   readonly world: World;
   private readonly ids: DecisionIds;
   private readonly network: GetNetworkResponse;
+  /** Request bytes of the `RecommendBatch` calls in progress. */
+  private batchBytes = 0;
+  /** Settles when the last wave queued has been decided (see `waveTurn`). */
+  private waves: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: CoreDeps) {
     this.world = d.world;
@@ -72,6 +90,8 @@ export class AllocationCore {
     const order = validateOrder(this.world, req.order, 'order', snap.nowHours);
     const ctx = buildContext(this.world, snap, order);
     const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
+    // Past the deadline the caller has stopped waiting: the decision is neither logged nor sent.
+    if (Date.now() >= deadline) throw new DeadlineExceededError('Recommend: the deadline passed while the order was decided; nothing was logged');
     const id = this.ids.next();
     const decidedUs = Math.round((performance.now() - started) * 1000);
     const raw = received(req);
@@ -82,14 +102,65 @@ export class AllocationCore {
     return new WireMessage(w.finish());
   }
 
-  /** A wave of orders competing for one snapshot (see `decideWave`); the answer leaves once the audit log has it. */
-  async recommendBatch(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<WireMessage> {
-    // The wave is decided in a frame of its own, so that nothing of it (orders,
-    // contexts, the pending map) stays referenced while the audit commit is awaited:
-    // a suspended function keeps its locals, dead or not, and a wave's objects that
-    // outlive two young-generation collections get promoted (see `ReceivedRequest`).
-    const wave = await this.decideWave(req, deadline, started);
-    await this.d.audit.append(wave.snapshot, wave.records);
+  /**
+   * Admits a `RecommendBatch` of `bytes` request bytes, or refuses it with
+   * RESOURCE_EXHAUSTED when the batches in progress already hold the limit (a
+   * decoded batch costs memory in proportion; the caller may retry). One batch
+   * is always admitted when none is in progress. Returns the release.
+   */
+  admitBatch(bytes: number): () => void {
+    const limit = this.d.batchBytesInFlight ?? LIMITS.batchBytesInFlight;
+    if (this.batchBytes > 0 && this.batchBytes + bytes > limit) {
+      throw new ResourceExhaustedError(`RecommendBatch of ${bytes} bytes refused: batches of ${this.batchBytes} bytes are in progress and the limit is ${limit} bytes; retry later`);
+    }
+    this.batchBytes += bytes;
+    this.d.metrics.batchBytes.set(this.batchBytes);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.batchBytes -= bytes;
+      this.d.metrics.batchBytes.set(this.batchBytes);
+    };
+  }
+
+  /**
+   * A wave of orders competing for one snapshot (see `decideWave`); the answer
+   * leaves once the audit log has it. `req` is the request, or a function that
+   * decodes it (in slices). Waves are decoded and decided one at a time, in
+   * arrival order (`waveTurn`), each in time slices (`slicer`) so that a large
+   * one does not hold up other calls; the next wave is decided while this one's
+   * audit commit is awaited.
+   */
+  async recommendBatch(
+    req: RecommendBatchRequest__Output | ((slicer: Slicer) => Promise<RecommendBatchRequest__Output>),
+    deadline: number,
+    started: number,
+    slicer = new Slicer(deadline, SLICE_MS, 'RecommendBatch'),
+  ): Promise<WireMessage> {
+    const done = await this.waveTurn(slicer);
+    let wave: DecidedWave;
+    try {
+      const request = typeof req === 'function' ? await req(slicer) : req;
+      // The wave keeps the model version it started with, though it yields between slices (a swap may happen meanwhile).
+      const model = this.d.slot.current;
+      const lease = model ? this.d.slot.lease(model) : null;
+      try {
+        // The wave is decided in a frame of its own, so that nothing of it (orders,
+        // contexts, the pending map) stays referenced while the audit commit is awaited:
+        // a suspended function keeps its locals, dead or not, and a wave's objects that
+        // outlive two young-generation collections get promoted (see `ReceivedRequest`).
+        wave = await this.decideWave(request, deadline, started, slicer, model);
+      } finally {
+        lease?.release();
+      }
+    } finally {
+      done();
+    }
+    if (Date.now() >= deadline) throw new DeadlineExceededError('RecommendBatch: the deadline passed while the wave was decided; nothing was logged');
+    // A large wave's records commit in chunks, one after the other, so that other calls'
+    // commits go in between instead of waiting for one long transaction.
+    for (let i = 0; i < wave.records.length; i++) await this.d.audit.append(i === 0 ? wave.snapshot : null, wave.records[i]!);
     const bytes = wave.body.finish();
     const spans = wave.spans;
     const n = spans.length / 2;
@@ -100,19 +171,44 @@ export class AllocationCore {
   }
 
   /**
+   * Waits for the waves queued before this one to be decided; returns the call
+   * that lets the next one go. Waves interleaved slice by slice would each keep
+   * their decoded orders and contexts alive for longer (more of them surviving
+   * young-generation collections); in turn, one wave's objects are built at a
+   * time, as before slicing, and a queued wave waits as bytes. Other calls still
+   * go between every slice. Throws DEADLINE_EXCEEDED when the wave's deadline
+   * passed while it waited.
+   */
+  private async waveTurn(slicer: Slicer): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = this.waves;
+    this.waves = before.then(() => mine);
+    await before;
+    try {
+      slicer.restart('waiting for earlier waves');
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return release;
+  }
+
+  /**
    * Decides a wave: orders in the fallback rule strategy's rank order (like a
    * simulator wave), each against the stock the earlier ones left. Pending units
    * default to the wave's orders still waiting, by segment kind. Returns the audit
    * records and the answers' bytes; each decision is written as soon as it is
    * made and its context let go.
    */
-  private async decideWave(req: RecommendBatchRequest__Output, deadline: number, started: number): Promise<DecidedWave> {
+  private async decideWave(req: RecommendBatchRequest__Output, deadline: number, started: number, slicer: Slicer, model: LoadedModel | null): Promise<DecidedWave> {
     const snap = validateSnapshot(this.world, req.snapshot);
     if (req.orders.length === 0) throw new InvalidArgumentError('orders', 'must have at least one order');
     if (req.orders.length > LIMITS.ordersPerBatch) throw new InvalidArgumentError('orders', `must have at most ${LIMITS.ordersPerBatch} orders`, req.orders.length);
     const orders: ValidOrder[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < req.orders.length; i++) {
+      if (slicer.due) await slicer.next(`validating, ${i} of ${req.orders.length} orders`);
       const o = validateOrder(this.world, req.orders[i], `orders[${i}]`, snap.nowHours);
       if (seen.has(o.id)) throw new InvalidArgumentError(`orders[${i}].id`, 'repeats an earlier order of the batch', o.id);
       seen.add(o.id);
@@ -138,17 +234,32 @@ export class AllocationCore {
     const forceRules = req.forceRules;
     // From here on the audit log needs only the request's bytes: the decoded orders go.
     if (orderBytes) releaseDecoded(req);
-    const records = new AuditPack(1024 * orders.length);
+    // Audit records in chunks of about AUDIT_CHUNK_LINES order lines (see `recommendBatch`).
+    const records: AuditPack[] = [];
+    const newPack = (orderCount: number) => new AuditPack(1024 * Math.min(orderCount, 1000));
+    let pack = newPack(orders.length);
+    let packLines = 0;
     const counts = new OutcomeCounts();
     // The answer lists the decisions in request order: spans into `body`.
     const body = new ProtoWriter(256 * orders.length);
     const spans = new Int32Array(2 * orders.length);
-    const opts = { deadline, forceRules };
+    const opts: DecideOptions = { deadline, forceRules, model };
     const tsMs = Date.now();
     const mode = this.auditMode;
     // The wave's pending units as the policy sees them: read during `decide`, updated after it.
     const pendingOf = (sku: number) => pending.get(sku)!;
+    let done = 0;
+    const t0 = performance.now();
     for (const i of sequence) {
+      if (slicer.due) {
+        await slicer.next(`${done} of ${orders.length} orders decided`);
+        // When the model's pace would take the wave past its deadline, the model steps aside
+        // (its budget is spent: fallback DEADLINE) and the rules, cheaper, decide the rest.
+        if (model && done > 0 && deadline !== Infinity && opts.deadline === deadline && Date.now() + ((performance.now() - t0) / done) * (orders.length - done) > deadline) {
+          opts.deadline = Date.now();
+        }
+      }
+      done++;
       const order = orders[i]!;
       const ctx = buildContext(this.world, snap, order, pendingOf);
       const decided = this.d.chain.decide(ctx, opts);
@@ -162,14 +273,22 @@ export class AllocationCore {
       }
       const id = this.ids.next();
       const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
-      records.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
+      if (packLines >= AUDIT_CHUNK_LINES) {
+        records.push(pack);
+        pack = newPack(orders.length - done + 1);
+        packLines = 0;
+      }
+      pack.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
+      packLines += order.lines.length;
       counts.add(out);
       spans[2 * i] = body.length;
       this.writeDecision(body, id, ctx, out, started);
       spans[2 * i + 1] = body.length;
     }
+    records.push(pack);
     counts.publish(this.d.metrics);
-    records.setLatency(Math.round((performance.now() - started) * 1000));
+    const latencyUs = Math.round((performance.now() - started) * 1000);
+    for (const p of records) p.setLatency(latencyUs);
     return { snapshot, records, body, spans };
   }
 
@@ -243,13 +362,15 @@ export class AllocationCore {
     }
     if (!p.registryRoot) throw new FailedPreconditionError(`no model registry configured; rule strategies: ${RULE_NAMES.join(', ')}`);
     if (!req.name) throw new InvalidArgumentError('name', 'must name a rule strategy or a model in the registry');
+    // An explicit version pins it; empty or `latest` takes the newest and follows the registry again.
+    const pin = req.version && req.version !== LATEST ? req.version : null;
     registryPath(p.registryRoot, 'name', req.name);
-    if (req.version) registryPath(p.registryRoot, 'version', req.name, req.version);
+    if (pin) registryPath(p.registryRoot, 'version', req.name, pin);
     const versions = await this.d.slot.versions(req.name).catch(() => [] as string[]);
     if (versions.length === 0) throw new NotFoundError(`model ${req.name} has no versions in the registry`);
-    if (req.version && !versions.includes(req.version)) throw new NotFoundError(`model ${req.name} has no version ${req.version} (has ${versions.join(', ')})`);
+    if (pin && !versions.includes(pin)) throw new NotFoundError(`model ${req.name} has no version ${pin} (has ${versions.join(', ')})`);
     try {
-      await this.d.slot.activate(req.name, req.version || undefined);
+      await this.d.slot.activate(req.name, pin ?? undefined);
       this.d.metrics.reloads.inc({ result: 'ok' });
     } catch (err) {
       this.d.metrics.reloads.inc({ result: 'failed' });
@@ -257,14 +378,25 @@ export class AllocationCore {
     }
     p.modelName = req.name;
     p.override = null;
+    p.pinned = pin;
+    this.d.log.info('policy_activated', { kind: 'model', name: req.name, version: this.d.slot.current?.version ?? '', pinned: pin !== null });
     this.publishActive();
     return { active: this.activeInfo() };
   }
 
-  /** Takes the registry's newest version if it loads; `fromWatch` skips versions that already failed. */
+  /**
+   * Takes the registry's newest version if it loads; `fromWatch` skips versions
+   * that already failed (until their files change). While an operator's pin
+   * holds (see `PolicyState.pinned`), nothing is swapped: the watch stays quiet
+   * and `Reload` says how to release the pin.
+   */
   async reload(fromWatch = false): Promise<ReloadResponse> {
     const p = this.d.policies;
     if (!p.modelName) return { active: this.activeInfo(), swapped: false, error: 'no model configured' };
+    if (p.pinned) {
+      const error = fromWatch ? '' : `pinned to ${p.modelName}@${p.pinned} by ActivatePolicy; ActivatePolicy(name=${p.modelName}, version="") releases the pin and takes the newest version`;
+      return { active: this.activeInfo(), swapped: false, error };
+    }
     const r = await this.d.slot.reload(p.modelName, { retryFailed: !fromWatch });
     if (r.swapped) this.d.metrics.reloads.inc({ result: 'ok' });
     if (r.error && !r.skipped) this.d.metrics.reloads.inc({ result: 'failed' });
@@ -361,10 +493,18 @@ export class AllocationCore {
   }
 }
 
+/**
+ * Order lines per audit commit of a wave: a wave of 4,000 orders × 100 lines took
+ * ~0.5 s to commit in one transaction, and every other call's commit waited
+ * behind it; in chunks of this size each takes ~15 ms.
+ */
+const AUDIT_CHUNK_LINES = 10_000;
+
 /** A decided wave, waiting for its audit commit. */
 interface DecidedWave {
   snapshot: AuditSnapshot;
-  records: AuditPack;
+  /** The audit records, in chunks committed one after the other. */
+  records: AuditPack[];
   /** The decisions as RecommendResponse messages, in wave order; `spans` gives request order. */
   body: ProtoWriter;
   /** Per order of the request: start and end of its message in `body`. */

@@ -24,6 +24,32 @@ export const RAW_REQUEST = Symbol('raw request bytes');
  * bytes do not parse as a message.
  */
 export function fieldSpans(buf: Uint8Array, field: number): number[] | null {
+  return walkFields(buf, field, null);
+}
+
+/**
+ * `fieldSpans` of `field`, and the message without it: every other top-level
+ * field's bytes, in order (a message of its own). Decoding the rest and then the
+ * field's elements gives what decoding the whole message gives, a repeated
+ * field's elements being independent. Null when the bytes do not parse.
+ */
+export function splitField(buf: Uint8Array, field: number): { spans: number[]; rest: Uint8Array } | null {
+  const keep: number[] = [];
+  const spans = walkFields(buf, field, keep);
+  if (!spans) return null;
+  let n = 0;
+  for (let i = 0; i < keep.length; i += 2) n += keep[i + 1]! - keep[i]!;
+  const rest = new Uint8Array(n);
+  let at = 0;
+  for (let i = 0; i < keep.length; i += 2) {
+    rest.set(buf.subarray(keep[i]!, keep[i + 1]!), at);
+    at += keep[i + 1]! - keep[i]!;
+  }
+  return { spans, rest };
+}
+
+/** Walks the top-level fields: the payload spans of `field`; with `others`, the full spans (tag included) of every other field. */
+function walkFields(buf: Uint8Array, field: number, others: number[] | null): number[] | null {
   const out: number[] = [];
   let pos = 0;
   const varint = (): number => {
@@ -39,9 +65,11 @@ export function fieldSpans(buf: Uint8Array, field: number): number[] | null {
     return -1;
   };
   while (pos < buf.length) {
+    const start = pos;
     const tag = varint();
     if (tag < 0) return null;
     const wt = tag % 8;
+    const no = Math.floor(tag / 8);
     if (wt === 0) {
       if (varint() < 0) return null;
     } else if (wt === 1) pos += 8;
@@ -49,9 +77,12 @@ export function fieldSpans(buf: Uint8Array, field: number): number[] | null {
     else if (wt === 2) {
       const len = varint();
       if (len < 0 || pos + len > buf.length) return null;
-      if (Math.floor(tag / 8) === field) out.push(pos, pos + len);
+      if (no === field) out.push(pos, pos + len);
       pos += len;
+      if (no === field) continue;
     } else return null;
+    if (pos > buf.length) return null;
+    if (others) others.push(start, pos);
   }
   return pos === buf.length ? out : null;
 }

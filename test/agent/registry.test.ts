@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
@@ -114,6 +114,52 @@ describe('model registry', () => {
     let differ = 0;
     for (const ctx of contexts()) if (JSON.stringify(greedy.decide(ctx).lines) !== JSON.stringify(sampled.decide(ctx).lines)) differ++;
     expect(differ).toBeGreaterThan(5);
+  });
+
+  it('rejects weightsManifest file names that leave the version folder', () => {
+    const dir = saveModel(join(root, 'manifest'), artifacts(7));
+    const good = readFileSync(join(dir, 'model.json'), 'utf8');
+    // The same weights, one folder up: a manifest that reached them would load.
+    writeFileSync(join(root, 'manifest', 'weights.bin'), readFileSync(join(dir, 'weights.bin')));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'weights.bin'), readFileSync(join(dir, 'weights.bin')));
+    symlinkSync(join(root, 'manifest', 'weights.bin'), join(dir, 'link.bin'));
+    const withPath = (p: string) => {
+      const m = JSON.parse(good);
+      m.weightsManifest[0].paths = [p];
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
+    };
+    for (const p of ['../weights.bin', join(root, 'manifest', 'weights.bin'), 'sub/weights.bin', 'sub\\weights.bin', '..', '']) {
+      withPath(p);
+      expect(() => loadModel(dir), p).toThrow(ModelLoadError);
+      expect(() => loadModel(dir), p).toThrow(/weightsManifest\[0\]\.paths\[0\].*must be a file name inside the version folder/);
+    }
+    withPath('link.bin');
+    expect(() => loadModel(dir)).toThrow(/weightsManifest\[0\]\.paths\[0\]\(="link.bin"\) leads out of the version folder/);
+    // A plain name inside the folder still loads (and weights may be split over several files, as tfjs shards them).
+    const bin = readFileSync(join(dir, 'weights.bin'));
+    writeFileSync(join(dir, 'part-a.bin'), bin.subarray(0, 400));
+    writeFileSync(join(dir, 'part-b.bin'), bin.subarray(400));
+    const m = JSON.parse(good);
+    m.weightsManifest[0].paths = ['part-a.bin', 'part-b.bin'];
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
+    expect(loadModel(dir).params.pb1).toEqual(loadModel(saveModel(join(root, 'manifest-copy'), artifacts(7))).params.pb1);
+  });
+
+  it('publishes a version whole or not at all', () => {
+    const dir = join(root, 'atomic');
+    saveModel(dir, artifacts(8));
+    // A save that fails part-way (here: a config that cannot be written as JSON) leaves no version behind.
+    const broken = artifacts(9);
+    broken.config = { big: 1n };
+    expect(() => saveModel(dir, broken)).toThrow();
+    expect(readdirSync(dir)).toEqual(['v1']);
+    expect(listVersions(dir)).toEqual(['v1']);
+    // The next good save takes the next number, complete, and leaves nothing else beside it.
+    const v2 = saveModel(dir, artifacts(10));
+    expect(readdirSync(dir).sort()).toEqual(['v1', 'v2']);
+    expect(readdirSync(v2).sort()).toEqual(['config.json', 'feature-spec.json', 'learning-curve.jsonl', 'meta.json', 'model.json', 'weights.bin']);
+    expect(loadModel(dir).meta.version).toBe('v2');
   });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));

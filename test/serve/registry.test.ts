@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { initParams } from '../../src/agent/network.js';
 import { defaultFeatureSpec, NC, NX } from '../../src/agent/features/encoder.js';
 import { unpackFeatures } from '../../src/serve/audit.js';
@@ -8,6 +8,8 @@ import { readDecisions } from '../../src/serve/audit-read.js';
 import { loadModel, saveModel } from '../../src/agent/registry/index.js';
 import { createRulePolicy } from '../../src/sim/policies/rules.js';
 import { loadScenario } from '../../src/sim/scenario/load.js';
+import { adminMetadata } from '../../src/serve/client.js';
+import { memoryLogger } from '../../src/serve/log.js';
 import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 const world = defaultWorld();
@@ -76,5 +78,74 @@ describe('with a model from the agent registry', () => {
     saveUntrained(root, 3);
     const r2 = await s.core.reload();
     expect(r2).toMatchObject({ swapped: true, active: { version: 'v3' } });
+  });
+});
+
+describe('the registry watch (--watch-ms) and an operator', () => {
+  const servers: TestServer[] = [];
+  const admin = { metadata: adminMetadata('admin-token-for-tests') };
+  const request = requestFromContext(world, simulatorContexts(world, createRulePolicy('cheapest'), { seed: 5, days: 3, max: 1 })[0]!);
+  /** A server on a fresh registry holding v1, polling it every 20 ms. */
+  const start = async () => {
+    const root = tempDir('allocsim-registry-watch-');
+    saveUntrained(root, 1);
+    const log = memoryLogger();
+    const s = await startTestServer({ policy: join(root, 'policy'), watchMs: 20, log, adminToken: 'admin-token-for-tests', chain: { minMargin: 0, modelBudgetMs: 10_000 } });
+    servers.push(s);
+    const version = async () => (await s.api.recommend(request)).decidedBy?.version ?? '';
+    /** Polls until the served version is `want` (bounded: gives up after ~10 s and returns what it saw). */
+    const until = async (want: string) => {
+      let v = '';
+      for (let i = 0; i < 1000 && v !== want; i++) {
+        v = await version();
+        if (v !== want) await new Promise((r) => setTimeout(r, 10));
+      }
+      return v;
+    };
+    return { s, root, log, version, until };
+  };
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('retries a version read while it was still being written, and serves it once it is whole', async () => {
+    const { root, log, version, until } = await start();
+    expect(await version()).toBe('v1');
+    // A writer that does not publish atomically (a copy by hand, an older allocsim): v2 appears file by file.
+    const whole = saveUntrained(tempDir('allocsim-registry-src-'), 2);
+    const v2 = join(root, 'policy', 'v2');
+    mkdirSync(v2);
+    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(whole, f), join(v2, f));
+    for (let i = 0; i < 1000 && !log.lines.some((l) => l.msg === 'model_reload_failed'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(String(log.lines.find((l) => l.msg === 'model_reload_failed')?.fields?.error)).toMatch(/is missing/);
+    expect(await version()).toBe('v1');
+    for (const f of readdirSync(whole)) copyFileSync(join(whole, f), join(v2, f));
+    expect(await until('v2')).toBe('v2');
+  });
+
+  it("holds an operator's ActivatePolicy version against the watch until they release it", async () => {
+    const { s, root, version, until } = await start();
+    saveUntrained(root, 2);
+    expect(await until('v2')).toBe('v2');
+    const a = await s.api.activatePolicy({ name: 'policy', version: 'v1' }, admin);
+    expect(a.active).toMatchObject({ name: 'policy', version: 'v1' });
+    saveUntrained(root, 3);
+    // Many polls of the watch (every 20 ms) later, the operator's choice still holds.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await version()).toBe('v1');
+    // Reload does not undo it either, and says how to release the pin.
+    const r = await s.api.reload(admin);
+    expect(r.swapped).toBe(false);
+    expect(r.error).toMatch(/pinned to policy@v1.*releases the pin/);
+    expect(r.active).toMatchObject({ version: 'v1' });
+    // Released: the newest version now, and the watch follows the registry again.
+    const released = await s.api.activatePolicy({ name: 'policy', version: '' }, admin);
+    expect(released.active).toMatchObject({ version: 'v3' });
+    saveUntrained(root, 4);
+    expect(await until('v4')).toBe('v4');
+    // `latest` releases too.
+    await s.api.activatePolicy({ name: 'policy', version: 'v2' }, admin);
+    expect(await version()).toBe('v2');
+    expect((await s.api.activatePolicy({ name: 'policy', version: 'latest' }, admin)).active).toMatchObject({ version: 'v4' });
   });
 });

@@ -19,11 +19,13 @@
  *     Missing or corrupt files, a wrong spec version or mismatched shapes raise
  *     `ModelLoadError` (name 'ModelLoadError'), naming the file and the problem.
  *   - `outOfRange(spec, obs)`: features of an encoded step outside the training ranges.
- *   - `saveModel(root, artifacts)` → the new version's directory.
- *   - `resolveModelDir(dir)`, `listVersions(dir)`.
+ *     File names in `weightsManifest` must stay inside the version folder.
+ *   - `saveModel(root, artifacts)` → the new version's directory, published atomically
+ *     (written into a temporary folder beside it, then renamed into place).
+ *   - `resolveModelDir(dir)`, `listVersions(dir)`, `versionFingerprint(dir)`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, sep } from 'node:path';
 import { createRulePolicy } from '../../sim/policies/rules.js';
 import { CANDIDATE_FEATURES, CONTEXT_FEATURES, FEATURE_SPEC_VERSION, NC, NX, type FeatureSpec } from '../features/encoder.js';
 import { Network, PARAM_NAMES, paramShapes, type NetworkParams } from '../network.js';
@@ -95,34 +97,101 @@ export function resolveModelDir(dir: string): string {
   return join(dir, versions[versions.length - 1]!);
 }
 
-/** Writes a new version under `root` (`models/<name>`); returns its directory. */
+/**
+ * Writes a new version under `root` (`models/<name>`); returns its directory.
+ * Atomic: the files are written into a temporary folder beside the versions
+ * (`.incoming-*`, which `listVersions` does not list) and the folder is renamed
+ * into place, so a reader (the service's registry watch) sees a version whole or
+ * not at all, and a failed save leaves no version behind. Two saves racing for
+ * the same number: the rename of the second fails and it takes the next number.
+ */
 export function saveModel(root: string, a: ModelArtifacts): string {
-  const versions = listVersions(root);
-  const version = `v${versions.length ? Number(versions[versions.length - 1]!.slice(1)) + 1 : 1}`;
-  const dir = join(root, version);
-  mkdirSync(dir, { recursive: true });
-  const hidden = a.params.pb1.length;
-  const shapes = paramShapes(hidden);
-  const total = PARAM_NAMES.reduce((s, n) => s + a.params[n].length, 0);
-  const bin = new Float32Array(total);
-  let off = 0;
-  for (const n of PARAM_NAMES) {
-    bin.set(a.params[n], off);
-    off += a.params[n].length;
+  mkdirSync(root, { recursive: true });
+  const tmp = mkdtempSync(join(root, '.incoming-'));
+  try {
+    const hidden = a.params.pb1.length;
+    const shapes = paramShapes(hidden);
+    const total = PARAM_NAMES.reduce((s, n) => s + a.params[n].length, 0);
+    const bin = new Float32Array(total);
+    let off = 0;
+    for (const n of PARAM_NAMES) {
+      bin.set(a.params[n], off);
+      off += a.params[n].length;
+    }
+    const modelJson = {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      hidden,
+      weightsManifest: [{ paths: ['weights.bin'], weights: PARAM_NAMES.map((name) => ({ name, shape: shapes[name], dtype: 'float32' })) }],
+    };
+    writeFileSync(join(tmp, 'model.json'), `${JSON.stringify(modelJson, null, 2)}\n`);
+    writeFileSync(join(tmp, 'weights.bin'), Buffer.from(bin.buffer, bin.byteOffset, bin.byteLength));
+    writeFileSync(join(tmp, 'feature-spec.json'), `${JSON.stringify(a.spec, null, 2)}\n`);
+    writeFileSync(join(tmp, 'config.json'), `${JSON.stringify(a.config, null, 2)}\n`);
+    writeFileSync(join(tmp, 'learning-curve.jsonl'), a.curve.map((m) => JSON.stringify(m)).join('\n') + (a.curve.length ? '\n' : ''));
+    for (let attempt = 0; ; attempt++) {
+      const versions = listVersions(root);
+      const version = `v${versions.length ? Number(versions[versions.length - 1]!.slice(1)) + 1 : 1}`;
+      // meta.json names the version, so it is written once the number is chosen.
+      writeFileSync(join(tmp, 'meta.json'), `${JSON.stringify({ ...a.meta, version }, null, 2)}\n`);
+      const dir = join(root, version);
+      try {
+        renameSync(tmp, dir);
+        return dir;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Another save took this number between the listing and the rename: take the next.
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 100) continue;
+        throw err;
+      }
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
   }
-  const modelJson = {
-    format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
-    hidden,
-    weightsManifest: [{ paths: ['weights.bin'], weights: PARAM_NAMES.map((name) => ({ name, shape: shapes[name], dtype: 'float32' })) }],
-  };
-  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(modelJson, null, 2)}\n`);
-  writeFileSync(join(dir, 'weights.bin'), Buffer.from(bin.buffer, bin.byteOffset, bin.byteLength));
-  writeFileSync(join(dir, 'feature-spec.json'), `${JSON.stringify(a.spec, null, 2)}\n`);
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(a.config, null, 2)}\n`);
-  writeFileSync(join(dir, 'meta.json'), `${JSON.stringify({ ...a.meta, version }, null, 2)}\n`);
-  writeFileSync(join(dir, 'learning-curve.jsonl'), a.curve.map((m) => JSON.stringify(m)).join('\n') + (a.curve.length ? '\n' : ''));
-  return dir;
+}
+
+/**
+ * A fingerprint of a version folder's files (names, sizes, modification times).
+ * It changes while a version is being written or repaired by hand: the service's
+ * registry watch retries a version that failed to load once its fingerprint
+ * changes, and leaves an unchanged broken one alone.
+ */
+export function versionFingerprint(versionDir: string): string {
+  let names: string[];
+  try {
+    names = readdirSync(versionDir).sort();
+  } catch {
+    return '';
+  }
+  const parts: string[] = [];
+  for (const n of names) {
+    try {
+      const st = statSync(join(versionDir, n));
+      parts.push(`${n}:${st.size}:${st.mtimeMs}`);
+    } catch {
+      parts.push(`${n}:gone`);
+    }
+  }
+  return parts.join('|');
+}
+
+/**
+ * The file a `weightsManifest` entry names, inside the version folder: a plain
+ * file name (no absolute path, no `..`, no separator), and not a link that
+ * leads out of the folder. Throws `ModelLoadError` naming the entry otherwise.
+ */
+function weightFile(vdir: string, name: unknown, field: string): string {
+  const plain = typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/\0]/.test(name) && !isAbsolute(name);
+  if (!plain) {
+    throw new ModelLoadError(`model ${vdir}: model.json ${field}(=${JSON.stringify(name)}) must be a file name inside the version folder (no absolute path, "..", "/" or "\\")`);
+  }
+  const p = join(vdir, name);
+  if (!existsSync(p)) throw new ModelLoadError(`model ${vdir}: ${name} is missing`);
+  const real = realpathSync(p);
+  const base = realpathSync(vdir);
+  if (!real.startsWith(base + sep)) throw new ModelLoadError(`model ${vdir}: model.json ${field}(=${JSON.stringify(name)}) leads out of the version folder (to ${real})`);
+  return p;
 }
 
 function readJson(dir: string, file: string): unknown {
@@ -178,22 +247,32 @@ export function loadModel(dir: string, options: { name?: string; mode?: 'greedy'
   const hidden = model.hidden;
   if (typeof hidden !== 'number' || !Number.isInteger(hidden) || hidden < 1) throw new ModelLoadError(`model ${vdir}: model.json hidden(=${String(hidden)}) must be a whole number >= 1`);
   const shapes = paramShapes(hidden);
-  const manifest = model.weightsManifest as { weights?: { name: string; shape: number[] }[] }[] | undefined;
-  const specs = manifest?.[0]?.weights;
-  if (!Array.isArray(specs) || specs.length !== PARAM_NAMES.length) throw new ModelLoadError(`model ${vdir}: model.json weightsManifest must list ${PARAM_NAMES.length} tensors`);
+  // tfjs's artifact layout: groups of tensors, each group's bytes spread over its files in order.
+  const groups = model.weightsManifest;
+  if (!Array.isArray(groups) || groups.length === 0) throw new ModelLoadError(`model ${vdir}: model.json weightsManifest must be a non-empty list of weight groups`);
+  const specs: { name?: unknown; shape?: unknown }[] = [];
+  const files: string[] = [];
+  groups.forEach((g: unknown, gi) => {
+    const group = g as { paths?: unknown; weights?: unknown } | null;
+    if (!group || !Array.isArray(group.paths) || group.paths.length === 0 || !Array.isArray(group.weights)) {
+      throw new ModelLoadError(`model ${vdir}: model.json weightsManifest[${gi}] must have paths (file names) and weights`);
+    }
+    group.paths.forEach((p: unknown, pi) => files.push(weightFile(vdir, p, `weightsManifest[${gi}].paths[${pi}]`)));
+    specs.push(...(group.weights as { name?: unknown; shape?: unknown }[]));
+  });
+  if (specs.length !== PARAM_NAMES.length) throw new ModelLoadError(`model ${vdir}: model.json weightsManifest must list ${PARAM_NAMES.length} tensors`);
   specs.forEach((w, i) => {
     const want = shapes[PARAM_NAMES[i]!];
-    if (w.name !== PARAM_NAMES[i] || JSON.stringify(w.shape) !== JSON.stringify(want)) {
-      throw new ModelLoadError(`model ${vdir}: tensor ${i} is ${w.name}${JSON.stringify(w.shape)}, expected ${PARAM_NAMES[i]}${JSON.stringify(want)}`);
+    if (w?.name !== PARAM_NAMES[i] || JSON.stringify(w.shape) !== JSON.stringify(want)) {
+      throw new ModelLoadError(`model ${vdir}: tensor ${i} is ${String(w?.name)}${JSON.stringify(w?.shape)}, expected ${PARAM_NAMES[i]}${JSON.stringify(want)}`);
     }
   });
-  const binPath = join(vdir, 'weights.bin');
-  if (!existsSync(binPath)) throw new ModelLoadError(`model ${vdir}: weights.bin is missing`);
-  const buf = readFileSync(binPath);
+  const buf = files.length === 1 ? readFileSync(files[0]!) : Buffer.concat(files.map((f) => readFileSync(f)));
   const total = PARAM_NAMES.reduce((s, n) => s + shapes[n].reduce((a, b) => a * b, 1), 0);
-  if (buf.byteLength !== total * 4) throw new ModelLoadError(`model ${vdir}: weights.bin has ${buf.byteLength} bytes, expected ${total * 4}`);
+  const what = files.map((f) => basename(f)).join(' + ');
+  if (buf.byteLength !== total * 4) throw new ModelLoadError(`model ${vdir}: ${what} has ${buf.byteLength} bytes, expected ${total * 4}`);
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  for (let i = 0; i < all.length; i++) if (!Number.isFinite(all[i]!)) throw new ModelLoadError(`model ${vdir}: weights.bin holds a non-finite weight at ${i}`);
+  for (let i = 0; i < all.length; i++) if (!Number.isFinite(all[i]!)) throw new ModelLoadError(`model ${vdir}: ${what} holds a non-finite weight at ${i}`);
   const params = {} as NetworkParams;
   let off = 0;
   for (const n of PARAM_NAMES) {
