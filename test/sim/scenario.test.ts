@@ -16,9 +16,9 @@ function defaultRaw(): Record<string, any> {
 }
 
 describe('scenario schema', () => {
-  it('ships default, electronics-launch and network-large, all valid', () => {
+  it('ships default, electronics-launch, drug-shortage and network-large, all valid', () => {
     const names = listScenarios();
-    expect(names).toEqual(expect.arrayContaining(['default', 'electronics-launch', 'network-large']));
+    expect(names).toEqual(expect.arrayContaining(['default', 'electronics-launch', 'drug-shortage', 'network-large']));
     for (const n of names) expect(loadScenario(n).scenario.name).toBe(n);
   });
 
