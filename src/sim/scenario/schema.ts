@@ -222,6 +222,17 @@ export const ScenarioSchema = z.strictObject({
   replenishment: ReplenishmentSchema.default(ReplenishmentSchema.parse({})),
   inbound: z.array(InboundSchema).default([]),
   reward: RewardSchema.default(RewardSchema.parse({})),
+  /**
+   * What a contract segment's commitment (committedUnitsPerPeriod × fillRateTarget per
+   * period) means to the planners and the learner. `hard`: a constraint, met whenever
+   * supply allows; only supply that cannot cover it leaves a shortfall. `soft`: a price,
+   * the shortfall penalty traded against margin. The simulator and its ledger treat both
+   * alike (a missed target is penalised); the CLI's `--contracts` overrides this field.
+   */
+  contracts: z
+    .enum(['hard', 'soft'])
+    .default('hard')
+    .describe('hard: contract commitments are constraints met whenever supply allows; soft: the shortfall penalty is a price traded against margin'),
 });
 
 /** A scenario as written (defaults not yet applied). */
@@ -233,3 +244,7 @@ export type Warehouse = z.output<typeof WarehouseSchema>;
 export type Mode = z.output<typeof ModeSchema>;
 export type Sku = z.output<typeof SkuSchema>;
 export type Segment = z.output<typeof SegmentSchema>;
+/** How planners and learners treat contract commitments: constraints (`hard`) or prices (`soft`). */
+export type ContractMode = Scenario['contracts'];
+/** The contract modes, for option parsing. */
+export const CONTRACT_MODES: readonly ContractMode[] = ['hard', 'soft'];
