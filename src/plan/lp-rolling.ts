@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import type { World } from '../sim/model/world.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import type { Allocation, Candidate, ContractPosition, Decision, DecisionContext, LineDecision, OrderContext, Policy } from '../sim/policies/contract.js';
 import { planForecast, type ForecastSource } from './forecast-source.js';
 import { LinearProgram, loadHighs, PlanError } from './lp.js';
@@ -14,6 +15,8 @@ export interface LpRollingOptions {
   forecast?: ForecastSource;
   /** Horizon override, days (informational: contexts carry hours left). */
   days?: number;
+  /** Contract commitments as constraints (`hard`) or prices (`soft`); default the scenario's `contracts`. */
+  contracts?: ContractMode;
 }
 
 export const LP_ROLLING_DEFAULTS: Readonly<Pick<LpRollingOptions, 'windowDays' | 'forecastWeight'>> = { windowDays: 7, forecastWeight: 0.8 };
@@ -64,6 +67,12 @@ interface Plan {
  * by landed value, and an order whose best landed value is below the cost of
  * not serving it is left unserved.
  *
+ * Contracts `hard` (the scenario's default): each plan also reserves what every contract
+ * segment still needs this period, as far as supply allows — a row "contract units served
+ * in the window before the period ends ≥ the commitment still open", whose slack the solve
+ * first minimises (see `contractNeed`) — and a contract order below its target is served
+ * even at a loss. `soft`: the shortfall penalty is only a price in the unit values.
+ *
  * Unlike the rules it keeps state between calls (its book of waiting orders and
  * the wave's plan), so it is a simulation strategy: asked twice about one order
  * at one moment it answers the same, but its answers depend on what it saw before.
@@ -85,6 +94,9 @@ class LpRolling implements Policy {
   private readonly contracts: (ContractPosition | undefined)[];
   /** Units allocated to each contract segment since its position was last seen. */
   private readonly contractSince: Float64Array;
+  /** Hour each contract segment's position was last seen. */
+  private readonly contractSeenAt: Float64Array;
+  private readonly hard: boolean;
 
   constructor(
     private readonly world: World,
@@ -98,6 +110,8 @@ class LpRolling implements Policy {
     this.forecast = opts.forecast ?? planForecast(world);
     this.contracts = this.s.segments.map(() => undefined);
     this.contractSince = new Float64Array(this.G);
+    this.contractSeenAt = new Float64Array(this.G);
+    this.hard = (opts.contracts ?? this.s.contracts) === 'hard';
   }
 
   decide(ctx: DecisionContext): Decision {
@@ -127,8 +141,9 @@ class LpRolling implements Policy {
     const r = this.world.regionIndex.get(o.region)!;
     const g = this.world.segmentIndex.get(o.segment)!;
     if (o.contract) {
-      this.contracts[g] = o.contract;
+      this.contracts[g] = { ...o.contract };
       this.contractSince[g] = 0;
+      this.contractSeenAt[g] = ctx.nowHours;
     }
     const lines: LineDecision[] = [];
     o.lines.forEach((l, li) => {
@@ -161,7 +176,63 @@ class LpRolling implements Policy {
     const o = ctx.order;
     const pw = this.s.reward.penaltyWeight;
     const expires = o.patienceHours - o.hoursWaited < ctx.hoursLeft;
+    // Hard contracts: a contract unit below target is served whatever it costs.
+    if (this.hard && this.contractBonus(g) > 0) return -Infinity;
     return -(expires ? pw * o.lostSalePenaltyPerUnit : 0) - pw * this.contractBonus(g);
+  }
+
+  /** Forecast units of SKU k (every SKU when k < 0) for segment g arriving in [from, to). */
+  private forecastUnits(k: number, g: number, from: number, to: number): number {
+    let sum = 0;
+    const skus = k >= 0 ? [k] : this.world.skus.map((_, i) => i);
+    for (let t = from; t < to - 1e-9; ) {
+      const next = Math.min(to, (Math.floor(t / 24 + 1e-9) + 1) * 24);
+      const frac = (next - t) / 24;
+      for (const sk of skus) for (let r = 0; r < this.R; r++) sum += this.forecast.unitsPerDay(sk, r, g, t / 24) * frac;
+      t = next;
+    }
+    return sum;
+  }
+
+  /**
+   * Hard contracts: what contract segment g still needs from SKU k before its period ends,
+   * and when that is. The period's requirement is ⌈target × min(ordered so far + forecast to
+   * the period end, committed)⌉ over every SKU; units already filled count, and so do the
+   * forecast contract units of the other SKUs (assumed filled: they are replenished, or planned
+   * by their own LP). Of what is left, the share owed to SKU k's demand arriving after the window
+   * (`later`) is met by scheduled inbound landing after the window and before the period ends as
+   * far as it goes; the rest (`hold`) must be held back from the stock the window plans.
+   */
+  private contractNeed(k: number, g: number, now: number, windowEnd: number): { need: number; hold: number; periodEnd: number } | undefined {
+    const ct = this.s.segments[g]!.contract;
+    if (!ct) return undefined;
+    const pos = this.contracts[g];
+    let ordered = pos ? pos.orderedUnits : 0;
+    let filled = pos ? pos.filledUnits + this.contractSince[g]! : 0;
+    // The simulator closes a period at the first day close at or after its nominal end.
+    const period = ct.periodDays * 24;
+    let periodEnd = pos ? Math.ceil((this.contractSeenAt[g]! + pos.hoursToPeriodEnd) / 24 - 1e-9) * 24 : Math.ceil(period / 24 - 1e-9) * 24;
+    while (periodEnd <= now + 1e-9) {
+      // A new period began since the position was seen.
+      periodEnd += Math.ceil(period / 24 - 1e-9) * 24;
+      ordered = 0;
+      filled = 0;
+    }
+    const all = this.forecastUnits(-1, g, now, periodEnd);
+    const own = this.forecastUnits(k, g, now, periodEnd);
+    const expected = ordered + all;
+    const required = Math.ceil(ct.fillRateTarget * Math.min(expected, ct.committedUnitsPerPeriod) - 1e-9);
+    let need = required - filled - (all - own);
+    let hold = 0;
+    if (periodEnd > windowEnd) {
+      const later = Math.min(Math.max(0, need), (expected > 0 ? required / expected : 0) * this.forecastUnits(k, g, windowEnd, periodEnd));
+      const sku = this.world.skus[k]!.id;
+      let inbound = 0;
+      for (const b of this.s.inbound) if (b.sku === sku && b.day * 24 >= windowEnd && b.day * 24 < periodEnd) inbound += b.quantity;
+      need -= Math.min(later, inbound);
+      hold = later - Math.min(later, inbound);
+    }
+    return { need: Math.max(0, need), hold, periodEnd };
   }
 
   /** Shortfall penalty a contract unit avoids while the segment is below its fill-rate target. */
@@ -233,7 +304,11 @@ class LpRolling implements Policy {
       const t = b.day * 24;
       if (b.sku === sku.id && t > now && t < end) inbound.push({ w: this.world.warehouseIndex.get(b.warehouse)!, t, q: b.quantity });
     }
-    const cuts = [...new Set(inbound.map((x) => x.t))].sort((a, b) => a - b);
+    // Hard contracts: what each contract segment still needs this period, and the period end as an epoch cut.
+    const needs = this.hard ? this.s.segments.map((_, g) => this.contractNeed(k, g, now, end)) : [];
+    const cutSet = new Set(inbound.map((x) => x.t));
+    for (const n of needs) if (n && n.need > 0 && n.periodEnd > now && n.periodEnd < end) cutSet.add(n.periodEnd);
+    const cuts = [...cutSet].sort((a, b) => a - b);
     const T = [now, ...cuts, end];
     const E = T.length - 1;
 
@@ -309,17 +384,26 @@ class LpRolling implements Policy {
     const lp = new LinearProgram();
     const nowCols = new Int32Array(W * C).fill(-1);
     const supplyUse: number[][][] = Array.from({ length: W }, () => Array.from({ length: E }, () => []));
+    /** Per contract segment: columns that serve it before its period ends (hard contracts). */
+    const needCols: number[][] = this.s.segments.map(() => []);
+    /** A column of class c may be planned: worth serving, or owed to a contract (hard). */
+    const usable = (w: number, c: number) => Number.isFinite(value[w * C + c]!) && (value[w * C + c]! > 0 || (needs[c % G]?.need ?? 0) > 0);
+    const owed = (c: number, e: number) => {
+      const n = needs[c % G];
+      return n !== undefined && n.need > 0 && T[e]! < n.periodEnd - 1e-9;
+    };
     for (let c = 0; c < C; c++) {
       // Waiting units of class c: served now or in a later epoch while still waiting.
       const cols: number[][] = Array.from({ length: E }, () => []);
       for (let e = 0; e < E; e++) {
         if (alive[e * C + c]! <= 0) continue;
         for (let w = 0; w < W; w++) {
-          if (!Number.isFinite(value[w * C + c]!) || value[w * C + c]! <= 0) continue;
+          if (!usable(w, c)) continue;
           if (e === 0 && onHand[w] === 0) continue;
           const col = lp.addColumn(value[w * C + c]! - 1e-3 * e, 0, alive[e * C + c]!);
           cols[e]!.push(col);
           supplyUse[w]![e]!.push(col);
+          if (owed(c, e)) needCols[c % G]!.push(col);
           if (e === 0) nowCols[w * C + c] = col;
         }
       }
@@ -332,14 +416,34 @@ class LpRolling implements Policy {
         if (fc[e * C + c]! <= 1e-9) continue;
         const fcols: number[] = [];
         for (let w = 0; w < W; w++) {
-          if (!Number.isFinite(value[w * C + c]!) || value[w * C + c]! <= 0) continue;
+          if (!usable(w, c)) continue;
           const col = lp.addColumn(value[w * C + c]!, 0, fc[e * C + c]!);
           fcols.push(col);
           supplyUse[w]![e]!.push(col);
+          if (owed(c, e)) needCols[c % G]!.push(col);
         }
         if (fcols.length) lp.addRow(fcols, fcols.map(() => 1), -Infinity, fc[e * C + c]!);
       }
     }
+    // Hard contracts: the window serves what each contract segment still needs, as far as supply allows.
+    const slack: number[] = [];
+    needs.forEach((n, g) => {
+      if (!n || n.need <= 0) return;
+      // Stock held back for this period's contract demand after the window (served by later plans).
+      if (n.hold > 0) {
+        const hold: number[] = [];
+        for (let w = 0; w < W; w++) {
+          const col = lp.addColumn(0, 0, n.hold);
+          hold.push(col);
+          supplyUse[w]![E - 1]!.push(col);
+          needCols[g]!.push(col);
+        }
+        lp.addRow(hold, hold.map(() => 1), -Infinity, n.hold);
+      }
+      const short = lp.addColumn(0, 0, Infinity);
+      slack.push(short);
+      lp.addRow([short, ...needCols[g]!], [1, ...needCols[g]!.map(() => 1)], n.need, Infinity);
+    });
     for (let w = 0; w < W; w++) {
       let cum = onHand[w]!;
       const use: number[] = [];
@@ -351,7 +455,7 @@ class LpRolling implements Policy {
     }
     const quota = new Float64Array(W * C);
     if (lp.columns > 0) {
-      const sol = lp.solve(this.highs, { timeLimitSeconds: 10 });
+      const sol = lp.solve(this.highs, { timeLimitSeconds: 10, hardSlack: slack });
       for (let j = 0; j < W * C; j++) if (nowCols[j]! >= 0) quota[j] = sol.x[nowCols[j]!]!;
     }
     const plan = { time: now, quota, value };
