@@ -48,6 +48,21 @@ interface BookEntry {
   price: number;
 }
 
+/** Standard normal 95% quantile: hard contracts plan for this quantile of the contract demand to come. */
+const SAFETY_Z = 1.645;
+
+/** One contract period's requirement on a plan (see `contractNeeds`). */
+interface ContractNeed {
+  /** The period: allocations at (start, end] count in it (the current period: everything up to end). */
+  start: number;
+  end: number;
+  /** Units the window's columns and the hold must cover together. */
+  need: number;
+  /** Most units that may be held back for the period's demand after the window. */
+  hold: number;
+  current: boolean;
+}
+
 interface Plan {
   time: number;
   /** Units each warehouse may give each class this wave: [(w * R + r) * G + g]. */
@@ -68,9 +83,9 @@ interface Plan {
  * not serving it is left unserved.
  *
  * Contracts `hard` (the scenario's default): each plan also reserves what every contract
- * segment still needs this period, as far as supply allows — a row "contract units served
- * in the window before the period ends ≥ the commitment still open", whose slack the solve
- * first minimises (see `contractNeed`) — and a contract order below its target is served
+ * segment still needs in each period to the horizon, as far as supply allows — a row per
+ * period "contract units served in it + stock held back for it ≥ the commitment still open", whose slack the solve
+ * first minimises (see `contractNeeds`) — and a contract order below its target is served
  * even at a loss. `soft`: the shortfall penalty is only a price in the unit values.
  *
  * Unlike the rules it keeps state between calls (its book of waiting orders and
@@ -97,6 +112,10 @@ class LpRolling implements Policy {
   /** Hour each contract segment's position was last seen. */
   private readonly contractSeenAt: Float64Array;
   private readonly hard: boolean;
+  /** Contract order lines seen, and their units seen and allocated per segment × SKU: the fill the other SKUs get. */
+  private readonly contractLinesSeen = new Set<string>();
+  private readonly contractSeenUnits: Float64Array;
+  private readonly contractFilledUnits: Float64Array;
 
   constructor(
     private readonly world: World,
@@ -112,6 +131,8 @@ class LpRolling implements Policy {
     this.contractSince = new Float64Array(this.G);
     this.contractSeenAt = new Float64Array(this.G);
     this.hard = (opts.contracts ?? this.s.contracts) === 'hard';
+    this.contractSeenUnits = new Float64Array(this.G * world.skus.length);
+    this.contractFilledUnits = new Float64Array(this.G * world.skus.length);
   }
 
   decide(ctx: DecisionContext): Decision {
@@ -167,7 +188,20 @@ class LpRolling implements Policy {
       book.get(key)!.remaining = d.backordered;
       lines.push(d);
     });
-    if (this.s.segments[g]!.contract) for (const d of lines) for (const a of d.allocations) this.contractSince[g] += a.quantity;
+    if (this.s.segments[g]!.contract) {
+      lines.forEach((d, li) => {
+        const cell = g * this.world.skus.length + this.world.skuIndex.get(o.lines[li]!.sku)!;
+        const key = `${o.id}#${li}`;
+        if (!this.contractLinesSeen.has(key)) {
+          this.contractLinesSeen.add(key);
+          this.contractSeenUnits[cell] += o.lines[li]!.quantity;
+        }
+        for (const a of d.allocations) {
+          this.contractSince[g] += a.quantity;
+          this.contractFilledUnits[cell] += a.quantity;
+        }
+      });
+    }
     return { lines, propensity: 1, decidedBy: { kind: 'rules', name: 'lp-rolling' } };
   }
 
@@ -181,58 +215,107 @@ class LpRolling implements Policy {
     return -(expires ? pw * o.lostSalePenaltyPerUnit : 0) - pw * this.contractBonus(g);
   }
 
-  /** Forecast units of SKU k (every SKU when k < 0) for segment g arriving in [from, to). */
+  /** Forecast units of SKU k (every SKU when k < 0) for segment g arriving in [from, to). Whole days are cached. */
   private forecastUnits(k: number, g: number, from: number, to: number): number {
     let sum = 0;
-    const skus = k >= 0 ? [k] : this.world.skus.map((_, i) => i);
     for (let t = from; t < to - 1e-9; ) {
       const next = Math.min(to, (Math.floor(t / 24 + 1e-9) + 1) * 24);
       const frac = (next - t) / 24;
-      for (const sk of skus) for (let r = 0; r < this.R; r++) sum += this.forecast.unitsPerDay(sk, r, g, t / 24) * frac;
+      const key = `${k}:${g}:${t}`;
+      let rate = Number.isInteger(t / 24) ? this.rateCache.get(key) : undefined;
+      if (rate === undefined) {
+        rate = 0;
+        const skus = k >= 0 ? [k] : this.world.skus.map((_, i) => i);
+        for (const sk of skus) for (let r = 0; r < this.R; r++) rate += this.forecast.unitsPerDay(sk, r, g, t / 24);
+        if (Number.isInteger(t / 24)) this.rateCache.set(key, rate);
+      }
+      sum += rate * frac;
       t = next;
     }
     return sum;
   }
 
+  private readonly rateCache = new Map<string, number>();
+
   /**
-   * Hard contracts: what contract segment g still needs from SKU k before its period ends,
-   * and when that is. The period's requirement is ⌈target × min(ordered so far + forecast to
-   * the period end, committed)⌉ over every SKU; units already filled count, and so do the
-   * forecast contract units of the other SKUs (assumed filled: they are replenished, or planned
-   * by their own LP). Of what is left, the share owed to SKU k's demand arriving after the window
-   * (`later`) is met by scheduled inbound landing after the window and before the period ends as
-   * far as it goes; the rest (`hold`) must be held back from the stock the window plans.
+   * Hard contracts: what contract segment g needs from SKU k in each period from the current one
+   * to the horizon. A period's requirement is ⌈target × min(ordered + forecast, committed)⌉ over
+   * every SKU (ordered and filled so far count for the current period, plus the forecast of what
+   * arrived since the position was last seen; the forecast to come is taken at its 95% quantile,
+   * compound-Poisson, since a period short by one unit is missed); the forecast contract
+   * units of the other SKUs count as filled at the rate they have been filled so far in the run,
+   * except those arriving after the last wave (never filled).
+   * What is owed to SKU k's demand arriving after the window (`later`) is met by its scheduled
+   * inbound landing after the window within the period as far as that goes; the rest (`hold`) is
+   * held back from the stock the window plans. `need` is what the window's columns and the hold
+   * must cover together. A wave at a period's last day close still counts in that period.
    */
-  private contractNeed(k: number, g: number, now: number, windowEnd: number): { need: number; hold: number; periodEnd: number } | undefined {
+  private contractNeeds(k: number, g: number, now: number, windowEnd: number, horizonEnd: number): ContractNeed[] {
     const ct = this.s.segments[g]!.contract;
-    if (!ct) return undefined;
+    if (!ct) return [];
     const pos = this.contracts[g];
     let ordered = pos ? pos.orderedUnits : 0;
     let filled = pos ? pos.filledUnits + this.contractSince[g]! : 0;
     // The simulator closes a period at the first day close at or after its nominal end.
+    const close = (t: number) => Math.min(horizonEnd, Math.ceil(t / 24 - 1e-9) * 24);
     const period = ct.periodDays * 24;
-    let periodEnd = pos ? Math.ceil((this.contractSeenAt[g]! + pos.hoursToPeriodEnd) / 24 - 1e-9) * 24 : Math.ceil(period / 24 - 1e-9) * 24;
-    while (periodEnd <= now + 1e-9) {
+    let start = pos ? this.contractSeenAt[g]! + pos.hoursToPeriodEnd - period : 0;
+    let end = close(start + period);
+    while (end < now - 1e-9) {
       // A new period began since the position was seen.
-      periodEnd += Math.ceil(period / 24 - 1e-9) * 24;
+      start = end;
+      end = close(start + period);
       ordered = 0;
       filled = 0;
     }
-    const all = this.forecastUnits(-1, g, now, periodEnd);
-    const own = this.forecastUnits(k, g, now, periodEnd);
-    const expected = ordered + all;
-    const required = Math.ceil(ct.fillRateTarget * Math.min(expected, ct.committedUnitsPerPeriod) - 1e-9);
-    let need = required - filled - (all - own);
-    let hold = 0;
-    if (periodEnd > windowEnd) {
-      const later = Math.min(Math.max(0, need), (expected > 0 ? required / expected : 0) * this.forecastUnits(k, g, windowEnd, periodEnd));
-      const sku = this.world.skus[k]!.id;
-      let inbound = 0;
-      for (const b of this.s.inbound) if (b.sku === sku && b.day * 24 >= windowEnd && b.day * 24 < periodEnd) inbound += b.quantity;
-      need -= Math.min(later, inbound);
-      hold = later - Math.min(later, inbound);
+    // Contract orders that arrived since the position was seen (none decided since: no stock) are not in it.
+    const seen = pos ? Math.max(this.contractSeenAt[g]!, start) : start;
+    let unseen = seen < now ? this.forecastUnits(-1, g, seen, now) : 0;
+    const sku = this.world.skus[k]!.id;
+    // The other SKUs' contract units are filled at the rate seen so far in this run (1 before any).
+    let seenOther = 0;
+    let filledOther = 0;
+    for (let sk = 0; sk < this.world.skus.length; sk++) {
+      if (sk === k) continue;
+      seenOther += this.contractSeenUnits[g * this.world.skus.length + sk]!;
+      filledOther += this.contractFilledUnits[g * this.world.skus.length + sk]!;
     }
-    return { need: Math.max(0, need), hold, periodEnd };
+    const otherRate = seenOther > 0 ? Math.min(1, filledOther / seenOther) : 1;
+    // Orders arriving after the last wave are counted as ordered but can never be filled.
+    const iv = this.s.waveIntervalHours;
+    const lastWave = iv > 0 ? Math.ceil(horizonEnd / iv - 1 - 1e-9) * iv : horizonEnd;
+    // Units per order are 1 + Poisson(q − 1): the demand's variance is (q + 1 − 1/q) × its mean.
+    const q = this.s.segments[g]!.meanOrderQuantity;
+    const out: ContractNeed[] = [];
+    for (let first = true; ; first = false) {
+      const from = first ? now : start;
+      const all = this.forecastUnits(-1, g, from, end);
+      const own = this.forecastUnits(k, g, from, end);
+      const expected = ordered + unseen + all;
+      // Plan for a high quantile (95%) of the contract demand not yet seen, not its mean: a short period is missed.
+      const safety = SAFETY_Z * Math.sqrt((unseen + all) * (q + 1 - 1 / q));
+      const required = Math.ceil(ct.fillRateTarget * Math.min(expected + safety, ct.committedUnitsPerPeriod) - 1e-9);
+      const fillable = Math.min(end, lastWave + 1e-6);
+      const othersFilled = fillable > from ? otherRate * (this.forecastUnits(-1, g, from, fillable) - this.forecastUnits(k, g, from, fillable)) : 0;
+      let need = Math.max(0, required - filled - othersFilled);
+      let hold = 0;
+      if (end > windowEnd && need > 0) {
+        const after = Math.max(from, windowEnd);
+        const later = Math.min(need, (expected > 0 ? required / expected : 0) * this.forecastUnits(k, g, after, end));
+        let inbound = 0;
+        for (const b of this.s.inbound) if (b.sku === sku && b.day * 24 >= after && b.day * 24 < end) inbound += b.quantity;
+        need -= Math.min(later, inbound);
+        hold = later - Math.min(later, inbound);
+      }
+      out.push({ start: first ? -Infinity : start, end, need, hold, current: first });
+      if (end >= horizonEnd - 1e-9) break;
+      start = end;
+      end = close(start + period);
+      ordered = 0;
+      filled = 0;
+      unseen = 0;
+    }
+    return out;
   }
 
   /** Shortfall penalty a contract unit avoids while the segment is below its fill-rate target. */
@@ -304,10 +387,10 @@ class LpRolling implements Policy {
       const t = b.day * 24;
       if (b.sku === sku.id && t > now && t < end) inbound.push({ w: this.world.warehouseIndex.get(b.warehouse)!, t, q: b.quantity });
     }
-    // Hard contracts: what each contract segment still needs this period, and the period end as an epoch cut.
-    const needs = this.hard ? this.s.segments.map((_, g) => this.contractNeed(k, g, now, end)) : [];
+    // Hard contracts: what each contract segment needs per period, and the period ends as epoch cuts.
+    const needs = this.hard ? this.s.segments.map((_, g) => this.contractNeeds(k, g, now, end, now + ctx.hoursLeft)) : [];
     const cutSet = new Set(inbound.map((x) => x.t));
-    for (const n of needs) if (n && n.need > 0 && n.periodEnd > now && n.periodEnd < end) cutSet.add(n.periodEnd);
+    for (const list of needs) for (const n of list) if (n.end > now && n.end < end) cutSet.add(n.end);
     const cuts = [...cutSet].sort((a, b) => a - b);
     const T = [now, ...cuts, end];
     const E = T.length - 1;
@@ -347,14 +430,16 @@ class LpRolling implements Policy {
         if (unknown > 0 && rateByKind[kind]! > 0) alive[r * G + g] += (unknown * rate[r * G + g]!) / rateByKind[kind]!;
       }
 
-    // Forecast demand arriving in each epoch, counted at the forecast weight.
+    // Forecast demand arriving in each epoch, counted at the forecast weight (hard contracts: in full,
+    // since the commitment is planned on it, not hedged).
+    const weightOf = (g: number) => (this.hard && s.segments[g]!.contract ? 1 : this.opts.forecastWeight);
     const fc = new Float64Array(E * C);
     for (let e = 0; e < E; e++) {
       for (let t = T[e]!; t < T[e + 1]! - 1e-9; ) {
         const next = Math.min(T[e + 1]!, (Math.floor(t / 24 + 1e-9) + 1) * 24);
         const frac = (next - t) / 24;
         for (let c = 0; c < C; c++) {
-          const v = this.forecast.unitsPerDay(k, Math.floor(c / G), c % G, t / 24) * frac * this.opts.forecastWeight;
+          const v = this.forecast.unitsPerDay(k, Math.floor(c / G), c % G, t / 24) * frac * weightOf(c % G);
           fc[e * C + c] += v;
         }
         t = next;
@@ -384,13 +469,17 @@ class LpRolling implements Policy {
     const lp = new LinearProgram();
     const nowCols = new Int32Array(W * C).fill(-1);
     const supplyUse: number[][][] = Array.from({ length: W }, () => Array.from({ length: E }, () => []));
-    /** Per contract segment: columns that serve it before its period ends (hard contracts). */
-    const needCols: number[][] = this.s.segments.map(() => []);
+    /** Per contract segment and period: the columns that credit it (hard contracts). */
+    const needCols: number[][][] = this.s.segments.map((_, g) => (needs[g] ?? []).map(() => []));
     /** A column of class c may be planned: worth serving, or owed to a contract (hard). */
-    const usable = (w: number, c: number) => Number.isFinite(value[w * C + c]!) && (value[w * C + c]! > 0 || (needs[c % G]?.need ?? 0) > 0);
-    const owed = (c: number, e: number) => {
-      const n = needs[c % G];
-      return n !== undefined && n.need > 0 && T[e]! < n.periodEnd - 1e-9;
+    const usable = (w: number, c: number) => Number.isFinite(value[w * C + c]!) && (value[w * C + c]! > 0 || (needs[c % G] ?? []).some((n) => n.need > 0));
+    /** Credits a column to the contract period it falls in: waiting units served at T[e], forecast units within epoch e. */
+    const credit = (col: number, c: number, e: number, waiting: boolean) => {
+      const list = needs[c % G];
+      if (!list) return;
+      const t = T[e]!;
+      const p = list.findIndex((n) => (waiting ? (n.current || t > n.start + 1e-9) && t <= n.end + 1e-9 : t >= n.start - 1e-9 && t < n.end - 1e-9));
+      if (p >= 0) needCols[c % G]![p]!.push(col);
     };
     for (let c = 0; c < C; c++) {
       // Waiting units of class c: served now or in a later epoch while still waiting.
@@ -403,7 +492,7 @@ class LpRolling implements Policy {
           const col = lp.addColumn(value[w * C + c]! - 1e-3 * e, 0, alive[e * C + c]!);
           cols[e]!.push(col);
           supplyUse[w]![e]!.push(col);
-          if (owed(c, e)) needCols[c % G]!.push(col);
+          credit(col, c, e, true);
           if (e === 0) nowCols[w * C + c] = col;
         }
       }
@@ -420,30 +509,33 @@ class LpRolling implements Policy {
           const col = lp.addColumn(value[w * C + c]!, 0, fc[e * C + c]!);
           fcols.push(col);
           supplyUse[w]![e]!.push(col);
-          if (owed(c, e)) needCols[c % G]!.push(col);
+          credit(col, c, e, false);
         }
         if (fcols.length) lp.addRow(fcols, fcols.map(() => 1), -Infinity, fc[e * C + c]!);
       }
     }
-    // Hard contracts: the window serves what each contract segment still needs, as far as supply allows.
+    // Hard contracts: the window serves what each contract period still needs, as far as supply allows.
     const slack: number[] = [];
-    needs.forEach((n, g) => {
-      if (!n || n.need <= 0) return;
-      // Stock held back for this period's contract demand after the window (served by later plans).
-      if (n.hold > 0) {
-        const hold: number[] = [];
-        for (let w = 0; w < W; w++) {
-          const col = lp.addColumn(0, 0, n.hold);
-          hold.push(col);
-          supplyUse[w]![E - 1]!.push(col);
-          needCols[g]!.push(col);
+    needs.forEach((list, g) =>
+      list.forEach((n, p) => {
+        if (n.need <= 0) return;
+        const cols = needCols[g]![p]!;
+        // Stock held back for the period's contract demand after the window (served by later plans).
+        if (n.hold > 0) {
+          const hold: number[] = [];
+          for (let w = 0; w < W; w++) {
+            const col = lp.addColumn(0, 0, n.hold);
+            hold.push(col);
+            supplyUse[w]![E - 1]!.push(col);
+            cols.push(col);
+          }
+          lp.addRow(hold, hold.map(() => 1), -Infinity, n.hold);
         }
-        lp.addRow(hold, hold.map(() => 1), -Infinity, n.hold);
-      }
-      const short = lp.addColumn(0, 0, Infinity);
-      slack.push(short);
-      lp.addRow([short, ...needCols[g]!], [1, ...needCols[g]!.map(() => 1)], n.need, Infinity);
-    });
+        const short = lp.addColumn(0, 0, Infinity);
+        slack.push(short);
+        lp.addRow([short, ...cols], [1, ...cols.map(() => 1)], n.need, Infinity);
+      }),
+    );
     for (let w = 0; w < W; w++) {
       let cum = onHand[w]!;
       const use: number[] = [];
