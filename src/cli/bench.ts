@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { addContractsOption } from './contracts.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import { progressBar } from './progress.js';
 import { textTable } from './format.js';
 import { runBenchmark, type BenchOptions, type BenchResults, type BenchSummary } from '../report/harness.js';
@@ -13,12 +15,21 @@ interface BenchCliOptions {
   baseline?: string;
   out: string;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
-/** The summary table the bench and `npm start` print: reward, fill rates and % of oracle per strategy. */
+/**
+ * The summary table the bench and `npm start` print: reward, fill rates and % of oracle per
+ * strategy, and contract fill against its target: units filled up to the commitment / units it
+ * covers (the rate the target applies to), and the contract periods missed, summed over seeds.
+ */
 export function summaryTable(s: BenchSummary): string {
   const sims = s.strategies.filter((x) => x !== 'oracle');
   const money = (v: number) => Math.round(v).toLocaleString('en-US');
+  const hasContracts = s.kpis[sims[0]!]?.contractPeriods !== undefined && s.kpis[sims[0]!]!.contractPeriods!.mean > 0;
+  const target = hasContracts ? ` / ${(100 * s.kpis[sims[0]!]!.contractFillTarget!.mean).toFixed(0)}%` : '';
+  const missed = (k: Record<string, { mean: number; n: number }>) =>
+    hasContracts ? `${Math.round(k.contractPeriodsMissed!.mean * k.contractPeriodsMissed!.n)}/${Math.round(k.contractPeriods!.mean * k.contractPeriods!.n)}` : '';
   const rows = sims.map((x) => {
     const k = s.kpis[x]!;
     const p = s.paired[x];
@@ -26,14 +37,20 @@ export function summaryTable(s: BenchSummary): string {
       x,
       `${money(k.reward!.mean)} ± ${money((k.reward!.hi - k.reward!.lo) / 2)}`,
       `${(100 * k.fillRate!.mean).toFixed(1)}%`,
-      `${(100 * k.contractFillRate!.mean).toFixed(1)}%`,
+      hasContracts ? `${(100 * k.contractCommitmentFillRate!.mean).toFixed(1)}%${target}` : '',
+      missed(k),
       `${(100 * k.onTimeRate!.mean).toFixed(1)}%`,
       s.oracle ? `${s.oracle.pctOfOracle[x]!.mean.toFixed(1)}%` : '',
       p ? p.reward!.verdict : '(baseline)',
     ];
   });
-  if (s.oracle) rows.push(['oracle (bound)', `${money(s.oracle.reward.mean)} ± ${money((s.oracle.reward.hi - s.oracle.reward.lo) / 2)}`, '', '', '', '100.0%', '']);
-  return textTable(['strategy', `reward (${s.currency}, 95% CI)`, 'fill', 'contract fill', 'on time', '% of oracle', `vs ${s.baseline}`], rows);
+  if (s.oracle) {
+    const o = s.oracle;
+    const ct = hasContracts && o.contractCommitmentFillRate ? `${(100 * o.contractCommitmentFillRate.mean).toFixed(1)}%${target}` : '';
+    const om = hasContracts && o.contractCommitmentFillRate ? `${o.contractPeriodsMissed}/${Math.round(s.kpis[sims[0]!]!.contractPeriods!.mean * s.seeds.length)}` : '';
+    rows.push([`oracle (bound, contracts ${s.contracts ?? 'soft'})`, `${money(o.reward.mean)} ± ${money((o.reward.hi - o.reward.lo) / 2)}`, '', ct, om, '', '100.0%', '']);
+  }
+  return textTable(['strategy', `reward (${s.currency}, 95% CI)`, 'fill', 'contract fill / target', 'periods missed', 'on time', '% of oracle', `vs ${s.baseline}`], rows);
 }
 
 /**
@@ -54,8 +71,7 @@ export async function benchWithProgress(options: Omit<BenchOptions, 'resolver' |
 }
 
 export function register(program: Command): void {
-  program
-    .command('bench')
+  addContractsOption(program.command('bench'))
     .description('run strategies × seeds with common random numbers on worker threads; write runs.csv, summary.json and daily series')
     .requiredOption('--scenario <name|path>', 'shipped scenario name or YAML path', 'default')
     .requiredOption('--strategies <list>', 'comma-separated: rule names, lp-rolling, rl:models/<name>, oracle', 'nearest,cheapest,priority,fair-share,reserve,oracle')
@@ -69,7 +85,7 @@ export function register(program: Command): void {
       action(async (opts: BenchCliOptions) => {
         const strategies = splitStrategies(opts.strategies);
         const res = await benchWithProgress(
-          { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out },
+          { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out, contracts: opts.contracts },
           opts.progress,
         );
         const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;

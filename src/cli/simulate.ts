@@ -1,10 +1,11 @@
 import { closeSync, openSync } from 'node:fs';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { addContractsOption } from './contracts.js';
 import { resolvePolicy } from './policy.js';
 import { progressBar } from './progress.js';
 import { kpiComparison, textTable, formatValue } from './format.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { simulate } from '../sim/engine.js';
 import { computeKpis } from '../sim/kpis.js';
@@ -21,11 +22,11 @@ interface SimulateOptions {
   weights?: string;
   daily?: boolean;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
 export function register(program: Command): void {
-  program
-    .command('simulate')
+  addContractsOption(program.command('simulate'))
     .description('simulate a scenario under one strategy and print its KPIs')
     .requiredOption('--scenario <name|path>', 'shipped scenario name or path to a YAML file', 'default')
     .requiredOption('--strategy <name>', 'nearest, cheapest, priority, fair-share, reserve, or rl:models/<name>', 'cheapest')
@@ -53,8 +54,8 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
       throw new UsageError(`--ledger(=${opts.ledger}) cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  const loaded = loadScenario(opts.scenario);
-  const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario });
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
+  const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario, contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   const bar = progressBar(`${loaded.scenario.name} × ${opts.strategy}`, opts.progress);
   let result;
@@ -95,7 +96,7 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
   process.stdout.write('\nBy segment\n');
   process.stdout.write(
     textTable(
-      ['segment', 'orders', 'fill', 'on time', 'lost units', 'revenue', 'penalties', 'contract fill'],
+      ['segment', 'orders', 'fill', 'on time', 'lost units', 'revenue', 'penalties', 'contract fill (committed) / target', 'periods missed'],
       report.bySegment.map((g) => [
         `${g.segment} (${g.kind})`,
         String(g.orders),
@@ -104,7 +105,8 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
         String(g.lostSalesUnits),
         formatValue(g.revenue, 'money'),
         formatValue(g.penalties, 'money'),
-        g.contractFillRate === null ? '' : `${formatValue(g.contractFillRate, 'pct')} / ${formatValue(g.contractFillTarget!, 'pct')}`,
+        g.contractCommitmentFillRate === null ? '' : `${formatValue(g.contractCommitmentFillRate, 'pct')} / ${formatValue(g.contractFillTarget!, 'pct')}`,
+        g.contractPeriodsMissed === null ? '' : String(g.contractPeriodsMissed),
       ]),
     ),
   );

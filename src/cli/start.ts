@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { action, intOption } from './errors.js';
+import { addContractsOption } from './contracts.js';
 import { benchWithProgress, summaryTable } from './bench.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 import { writeReport, managerSummary } from '../report/report.js';
 
@@ -15,6 +16,7 @@ interface StartOptions {
   model?: string;
   train: boolean;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
 /**
@@ -23,8 +25,7 @@ interface StartOptions {
  * oracle on common random numbers, print the summary, write the HTML report.
  */
 export function register(program: Command): void {
-  program
-    .command('start')
+  addContractsOption(program.command('start'))
     .description('the main job: train a quick policy, bench it with every rule strategy and the oracle, print the summary and write the report')
     .option('--scenario <name|path>', 'scenario', 'default')
     .option('--seeds <n>', 'seeds per strategy', intOption('--seeds', 2), 5)
@@ -38,7 +39,7 @@ export function register(program: Command): void {
 
 async function runStart(opts: StartOptions): Promise<void> {
   const started = performance.now();
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const s = loaded.scenario;
   process.stdout.write(`allocsim — ${s.name}: ${s.description}\n\n`);
   const strategies: string[] = [...RULE_NAMES];
@@ -47,7 +48,7 @@ async function runStart(opts: StartOptions): Promise<void> {
     if (!existsSync(model)) {
       const { trainQuickPolicy } = await import('./quick-train.js');
       process.stdout.write(`Training a small policy on ${s.name} → ${model} (about a minute; later runs reuse it)\n`);
-      await trainQuickPolicy(opts.scenario, model, opts.progress);
+      await trainQuickPolicy(opts.scenario, model, opts.progress, opts.contracts);
     } else {
       process.stdout.write(`Using the trained policy in ${model} (delete it to retrain)\n`);
     }
@@ -55,7 +56,7 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
   strategies.push('oracle');
   process.stdout.write(`Benchmarking ${strategies.join(', ')} on ${opts.seeds} seeds (common random numbers)\n`);
-  const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out }, opts.progress);
+  const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out, contracts: opts.contracts }, opts.progress);
   process.stdout.write('\n');
   process.stdout.write(summaryTable(res.summary));
   process.stdout.write('\n');

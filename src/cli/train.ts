@@ -2,8 +2,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { addContractsOption } from './contracts.js';
 import { progressBar } from './progress.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 
@@ -34,6 +35,7 @@ interface TrainCliOptions {
   decisionMode: string;
   resume?: string;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
 function numberOption(name: string, value: string, min: number, max = Infinity): number {
@@ -43,8 +45,7 @@ function numberOption(name: string, value: string, min: number, max = Infinity):
 }
 
 export function register(program: Command): void {
-  program
-    .command('train')
+  addContractsOption(program.command('train'))
     .description('train a network policy with PPO (optionally warm-started by behaviour cloning) and save it as a new version')
     .requiredOption('--scenario <name|path>', 'scenario to train on')
     .requiredOption('--out <dir>', 'model directory, e.g. models/launch (a new version v<N> is written inside)')
@@ -86,7 +87,7 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
   const gaeLambda = numberOption('--gae-lambda', opts.gaeLambda, 0, 1);
   if (opts.stockCharge !== 'clearing' && opts.stockCharge !== 'none') throw new UsageError(`--stock-charge(=${opts.stockCharge}) must be clearing or none`);
   const targetKl = opts.targetKl === undefined ? null : numberOption('--target-kl', opts.targetKl, 1e-8);
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   // Heavy modules (tfjs) load only for this command.
   const { selectBackend } = await import('../agent/backend.js');

@@ -215,40 +215,58 @@ class LpRolling implements Policy {
     return -(expires ? pw * o.lostSalePenaltyPerUnit : 0) - pw * this.contractBonus(g);
   }
 
-  /** Forecast units of SKU k (every SKU when k < 0) for segment g arriving in [from, to). Whole days are cached. */
-  private forecastUnits(k: number, g: number, from: number, to: number): number {
-    let sum = 0;
+  /**
+   * Mean and variance of the contract demand of SKU k (every SKU when k < 0) for segment g
+   * arriving in [from, to), in units, under the scenario's demand model: orders are Poisson
+   * (negative binomial: one gamma multiplier per SKU and day, dispersion d, adds (mean of that
+   * SKU-day)² / d) and units per order 1 + Poisson(q − 1), so each order count's variance becomes
+   * (q + 1 − 1/q) × its mean in units. Whole days are cached.
+   */
+  private forecastMoments(k: number, g: number, from: number, to: number): { mean: number; variance: number } {
+    const q = this.s.segments[g]!.meanOrderQuantity;
+    const perUnit = q + 1 - 1 / q;
+    const nb = this.s.demand.distribution === 'negative-binomial' ? 1 / this.s.demand.dispersion : 0;
+    let mean = 0;
+    let variance = 0;
     for (let t = from; t < to - 1e-9; ) {
       const next = Math.min(to, (Math.floor(t / 24 + 1e-9) + 1) * 24);
       const frac = (next - t) / 24;
+      const whole = Number.isInteger(t / 24);
       const key = `${k}:${g}:${t}`;
-      let rate = Number.isInteger(t / 24) ? this.rateCache.get(key) : undefined;
-      if (rate === undefined) {
-        rate = 0;
+      let day = whole ? this.momentCache.get(key) : undefined;
+      if (!day) {
+        day = { rate: 0, squares: 0 };
         const skus = k >= 0 ? [k] : this.world.skus.map((_, i) => i);
-        for (const sk of skus) for (let r = 0; r < this.R; r++) rate += this.forecast.unitsPerDay(sk, r, g, t / 24);
-        if (Number.isInteger(t / 24)) this.rateCache.set(key, rate);
+        for (const sk of skus) {
+          let u = 0;
+          for (let r = 0; r < this.R; r++) u += this.forecast.unitsPerDay(sk, r, g, t / 24);
+          day.rate += u;
+          day.squares += u * u;
+        }
+        if (whole) this.momentCache.set(key, day);
       }
-      sum += rate * frac;
+      mean += day.rate * frac;
+      variance += day.rate * frac * perUnit + nb * day.squares * frac * frac;
       t = next;
     }
-    return sum;
+    return { mean, variance };
   }
 
-  private readonly rateCache = new Map<string, number>();
+  private readonly momentCache = new Map<string, { rate: number; squares: number }>();
 
   /**
    * Hard contracts: what contract segment g needs from SKU k in each period from the current one
-   * to the horizon. A period's requirement is ⌈target × min(ordered + forecast, committed)⌉ over
-   * every SKU (ordered and filled so far count for the current period, plus the forecast of what
-   * arrived since the position was last seen; the forecast to come is taken at its 95% quantile,
-   * compound-Poisson, since a period short by one unit is missed); the forecast contract
-   * units of the other SKUs count as filled at the rate they have been filled so far in the run,
-   * except those arriving after the last wave (never filled).
-   * What is owed to SKU k's demand arriving after the window (`later`) is met by its scheduled
-   * inbound landing after the window within the period as far as that goes; the rest (`hold`) is
-   * held back from the stock the window plans. `need` is what the window's columns and the hold
-   * must cover together. A wave at a period's last day close still counts in that period.
+   * to the horizon. The simulator asks filled ≥ target × min(ordered, committed) at period close;
+   * ordered = what the position says, plus the contract demand since it was seen (no contract
+   * order was decided since) and to the period end, over every SKU; the other SKUs fill their
+   * contract units at the rate seen so far in this run (none after the last wave). SKU k's need
+   * is an upper 95% quantile of target × min(ordered, committed) − the others' fill, taken as the
+   * smaller of the uncapped and the capped form (each bounds it), with the demand moments of
+   * `forecastMoments`: a period short by one unit is missed. What is owed to SKU k's demand
+   * arriving after the window (`later`) is met by its scheduled inbound landing after the window
+   * within the period as far as that goes; the rest (`hold`) is held back from the stock the
+   * window plans. `need` is what the window's columns and the hold must cover together. A wave at
+   * a period's last day close still counts in that period.
    */
   private contractNeeds(k: number, g: number, now: number, windowEnd: number, horizonEnd: number): ContractNeed[] {
     const ct = this.s.segments[g]!.contract;
@@ -270,7 +288,8 @@ class LpRolling implements Policy {
     }
     // Contract orders that arrived since the position was seen (none decided since: no stock) are not in it.
     const seen = pos ? Math.max(this.contractSeenAt[g]!, start) : start;
-    let unseen = seen < now ? this.forecastUnits(-1, g, seen, now) : 0;
+    const none = { mean: 0, variance: 0 };
+    let unseen = seen < now ? this.forecastMoments(-1, g, seen, now) : none;
     const sku = this.world.skus[k]!.id;
     // The other SKUs' contract units are filled at the rate seen so far in this run (1 before any).
     let seenOther = 0;
@@ -280,28 +299,34 @@ class LpRolling implements Policy {
       seenOther += this.contractSeenUnits[g * this.world.skus.length + sk]!;
       filledOther += this.contractFilledUnits[g * this.world.skus.length + sk]!;
     }
-    const otherRate = seenOther > 0 ? Math.min(1, filledOther / seenOther) : 1;
+    const rho = seenOther > 0 ? Math.min(1, filledOther / seenOther) : 1;
     // Orders arriving after the last wave are counted as ordered but can never be filled.
     const iv = this.s.waveIntervalHours;
     const lastWave = iv > 0 ? Math.ceil(horizonEnd / iv - 1 - 1e-9) * iv : horizonEnd;
-    // Units per order are 1 + Poisson(q − 1): the demand's variance is (q + 1 − 1/q) × its mean.
-    const q = this.s.segments[g]!.meanOrderQuantity;
+    const tau = ct.fillRateTarget;
+    const C = ct.committedUnitsPerPeriod;
     const out: ContractNeed[] = [];
     for (let first = true; ; first = false) {
       const from = first ? now : start;
-      const all = this.forecastUnits(-1, g, from, end);
-      const own = this.forecastUnits(k, g, from, end);
-      const expected = ordered + unseen + all;
-      // Plan for a high quantile (95%) of the contract demand not yet seen, not its mean: a short period is missed.
-      const safety = SAFETY_Z * Math.sqrt((unseen + all) * (q + 1 - 1 / q));
-      const required = Math.ceil(ct.fillRateTarget * Math.min(expected + safety, ct.committedUnitsPerPeriod) - 1e-9);
+      const all = this.forecastMoments(-1, g, from, end);
+      const own = this.forecastMoments(k, g, from, end);
       const fillable = Math.min(end, lastWave + 1e-6);
-      const othersFilled = fillable > from ? otherRate * (this.forecastUnits(-1, g, from, fillable) - this.forecastUnits(k, g, from, fillable)) : 0;
-      let need = Math.max(0, required - filled - othersFilled);
+      const allFill = fillable > from ? this.forecastMoments(-1, g, from, fillable) : none;
+      const ownFill = fillable > from ? this.forecastMoments(k, g, from, fillable) : none;
+      // Others' fill: its mean and variance; the rest of the period's demand (own SKU, after the last wave, unseen).
+      const othersMean = rho * (allFill.mean - ownFill.mean);
+      const othersRawVar = Math.max(0, allFill.variance - ownFill.variance);
+      const restVar = Math.max(0, all.variance - othersRawVar) + unseen.variance;
+      const expected = ordered + unseen.mean + all.mean;
+      // Uncapped: τ × (ordered + everything to come) − others' fill; the others' part mostly cancels.
+      const uncapped = tau * expected - othersMean + SAFETY_Z * Math.sqrt(tau * tau * restVar + (tau - rho) ** 2 * othersRawVar);
+      // Capped at the commitment: τ × committed − others' fill.
+      const capped = tau * C - othersMean + SAFETY_Z * rho * Math.sqrt(othersRawVar);
+      let need = Math.max(0, Math.ceil(Math.min(uncapped, capped) - 1e-9) - filled);
       let hold = 0;
       if (end > windowEnd && need > 0) {
         const after = Math.max(from, windowEnd);
-        const later = Math.min(need, (expected > 0 ? required / expected : 0) * this.forecastUnits(k, g, after, end));
+        const later = Math.min(need, Math.min(tau, expected > 0 ? (tau * C) / expected : tau) * this.forecastMoments(k, g, after, end).mean);
         let inbound = 0;
         for (const b of this.s.inbound) if (b.sku === sku && b.day * 24 >= after && b.day * 24 < end) inbound += b.quantity;
         need -= Math.min(later, inbound);
@@ -313,7 +338,7 @@ class LpRolling implements Policy {
       end = close(start + period);
       ordered = 0;
       filled = 0;
-      unseen = 0;
+      unseen = none;
     }
     return out;
   }

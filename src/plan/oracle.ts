@@ -58,6 +58,10 @@ export interface OracleResult {
   contractsFeasible: boolean | null;
   /** Contract units the plan fills / contract units ordered (the `contractFillRate` KPI of the plan). */
   contractFillRate: number;
+  /** Filled up to the commitment / units the commitment covers (the `contractCommitmentFillRate` KPI of the plan). */
+  contractCommitmentFillRate: number;
+  /** Contract periods the plan leaves below target (`contractPeriodsMissed`). */
+  contractPeriodsMissed: number;
   /**
    * Per contract segment and period: the units required (⌈target × min(ordered, committed)⌉),
    * filled by the plan, and short. In hard mode `shortUnits` is the least shortfall the seed
@@ -536,11 +540,18 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
 
   let ctOrdered = 0;
   let ctFilled = 0;
+  let ctCovered = 0;
+  let ctCoveredFilled = 0;
+  let ctMissed = 0;
   const contractShortfall: ContractPeriodPlan[] = periods.map((p) => {
     let filled = constFilled[p.g]![p.k]!;
     p.idx.forEach((j, n) => (filled += p.coef[n]! * sol.x[j]!));
     ctOrdered += ordered[p.g]![p.k]!;
     ctFilled += filled;
+    const covered = Math.min(ordered[p.g]![p.k]!, s.segments[p.g]!.contract!.committedUnitsPerPeriod);
+    ctCovered += covered;
+    ctCoveredFilled += Math.min(filled, covered);
+    if (p.short >= 0 && sol.x[p.short]! > 1e-6) ctMissed++;
     const r3 = (v: number) => Math.round(v * 1000) / 1000;
     return {
       segment: p.g,
@@ -568,6 +579,8 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     contracts: mode,
     contractsFeasible: hard ? sol.slack <= 1e-6 : null,
     contractFillRate: ctOrdered > 0 ? ctFilled / ctOrdered : target,
+    contractCommitmentFillRate: ctCovered > 0 ? ctCoveredFilled / ctCovered : target,
+    contractPeriodsMissed: ctMissed,
     contractShortfall,
     ...(details ? { details: buildDetails(world, d, sol.x, sol.rowDual, planned, groupPlans, supplyRows, periods, periodEnds, clock) } : {}),
   };
