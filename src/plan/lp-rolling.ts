@@ -1,7 +1,7 @@
 import type { Highs } from 'highs';
 import type { World } from '../sim/model/world.js';
 import type { ContractMode } from '../sim/scenario/index.js';
-import type { Allocation, Candidate, ContractPosition, Decision, DecisionContext, LineDecision, OrderContext, Policy } from '../sim/policies/contract.js';
+import type { Allocation, Candidate, ContractPosition, Decision, DecisionContext, LineDecision, OrderContext, PendingOrderView, Policy } from '../sim/policies/contract.js';
 import { planForecast, type ForecastSource } from './forecast-source.js';
 import { LinearProgram, loadHighs, PlanError } from './lp.js';
 
@@ -85,8 +85,9 @@ interface Plan {
  * Contracts `hard` (the scenario's default): each plan also reserves what every contract
  * segment still needs in each period to the horizon, as far as supply allows — a row per
  * period "contract units served in it + stock held back for it ≥ the commitment still open", whose slack the solve
- * first minimises (see `contractNeeds`) — and a contract order below its target is served
- * even at a loss. `soft`: the shortfall penalty is only a price in the unit values.
+ * first minimises (see `contractNeeds`) — contract orders go first in a wave and are served
+ * even at a loss, and other segments leave a replenishment cycle of contract demand on the
+ * shelf of a replenished SKU. `soft`: the shortfall penalty is only a price in the unit values.
  *
  * Unlike the rules it keeps state between calls (its book of waiting orders and
  * the wave's plan), so it is a simulation strategy: asked twice about one order
@@ -112,6 +113,9 @@ class LpRolling implements Policy {
   /** Hour each contract segment's position was last seen. */
   private readonly contractSeenAt: Float64Array;
   private readonly hard: boolean;
+  /** Hard contracts: days of forecast contract demand a replenished SKU's stock is protected for (a replenishment cycle). */
+  private readonly protectDays: number;
+  rank?: (order: PendingOrderView) => number;
   /** Contract order lines seen, and their units seen and allocated per segment × SKU: the fill the other SKUs get. */
   private readonly contractLinesSeen = new Set<string>();
   private readonly contractSeenUnits: Float64Array;
@@ -131,6 +135,10 @@ class LpRolling implements Policy {
     this.contractSince = new Float64Array(this.G);
     this.contractSeenAt = new Float64Array(this.G);
     this.hard = (opts.contracts ?? this.s.contracts) === 'hard';
+    // Hard contracts: contract orders are offered first in a wave.
+    if (this.hard) this.rank = (o: PendingOrderView) => (o.segmentKind === 'contract' ? 0 : 1);
+    const rp = this.s.replenishment;
+    this.protectDays = (rp.leadTimeHours + (rp.review === 'periodic' ? rp.reviewHours : 0)) / 24;
     this.contractSeenUnits = new Float64Array(this.G * world.skus.length);
     this.contractFilledUnits = new Float64Array(this.G * world.skus.length);
   }
@@ -171,7 +179,15 @@ class LpRolling implements Policy {
       const k = this.world.skuIndex.get(l.sku)!;
       const notServed = this.notServedValue(ctx, g);
       if (this.world.skus[k]!.replenish) {
-        lines.push(this.fill(l.quantity, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, () => Infinity));
+        // Hard contracts: other segments leave the contract demand of one replenishment cycle (and what
+        // contract orders wait for) on the shelf, so stockouts fall on them, not on the commitment.
+        let limit = l.quantity;
+        if (this.hard && o.segmentKind !== 'contract' && this.s.segments.some((x) => x.contract)) {
+          const protect = Math.ceil(this.protectDays * l.forecastDailyUnits.contract + l.pendingUnits.contract);
+          limit = Math.max(0, Math.min(l.quantity, Math.floor(l.networkAvailable - protect)));
+        }
+        const d = this.fill(limit, l.candidates, (c) => this.bestMode(o, c, l.unitPrice, l.unitCost), notServed, () => Infinity);
+        lines.push({ ...d, backordered: d.backordered + l.quantity - limit });
         return;
       }
       let book = this.books.get(k);
@@ -210,8 +226,8 @@ class LpRolling implements Policy {
     const o = ctx.order;
     const pw = this.s.reward.penaltyWeight;
     const expires = o.patienceHours - o.hoursWaited < ctx.hoursLeft;
-    // Hard contracts: a contract unit below target is served whatever it costs.
-    if (this.hard && this.contractBonus(g) > 0) return -Infinity;
+    // Hard contracts: a contract unit is served whatever it costs (a period is judged only at its close).
+    if (this.hard && this.s.segments[g]!.contract) return -Infinity;
     return -(expires ? pw * o.lostSalePenaltyPerUnit : 0) - pw * this.contractBonus(g);
   }
 
