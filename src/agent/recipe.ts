@@ -44,7 +44,7 @@ export function describeDerived(d: DerivedReport, scenario: string): string[] {
  */
 export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; seconds: number; metrics: RoundMetrics[]; bestRound: number }> {
   const started = performance.now();
-  const hard = (o.world.scenario as { contracts?: string }).contracts !== 'soft';
+  const hard = o.world.scenario.contracts !== 'soft';
   const cfg = { hardContracts: hard, ...o.config };
   const rounds = cfg.rounds ?? 4;
   const result = await trainHindsight(o.world, cfg, {

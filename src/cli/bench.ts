@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { addContractsOption } from './contracts.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import { progressBar } from './progress.js';
 import { textTable } from './format.js';
 import { formatOption, printCsv, printJson, addSeedsOption, type OutputFormat } from './options.js';
@@ -24,12 +26,21 @@ interface BenchCliOptions {
   queue?: string;
   resume: boolean;
   taskTimeout: number;
+  contracts?: ContractMode;
 }
 
-/** The summary table the bench and `npm start` print: reward, fill rates and % of oracle per strategy. */
+/**
+ * The summary table the bench and `npm start` print: reward, fill rates and % of oracle per
+ * strategy, and contract fill against its target: units filled up to the commitment / units it
+ * covers (the rate the target applies to), and the contract periods missed, summed over seeds.
+ */
 export function summaryTable(s: BenchSummary): string {
   const sims = s.strategies.filter((x) => x !== 'oracle');
   const money = (v: number) => Math.round(v).toLocaleString('en-US');
+  const hasContracts = s.kpis[sims[0]!]?.contractPeriods !== undefined && s.kpis[sims[0]!]!.contractPeriods!.mean > 0;
+  const target = hasContracts ? ` / ${(100 * s.kpis[sims[0]!]!.contractFillTarget!.mean).toFixed(0)}%` : '';
+  const missed = (k: Record<string, { mean: number; n: number }>) =>
+    hasContracts ? `${Math.round(k.contractPeriodsMissed!.mean * k.contractPeriodsMissed!.n)}/${Math.round(k.contractPeriods!.mean * k.contractPeriods!.n)}` : '';
   const rows = sims.map((x) => {
     const k = s.kpis[x]!;
     const p = s.paired[x];
@@ -37,14 +48,20 @@ export function summaryTable(s: BenchSummary): string {
       x,
       `${money(k.reward!.mean)} ± ${money((k.reward!.hi - k.reward!.lo) / 2)}`,
       `${(100 * k.fillRate!.mean).toFixed(1)}%`,
-      `${(100 * k.contractFillRate!.mean).toFixed(1)}%`,
+      hasContracts ? `${(100 * k.contractCommitmentFillRate!.mean).toFixed(1)}%${target}` : '',
+      missed(k),
       `${(100 * k.onTimeRate!.mean).toFixed(1)}%`,
       s.oracle ? `${s.oracle.pctOfOracle[x]!.mean.toFixed(1)}%` : '',
       p ? p.reward!.verdict : '(baseline)',
     ];
   });
-  if (s.oracle) rows.push(['oracle (bound)', `${money(s.oracle.reward.mean)} ± ${money((s.oracle.reward.hi - s.oracle.reward.lo) / 2)}`, '', '', '', '100.0%', '']);
-  return textTable(['strategy', `reward (${s.currency}, 95% CI)`, 'fill', 'contract fill', 'on time', '% of oracle', `vs ${s.baseline}`], rows);
+  if (s.oracle) {
+    const o = s.oracle;
+    const ct = hasContracts && o.contractCommitmentFillRate ? `${(100 * o.contractCommitmentFillRate.mean).toFixed(1)}%${target}` : '';
+    const om = hasContracts && o.contractCommitmentFillRate ? `${o.contractPeriodsMissed}/${Math.round(s.kpis[sims[0]!]!.contractPeriods!.mean * s.seeds.length)}` : '';
+    rows.push([`oracle (bound, contracts ${s.contracts ?? 'soft'})`, `${money(o.reward.mean)} ± ${money((o.reward.hi - o.reward.lo) / 2)}`, '', ct, om, '', '100.0%', '']);
+  }
+  return textTable(['strategy', `reward (${s.currency}, 95% CI)`, 'fill', 'contract fill / target', 'periods missed', 'on time', '% of oracle', `vs ${s.baseline}`], rows);
 }
 
 /** Prints a benchmark's summary as a table, as JSON (summary.json's content) or as CSV (one row per strategy). */
@@ -105,8 +122,7 @@ export async function benchWithProgress(options: Omit<BenchOptions, 'resolver' |
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('bench')
+  const command = addContractsOption(program.command('bench'))
     .description('run strategies × seeds with common random numbers on worker threads; write runs.csv, summary.json and daily series')
     .requiredOption('--scenario <name|path>', 'shipped scenario name or YAML path', 'default')
     .requiredOption('--strategies <list>', 'comma-separated: rule names, lp-rolling, rl:models/<name>, oracle', 'nearest,cheapest,priority,fair-share,reserve,oracle')
@@ -129,7 +145,7 @@ export function register(program: Command): void {
       let res: BenchResults;
       try {
         res = await benchWithProgress(
-          { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out, execute: queue?.execute },
+          { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out, execute: queue?.execute, contracts: opts.contracts },
           opts.progress && !queue,
         );
       } finally {

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { action, UsageError } from './errors.js';
 import { addSeedsOption, describeSeeds, formatOption, printCsv, printJson, type OutputFormat } from './options.js';
 import { interval } from '../report/stats.js';
+import { addContractsOption } from './contracts.js';
 import { resolvePolicy } from './policy.js';
 import { textTable, formatValue } from './format.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { simulate } from '../sim/engine.js';
 import { computeKpis, type Kpis } from '../sim/kpis.js';
@@ -18,11 +19,11 @@ interface EvaluateOptions {
   format: OutputFormat;
   baseline: string;
   mode?: string;
+  contracts?: ContractMode;
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('evaluate')
+  const command = addContractsOption(program.command('evaluate'))
     .description('evaluate a trained policy against the rule strategies on common seeds: KPIs and the paired reward difference with its 95% CI')
     .requiredOption('--scenario <name|path>', 'scenario')
     .requiredOption('--policy <spec>', 'models/<name>[/<version>] (or rl:…, or a rule name)')
@@ -35,7 +36,7 @@ export function register(program: Command): void {
 async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   if (opts.baseline !== 'best' && !RULE_NAMES.includes(opts.baseline)) throw new UsageError(`--baseline(=${opts.baseline}) must be best or one of ${RULE_NAMES.join(', ')}`);
   const seeds = opts.seeds;
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   const spec = RULE_NAMES.includes(opts.policy) || opts.policy.startsWith('rl:') ? opts.policy : `rl:${opts.policy}`;
   if (opts.mode !== undefined && opts.mode !== 'sample' && opts.mode !== 'greedy') throw new UsageError(`--mode(=${opts.mode}) must be sample or greedy`);
@@ -43,7 +44,7 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   if (spec.startsWith('rl:')) {
     const { loadModel } = await import('../agent/registry/index.js');
     policy = loadModel(spec.slice(3), { name: opts.policy, ...(opts.mode ? { mode: opts.mode as 'sample' | 'greedy' } : {}) }).policy;
-  } else policy = await resolvePolicy(spec);
+  } else policy = await resolvePolicy(spec, { scenario: opts.scenario, contracts: opts.contracts });
   const run = (p: Policy): Kpis[] =>
     seeds.map((seed) => {
       const r = simulate(world, p, { seed });
@@ -58,12 +59,15 @@ async function runEvaluate(opts: EvaluateOptions): Promise<void> {
   const mine = { name: opts.policy, kpis: run(policy) };
   const diff = interval(mine.kpis.map((k, i) => k.reward - best.kpis[i]!.reward));
   const wins = mine.kpis.filter((k, i) => k.reward > best.kpis[i]!.reward).length;
-  const keys: { key: keyof Kpis; label: string; kind: 'pct' | 'money' }[] = [
+  const keys: { key: keyof Kpis; label: string; kind: 'pct' | 'money' | 'int' }[] = [
     { key: 'reward', label: 'reward', kind: 'money' },
     { key: 'grossMargin', label: 'gross margin', kind: 'money' },
     { key: 'penalties', label: 'penalties', kind: 'money' },
     { key: 'fillRate', label: 'fill rate', kind: 'pct' },
     { key: 'contractFillRate', label: 'contract fill', kind: 'pct' },
+    { key: 'contractCommitmentFillRate', label: 'contract fill (committed)', kind: 'pct' },
+    { key: 'contractFillTarget', label: 'contract target', kind: 'pct' },
+    { key: 'contractPeriodsMissed', label: 'contract periods missed', kind: 'int' },
     { key: 'onTimeRate', label: 'on-time rate', kind: 'pct' },
   ];
   if (opts.format === 'json') {

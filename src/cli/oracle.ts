@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { action, intOption } from './errors.js';
 import { formatOption, printCsv, printJson, type OutputFormat } from './options.js';
 import { checkHorizon, DEFAULT_MAX_MEMORY_MB, maxMemoryOption } from './limits.js';
+import { addContractsOption } from './contracts.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { solveOracle } from '../plan/oracle.js';
 
 export function register(program: Command): void {
-  const command = program
-    .command('oracle')
+  const command = addContractsOption(program.command('oracle'))
     .description('solve the hindsight LP for one seed: an upper bound on any strategy\'s reward')
     .option('--scenario <name|path>', 'shipped scenario name or YAML path', 'default')
     .option('--seed <n>', 'random seed', intOption('--seed'), 0)

@@ -1,4 +1,5 @@
 import type { Policy } from '../sim/policies/contract.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import { createRulePolicy, parseWeights } from '../sim/policies/rules.js';
 
 /** What a strategy spec may carry besides its name. */
@@ -11,6 +12,8 @@ export interface ResolveOptions {
   scenario?: string;
   /** Horizon override (days), for strategies that plan against it. */
   days?: number;
+  /** Contract mode override (`--contracts`), for strategies that plan against it. */
+  contracts?: ContractMode;
 }
 
 /**

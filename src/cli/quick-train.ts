@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { progressBar } from './progress.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 
 /**
@@ -10,8 +10,8 @@ import { buildWorld } from '../sim/model/world.js';
  * episode each, two validation seeds — saved as a new version under `out` (log in
  * `out/training.jsonl`). `allocsim train` is the full-control command.
  */
-export async function trainQuickPolicy(scenario: string, out: string, progress: boolean): Promise<string> {
-  const loaded = loadScenario(scenario);
+export async function trainQuickPolicy(scenario: string, out: string, progress: boolean, contracts?: ContractMode): Promise<string> {
+  const loaded = loadScenario(scenario, { contracts });
   const world = buildWorld(loaded.scenario);
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend('auto');

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { addContractsOption } from './contracts.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 import type { ServeOptions } from '../serve/server.js';
 
@@ -25,6 +27,7 @@ interface ServeCliOptions {
   modelBudgetMs: string;
   minMargin: string;
   watchMs: number;
+  contracts?: ContractMode;
 }
 
 /** Parses a finite number option within [min, max]; errors name the option and value. */
@@ -49,8 +52,7 @@ function readFile(option: string, path: string): Buffer {
 }
 
 export function register(program: Command): void {
-  program
-    .command('serve')
+  addContractsOption(program.command('serve'))
     .description('serve allocation.v1.AllocationService over gRPC: model first, rule strategy as fallback')
     .requiredOption('--scenario <name|path>', 'the network served (shipped scenario name or YAML path)', 'default')
     .option('--policy <models/name|rule>', `a model in a registry folder (models/<name>), or a rule strategy (${RULE_NAMES.join(', ')})`)
@@ -86,6 +88,7 @@ async function runServe(o: ServeCliOptions): Promise<void> {
   if (adminToken !== undefined && adminToken.length < 16) throw new UsageError('the admin token must be at least 16 characters');
   const opts: ServeOptions = {
     scenario: o.scenario,
+    contracts: o.contracts,
     policy: o.policy,
     fallback: o.fallback,
     host: o.host,

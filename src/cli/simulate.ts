@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
 import { formatOption, printCsv, printJson, type OutputFormat } from './options.js';
 import { checkHorizon, DEFAULT_MAX_MEMORY_MB, maxMemoryOption } from './limits.js';
+import { addContractsOption } from './contracts.js';
 import { resolvePolicy } from './policy.js';
 import { progressBar } from './progress.js';
 import { kpiComparison, textTable, formatValue } from './format.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { simulate } from '../sim/engine.js';
 import { computeKpis } from '../sim/kpis.js';
@@ -24,11 +25,11 @@ interface SimulateOptions {
   weights?: string;
   daily?: boolean;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
 export function register(program: Command): void {
-  const command = program
-    .command('simulate')
+  const command = addContractsOption(program.command('simulate'))
     .description('simulate a scenario under one strategy and print its KPIs')
     .requiredOption('--scenario <name|path>', 'shipped scenario name or path to a YAML file', 'default')
     .requiredOption('--strategy <name>', 'nearest, cheapest, priority, fair-share, reserve, or rl:models/<name>', 'cheapest')
@@ -52,7 +53,7 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
     const why = unwritableReason(opts.ledger);
     if (why) throw new UsageError(`--ledger(=${opts.ledger}) cannot be written: ${why}`);
   }
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   checkHorizon(world, opts.days ?? loaded.scenario.horizonDays, { maxMemoryMb: opts.maxMemory });
   const policy = await resolvePolicy(opts.strategy, { weights: opts.weights, scenario: opts.scenario });
@@ -108,7 +109,7 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
   process.stdout.write('\nBy segment\n');
   process.stdout.write(
     textTable(
-      ['segment', 'orders', 'fill', 'on time', 'lost units', 'revenue', 'penalties', 'contract fill'],
+      ['segment', 'orders', 'fill', 'on time', 'lost units', 'revenue', 'penalties', 'contract fill (committed) / target', 'periods missed'],
       report.bySegment.map((g) => [
         `${g.segment} (${g.kind})`,
         String(g.orders),
@@ -117,7 +118,8 @@ async function runSimulate(opts: SimulateOptions): Promise<void> {
         String(g.lostSalesUnits),
         formatValue(g.revenue, 'money'),
         formatValue(g.penalties, 'money'),
-        g.contractFillRate === null ? '' : `${formatValue(g.contractFillRate, 'pct')} / ${formatValue(g.contractFillTarget!, 'pct')}`,
+        g.contractCommitmentFillRate === null ? '' : `${formatValue(g.contractCommitmentFillRate, 'pct')} / ${formatValue(g.contractFillTarget!, 'pct')}`,
+        g.contractPeriodsMissed === null ? '' : String(g.contractPeriodsMissed),
       ]),
     ),
   );

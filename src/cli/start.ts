@@ -5,7 +5,8 @@ import { action, intOption } from './errors.js';
 import { benchWithProgress, checkBench, printSummary } from './bench.js';
 import { addSeedsOption, formatOption, type OutputFormat } from './options.js';
 import { DEFAULT_MAX_MEMORY_MB, maxMemoryOption } from './limits.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
+import { addContractsOption } from './contracts.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 import { writeReport, benchSummaryLines } from '../report/report.js';
 
@@ -19,6 +20,7 @@ interface StartOptions {
   model?: string;
   train: boolean;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
 /**
@@ -29,8 +31,7 @@ interface StartOptions {
  * random numbers, print the summary, write the HTML report.
  */
 export function register(program: Command): void {
-  const command = program
-    .command('start')
+  const command = addContractsOption(program.command('start'))
     .description('the main job: train a quick policy, bench it with every rule strategy and the oracle, print the summary and write the report')
     .option('--scenario <name|path>', 'scenario', 'default')
     .option('--workers <n>', 'worker threads (default one per core)', intOption('--workers', 0))
@@ -45,7 +46,7 @@ export function register(program: Command): void {
 
 async function runStart(opts: StartOptions): Promise<void> {
   const started = performance.now();
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const s = loaded.scenario;
   // The narrative goes to stdout with the table; with --format json or csv, stdout carries only the data.
   const say = (text: string) => (opts.format === 'table' ? process.stdout : process.stderr).write(text);
@@ -58,7 +59,7 @@ async function runStart(opts: StartOptions): Promise<void> {
     if (!existsSync(model)) {
       const { trainQuickPolicy } = await import('./quick-train.js');
       say(`Training a small policy on ${s.name} → ${model} (about a minute; later runs reuse it)\n`);
-      await trainQuickPolicy(opts.scenario, model, opts.progress);
+      await trainQuickPolicy(opts.scenario, model, opts.progress, opts.contracts);
     } else {
       say(`Using the trained policy in ${model} (delete it to retrain)\n`);
     }
@@ -72,7 +73,7 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
   strategies.push('oracle');
   say(`Benchmarking ${strategies.join(', ')} on ${opts.seeds.length} seeds (common random numbers)\n`);
-  const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out }, opts.progress);
+  const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out, contracts: opts.contracts }, opts.progress);
   say('\n');
   printSummary(res.summary, opts.format);
   say('\n');

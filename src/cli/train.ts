@@ -2,8 +2,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { action, intOption, UsageError } from './errors.js';
+import { addContractsOption } from './contracts.js';
 import { progressBar } from './progress.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 
@@ -38,6 +39,7 @@ interface TrainCliOptions {
   decisionMode: string;
   resume?: string;
   progress: boolean;
+  contracts?: ContractMode;
 }
 
 function numberOption(name: string, value: string, min: number, max = Infinity): number {
@@ -47,8 +49,7 @@ function numberOption(name: string, value: string, min: number, max = Infinity):
 }
 
 export function register(program: Command): void {
-  program
-    .command('train')
+  addContractsOption(program.command('train'))
     .description(
       'train a network policy and save it as a new version. The default recipe (hindsight) derives what it needs from the scenario, ' +
         'imitates hindsight-optimal decisions on played episodes (DAgger) and keeps the checkpoint that scored best on validation seeds; ' +
@@ -108,7 +109,7 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
   const gaeLambda = numberOption('--gae-lambda', opts.gaeLambda, 0, 1);
   if (opts.stockCharge !== 'clearing' && opts.stockCharge !== 'none') throw new UsageError(`--stock-charge(=${opts.stockCharge}) must be clearing or none`);
   const targetKl = opts.targetKl === undefined ? null : numberOption('--target-kl', opts.targetKl, 1e-8);
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   // Heavy modules (tfjs) load only for this command.
   const { selectBackend } = await import('../agent/backend.js');
@@ -201,7 +202,7 @@ async function runHindsight(opts: TrainCliOptions): Promise<void> {
   const learningRate = opts.lr === undefined ? undefined : numberOption('--lr', opts.lr, 1e-8, 1);
   const maxSeconds = opts.maxMinutes === undefined ? null : numberOption('--max-minutes', opts.maxMinutes, 0.01) * 60;
   if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend(opts.backend);

@@ -65,8 +65,17 @@ export class LinearProgram {
     return this.rowLo.length - 1;
   }
 
-  /** Solves the maximisation; returns the objective (offset included) and column values. */
-  solve(highs: Highs, options: { timeLimitSeconds?: number } = {}): { objective: number; x: Float64Array } {
+  /**
+   * Solves the maximisation. Returns the objective (offset included), the column values and
+   * the row duals: `rowDual[i]` is the change in the objective per unit the row's binding bound
+   * moves up (so ≥ 0 on a binding `≤` row that limits the objective, ≤ 0 on a binding `≥` row).
+   *
+   * `hardSlack` makes a lexicographic solve: those columns (slack of constraints that must hold
+   * whenever they can, e.g. contract shortfall) are first fixed at 0; if that is infeasible, a
+   * first phase minimises their sum and a second maximises the objective with the sum held at that
+   * minimum. `slack` is the minimal sum (0 when the constraints hold).
+   */
+  solve(highs: Highs, options: { timeLimitSeconds?: number; hardSlack?: readonly number[] } = {}): LpSolution {
     const inf = highs.infinity;
     const fix = (a: number[]) => Float64Array.from(a, (v) => (v === Infinity ? inf : v === -Infinity ? -inf : v));
     const data = {
@@ -88,12 +97,53 @@ export class LinearProgram {
         values: Float64Array.from(this.rowValue),
       },
     };
-    if (this.columns === 0) return { objective: this.offset, x: new Float64Array(0) };
+    if (this.columns === 0) return { objective: this.offset, x: new Float64Array(0), rowDual: new Float64Array(this.rows), slack: 0 };
+    const status = highs.constants.modelStatus;
+    const slackCols = [...new Set(options.hardSlack ?? [])].sort((a, b) => a - b);
     return highs.withModel(data, (model) => {
       model.options.set({ output_flag: false, time_limit: options.timeLimitSeconds ?? 300 });
-      const run = model.run();
-      if (run.modelStatus !== 7) throw new PlanError(`LP not solved to optimality (HiGHS model status ${run.modelStatus})`);
-      return { objective: model.getObjectiveValue(), x: Float64Array.from(model.getSolution().colValue) };
+      const optimal = (what: string) => {
+        const run = model.run();
+        if (run.modelStatus !== status.optimal) throw new PlanError(`LP${what} not solved to optimality (HiGHS model status ${run.modelStatus})`);
+      };
+      let slack = 0;
+      if (slackCols.length > 0) {
+        const set = { kind: 'set' as const, indices: Int32Array.from(slackCols) };
+        const upper = Float64Array.from(slackCols, (j) => (this.upper[j] === Infinity ? inf : this.upper[j]!));
+        model.changeColsBounds(set, new Float64Array(slackCols.length), new Float64Array(slackCols.length));
+        const first = model.run().modelStatus;
+        if (first !== status.optimal) {
+          model.changeColsBounds(set, new Float64Array(slackCols.length), upper);
+          if (first !== status.infeasible && first !== status.unboundedOrInfeasible) {
+            throw new PlanError(`LP not solved to optimality (HiGHS model status ${first})`);
+          }
+          // Phase 1: the least total slack the constraints allow.
+          const all = { kind: 'range' as const, from: 0, to: this.columns - 1 };
+          const phase1 = new Float64Array(this.columns);
+          for (const j of slackCols) phase1[j] = -1;
+          model.changeColsCost(all, phase1);
+          optimal(' (phase 1: least slack)');
+          slack = Math.max(0, -(model.getObjectiveValue() - this.offset));
+          // Phase 2: the objective, with the slack held at its minimum (a hair above, for round-off).
+          model.changeColsCost(all, Float64Array.from(this.cost));
+          model.addRow(-inf, slack + 1e-7 * Math.max(1, slack), { indices: Int32Array.from(slackCols), values: new Float64Array(slackCols.length).fill(1) });
+          optimal(' (phase 2)');
+        }
+      } else optimal('');
+      const sol = model.getSolution();
+      return { objective: model.getObjectiveValue(), x: Float64Array.from(sol.colValue), rowDual: Float64Array.from(sol.rowDual.subarray(0, this.rows)), slack };
     });
   }
+}
+
+/** An optimal solution of a `LinearProgram`. */
+export interface LpSolution {
+  /** Objective value, offset included. */
+  objective: number;
+  /** Column values. */
+  x: Float64Array;
+  /** Row duals: objective change per unit the row's bound moves up (see `LinearProgram.solve`). */
+  rowDual: Float64Array;
+  /** Least total of the `hardSlack` columns (0 when those constraints hold or none were given). */
+  slack: number;
 }

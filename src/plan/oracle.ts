@@ -1,4 +1,5 @@
 import { laneTransitHours, type World } from '../sim/model/world.js';
+import type { ContractMode } from '../sim/scenario/index.js';
 import { drawDemand, type RealisedDemand } from './demand.js';
 import { LinearProgram, loadHighs } from './lp.js';
 
@@ -22,8 +23,18 @@ import { LinearProgram, loadHighs } from './lp.js';
  *   landed − allocated at each day close); replenished stock's holding is taken as zero;
  * - within an (SKU, region, segment, epoch) group the LP may serve the on-time
  *   units first, at the best unit's value;
- * - the contract shortfall is not rounded up, and contract credit of replenished
- *   orders may move across a period boundary at no cost.
+ * - the contract shortfall is not rounded up (soft mode), and contract credit of
+ *   replenished orders may move across a period boundary at no cost.
+ *
+ * Contracts (`contracts`, default the scenario's): `soft` prices a shortfall at its
+ * penalty, so the plan may trade a commitment for margin, and the result bounds every
+ * strategy's reward. `hard` makes each contract segment's commitment per period
+ * (⌈fillRateTarget × min(ordered, committed)⌉ units filled) a constraint; when the seed
+ * cannot meet them in hindsight (not enough supply, or orders that arrive too late in a
+ * period), the plan first minimises the total shortfall, then maximises the reward with
+ * the shortfall held at that minimum (`contractsFeasible: false`, `contractShortfall`).
+ * The hard result bounds the reward of every strategy that meets the commitments as far
+ * as supply allows, not of one that trades them away.
  */
 export interface OracleResult {
   seed: number;
@@ -41,6 +52,80 @@ export interface OracleResult {
   lpSkus: string[];
   lpColumns: number;
   lpRows: number;
+  /** How the plan treated the contract commitments. */
+  contracts: ContractMode;
+  /** Hard mode: whether every commitment can be met in hindsight; null in soft mode (not asked). */
+  contractsFeasible: boolean | null;
+  /** Contract units the plan fills / contract units ordered (the `contractFillRate` KPI of the plan). */
+  contractFillRate: number;
+  /** Filled up to the commitment / units the commitment covers (the `contractCommitmentFillRate` KPI of the plan). */
+  contractCommitmentFillRate: number;
+  /** Contract periods the plan leaves below target (`contractPeriodsMissed`). */
+  contractPeriodsMissed: number;
+  /**
+   * Per contract segment and period: the units required (⌈target × min(ordered, committed)⌉),
+   * filled by the plan, and short. In hard mode `shortUnits` is the least shortfall the seed
+   * allows (its total is minimal; how it falls on periods is the reward-best among minimal ones).
+   */
+  contractShortfall: ContractPeriodPlan[];
+  /** With `details: true`: dual prices and the plan per order (see `OracleDetails`). */
+  details?: OracleDetails;
+}
+
+/** One contract segment × period of the plan. */
+export interface ContractPeriodPlan {
+  /** Segment index (scenario order). */
+  segment: number;
+  /** Period index within the horizon. */
+  period: number;
+  /** The day close (hour) at which the period ends. */
+  periodEndHour: number;
+  orderedUnits: number;
+  requiredUnits: number;
+  filledUnits: number;
+  shortUnits: number;
+}
+
+/**
+ * Hindsight information for imitation and bid-price features (`solveOracle(world, { seed, details: true })`).
+ *
+ * Time structure of the LP's supply: per scheduled-supply SKU and warehouse, one cumulative row
+ * per landing — "units allocated before the next landing ≤ opening stock + everything landed so
+ * far" — so stock is bucketed between consecutive landings of that SKU at that warehouse
+ * (`supplyRows[i].fromHour` ≤ allocation moment < `untilHour`; the opening bucket starts at −∞).
+ * Duals are in reward money per unit (the scenario's `marginWeight`/`penaltyWeight` applied).
+ */
+export interface OracleDetails {
+  /** Each stock-balance row: SKU and warehouse index, its bucket, and its dual (≥ 0: reward of one more unit in the row's bound). */
+  supplyRows: { sku: number; warehouse: number; fromHour: number; untilHour: number; dual: number }[];
+  /**
+   * Bid price of SKU `skuIndex` at warehouse `warehouseIndex` at `hour`: the reward the plan
+   * gives up per unit allocated there and then (equivalently, what one more unit on hand there
+   * from that hour is worth) — the sum of the duals of the rows the allocation counts in (its
+   * bucket and every later one). ≥ 0; 0 for replenished SKUs (the bound gives them unlimited
+   * supply) and where nothing is scheduled. The extra unit's own holding cost is not included.
+   */
+  bidPrice(skuIndex: number, warehouseIndex: number, hour: number): number;
+  /**
+   * Per contract segment × period: the reward the plan gives up per extra unit of commitment
+   * (minus the row dual of its commitment row; ≥ 0), i.e. the value of one more unit credited
+   * to that period. In soft mode it is at most penaltyWeight × shortfallPenaltyPerUnit; in hard
+   * mode it may exceed it (the price of meeting the commitment); 0 when the commitment is slack.
+   */
+  contractPrices: { segment: number; period: number; periodEndHour: number; price: number }[];
+  /** The contract price of segment `segmentIndex` for an allocation at `hour` (0 for a segment without a contract). */
+  contractPrice(segmentIndex: number, hour: number): number;
+  /**
+   * The plan's allocations, one entry per (order, warehouse, moment): `order` indexes the
+   * `RealisedDemand` arrays; `hour` is the allocation moment (a wave). Replenished SKUs: the
+   * order's whole quantity at the best warehouse's first wave, when the plan serves it. Scheduled
+   * SKUs: the LP serves groups (SKU × region × segment × epoch), not orders; a group's units at
+   * each moment go to its orders still waiting then, earliest walk-away first (a feasible
+   * assignment whenever the LP's is), so units may be fractional.
+   */
+  allocations: { order: Int32Array; warehouse: Int32Array; hour: Float64Array; units: Float64Array; count: number };
+  /** Units the plan serves per order (index into the `RealisedDemand` arrays). */
+  servedByOrder: Float64Array;
 }
 
 export interface OracleOptions {
@@ -48,6 +133,10 @@ export interface OracleOptions {
   days?: number;
   /** A demand already drawn for this seed (saves drawing it again). */
   demand?: RealisedDemand;
+  /** Contract commitments as constraints (`hard`) or prices (`soft`); default the scenario's `contracts`. */
+  contracts?: ContractMode;
+  /** Also return duals and the plan per order (`OracleResult.details`). */
+  details?: boolean;
 }
 
 const EPS = 1e-9;
@@ -121,6 +210,9 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   const mw = s.reward.marginWeight;
   const pw = s.reward.penaltyWeight;
   const clock = waveClock(s.waveIntervalHours, H);
+  const mode: ContractMode = options.contracts ?? s.contracts;
+  const hard = mode === 'hard';
+  const details = options.details === true;
 
   // Outage windows per warehouse, [start, end) in hours.
   const outages = s.warehouses.map((wh) =>
@@ -163,6 +255,14 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     return { value: best, onTime };
   };
 
+  const lp = new LinearProgram();
+  /** Columns that credit contract segment g in period k. */
+  const contractCols: number[][][] = periodEnds.map((e) => e.map(() => []));
+  /** The plan's allocations (details only): order, warehouse, moment, units or the LP column that holds them. */
+  const planned: { order: number; w: number; a: number; units: number; col: number }[] = [];
+  /** Loss-making contract orders of replenished SKUs the LP may serve anyway (to meet a commitment). */
+  const optional: { col: number; notServed: number }[] = [];
+
   let constant = 0;
   let constHolding = 0;
   let constPenalty = 0;
@@ -191,19 +291,38 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     // Replenished SKU, unlimited supply: serve from the best warehouse at the first wave it is up
     // (a warehouse in outage at the order's first wave can still serve it once the outage ends).
     let best = -Infinity;
+    let bestW = -1;
+    let bestA = 0;
     for (let w = 0; w < W; w++) {
       if (world.lanes[w * R + d.region[i]!]!.modes.length === 0) continue;
       const a = firstUp(w, fw);
       if (a >= H - EPS || !clock.alive(t, seg.patienceHours, a)) continue;
-      best = Math.max(best, unitValue(i, w, a).value);
+      const v = unitValue(i, w, a).value;
+      if (v > best) {
+        best = v;
+        bestW = w;
+        bestA = a;
+      }
     }
     const notServed = clock.surelyLost(t, seg.patienceHours) ? -pw * seg.lostSalePenaltyPerUnit : 0;
     constant += q * Math.max(best, notServed);
-    if (best >= notServed) constServed += q;
-    else constPenalty -= q * notServed;
+    const k = seg.contract ? periodOf(periodEnds[g]!, fw) : -1;
+    if (best >= notServed) {
+      constServed += q;
+      if (details) planned.push({ order: i, w: bestW, a: bestA, units: q, col: -1 });
+    } else {
+      constPenalty -= q * notServed;
+      // A contract order served at a loss may still be worth it (or required) for the commitment.
+      if (seg.contract && bestW >= 0) {
+        const col = lp.addColumn(best - notServed, 0, q);
+        optional.push({ col, notServed });
+        contractCols[g]![k]!.push(col);
+        if (details) planned.push({ order: i, w: bestW, a: bestA, units: 0, col });
+      }
+      continue;
+    }
     if (seg.contract) {
       const ends = periodEnds[g]!;
-      const k = periodOf(ends, fw);
       constFilled[g]![k]! += q;
       if (k + 1 < ends.length) {
         const firstNext = clock.after(ends[k]!);
@@ -212,9 +331,6 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     }
   }
 
-  const lp = new LinearProgram();
-  /** Columns that credit contract segment g in period k. */
-  const contractCols: number[][][] = periodEnds.map((e) => e.map(() => []));
   const lpSkus = new Set<number>();
 
   // Event times that split the scarce demand into epochs (supply lands, outages, periods, days).
@@ -256,6 +372,8 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   for (const list of arrivals.values()) list.sort((a, b) => a.time - b.time);
   /** Columns per warehouse × SKU with their allocation moment, for the supply rows. */
   const supplyCols = new Map<number, { col: number; a: number }[]>();
+  /** Per group (details only): its orders and, per candidate moment, its columns by warehouse. */
+  const groupPlans: { orders: number[]; moments: { a: number; cols: number[]; ws: number[] }[] }[] = [];
 
   // Group scarce orders by SKU, region, segment and epoch of their first wave.
   const groups = new Map<string, number[]>();
@@ -289,12 +407,13 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
       if (a > a0 + EPS && a < H - EPS && a < lastAlive + 24) moments.add(a);
     }
     const groupCols: number[] = [];
-    const byMoment: { a: number; cols: number[]; alive: number }[] = [];
+    const byMoment: { a: number; cols: number[]; ws: number[]; alive: number }[] = [];
     for (const a of [...moments].sort((x, y) => x - y)) {
       let alive = 0;
       for (const i of orders) if (clock.alive(d.time[i]!, seg.patienceHours, Math.max(a, clock.next(d.time[i]!)))) alive += d.qty[i]!;
       if (alive === 0) continue;
       const cols: number[] = [];
+      const ws: number[] = [];
       for (let w = 0; w < W; w++) {
         if (down(w, a) || world.lanes[w * R + r]!.modes.length === 0) continue;
         let onUnits = 0;
@@ -316,6 +435,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
           // Allocating a unit takes it out of the stock that pays holding at every later day close.
           const col = lp.addColumn(value + mw * holdingPerUnitDay(w, k) * closesFrom(a), 0, cap);
           cols.push(col);
+          ws.push(w);
           groupCols.push(col);
           let list = supplyCols.get(w * S + k);
           if (!list) supplyCols.set(w * S + k, (list = []));
@@ -323,13 +443,14 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
           if (seg.contract) contractCols[g]![periodOf(periodEnds[g]!, a)]!.push(col);
         }
       }
-      byMoment.push({ a, cols, alive });
+      byMoment.push({ a, cols, ws, alive });
     }
     if (groupCols.length === 0) {
       constant -= pw * seg.lostSalePenaltyPerUnit * sureLost;
       constPenalty += pw * seg.lostSalePenaltyPerUnit * sureLost;
       continue;
     }
+    if (details) groupPlans.push({ orders, moments: byMoment });
     lp.addRow(groupCols, groupCols.map(() => 1), -Infinity, total);
     // Units served at or after a moment must still be waiting then.
     for (let m = 1; m < byMoment.length; m++) {
@@ -344,6 +465,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   }
 
   // Supply: what is allocated from a warehouse by any moment is at most what has landed there by then.
+  const supplyRows: { sku: number; warehouse: number; fromHour: number; untilHour: number; row: number }[] = [];
   for (const [cell, cols] of supplyCols) {
     const list = arrivals.get(cell)!;
     let cum = 0;
@@ -351,18 +473,25 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
       cum += list[j]!.qty;
       const until = j + 1 < list.length ? list[j + 1]!.time : Infinity;
       const use = cols.filter((c) => c.a < until - EPS).map((c) => c.col);
-      if (use.length > 0) lp.addRow(use, use.map(() => 1), -Infinity, cum);
+      const row = use.length > 0 ? lp.addRow(use, use.map(() => 1), -Infinity, cum) : -1;
+      supplyRows.push({ sku: cell % S, warehouse: Math.floor(cell / S), fromHour: list[j]!.time, untilHour: until, row });
     }
   }
 
-  // Contract shortfall per segment and period.
+  // Contract commitment per segment and period: filled + short ≥ required (short priced in soft
+  // mode; in hard mode a slack the solve drives to its least possible total).
+  const periods: { g: number; k: number; required: number; idx: number[]; coef: number[]; row: number; short: number }[] = [];
+  const shortCols: number[] = [];
   for (let g = 0; g < G; g++) {
     const ct = s.segments[g]!.contract;
     if (!ct) continue;
     const ends = periodEnds[g]!;
     const shiftCols = ends.map((_, k) => (shiftable[g]![k]! > 0 ? lp.addColumn(0, 0, shiftable[g]![k]!) : -1));
     for (let k = 0; k < ends.length; k++) {
-      const need = ct.fillRateTarget * Math.min(ordered[g]![k]!, ct.committedUnitsPerPeriod) - constFilled[g]![k]!;
+      const target = ct.fillRateTarget * Math.min(ordered[g]![k]!, ct.committedUnitsPerPeriod);
+      // The simulator misses a period when whole filled units fall below the target: hard mode asks for ⌈target⌉.
+      const required = hard ? Math.ceil(target - 1e-9) : target;
+      const need = required - constFilled[g]![k]!;
       const idx = [...contractCols[g]![k]!];
       const coef = idx.map(() => 1);
       if (shiftCols[k]! >= 0) {
@@ -373,10 +502,13 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
         idx.push(shiftCols[k - 1]!);
         coef.push(1);
       }
+      const p = { g, k, required, idx, coef, row: -1, short: -1 };
+      periods.push(p);
       if (need <= 0 && !idx.some((_, j) => coef[j]! < 0)) continue;
-      const short = lp.addColumn(-pw * ct.shortfallPenaltyPerUnit, 0, Infinity);
-      penaltyCols.push(short);
-      lp.addRow([short, ...idx], [1, ...coef], need, Infinity);
+      p.short = lp.addColumn(-pw * ct.shortfallPenaltyPerUnit, 0, Infinity);
+      penaltyCols.push(p.short);
+      shortCols.push(p.short);
+      p.row = lp.addRow([p.short, ...idx], [1, ...coef], need, Infinity);
     }
   }
 
@@ -394,13 +526,45 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   }
   lp.offset = constant;
   const highs = await loadHighs();
-  const sol = lp.solve(highs);
+  const sol = lp.solve(highs, hard ? { hardSlack: shortCols } : {});
   let served = constServed;
   for (const list of supplyCols.values()) for (const c of list) served += sol.x[c.col]!;
   // Lost-sale and contract penalties of the plan; late penalties stay inside unit values.
   let pen = constPenalty;
   for (const j of penaltyCols) pen -= lp.cost[j]! * sol.x[j]!;
+  for (const o of optional) {
+    served += sol.x[o.col]!;
+    pen += o.notServed * sol.x[o.col]!;
+  }
   const margin = sol.objective + pen;
+
+  let ctOrdered = 0;
+  let ctFilled = 0;
+  let ctCovered = 0;
+  let ctCoveredFilled = 0;
+  let ctMissed = 0;
+  const contractShortfall: ContractPeriodPlan[] = periods.map((p) => {
+    let filled = constFilled[p.g]![p.k]!;
+    p.idx.forEach((j, n) => (filled += p.coef[n]! * sol.x[j]!));
+    ctOrdered += ordered[p.g]![p.k]!;
+    ctFilled += filled;
+    const covered = Math.min(ordered[p.g]![p.k]!, s.segments[p.g]!.contract!.committedUnitsPerPeriod);
+    ctCovered += covered;
+    ctCoveredFilled += Math.min(filled, covered);
+    if (p.short >= 0 && sol.x[p.short]! > 1e-6) ctMissed++;
+    const r3 = (v: number) => Math.round(v * 1000) / 1000;
+    return {
+      segment: p.g,
+      period: p.k,
+      periodEndHour: periodEnds[p.g]![p.k]!,
+      orderedUnits: ordered[p.g]![p.k]!,
+      requiredUnits: r3(p.required),
+      filledUnits: r3(filled),
+      shortUnits: r3(p.short >= 0 ? sol.x[p.short]! : 0),
+    };
+  });
+  const target = s.segments.some((g) => g.contract) ? 1 : 0;
+
   return {
     seed: options.seed,
     days,
@@ -412,5 +576,102 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     lpSkus: [...lpSkus].sort((a, b) => a - b).map((k) => world.skus[k]!.id),
     lpColumns: lp.columns,
     lpRows: lp.rows,
+    contracts: mode,
+    contractsFeasible: hard ? sol.slack <= 1e-6 : null,
+    contractFillRate: ctOrdered > 0 ? ctFilled / ctOrdered : target,
+    contractCommitmentFillRate: ctCovered > 0 ? ctCoveredFilled / ctCovered : target,
+    contractPeriodsMissed: ctMissed,
+    contractShortfall,
+    ...(details ? { details: buildDetails(world, d, sol.x, sol.rowDual, planned, groupPlans, supplyRows, periods, periodEnds, clock) } : {}),
+  };
+}
+
+/** Turns the solution into `OracleDetails`: duals by row, lookups, and the plan per order. */
+function buildDetails(
+  world: World,
+  d: RealisedDemand,
+  x: Float64Array,
+  rowDual: Float64Array,
+  planned: { order: number; w: number; a: number; units: number; col: number }[],
+  groupPlans: { orders: number[]; moments: { a: number; cols: number[]; ws: number[] }[] }[],
+  supplyRows: { sku: number; warehouse: number; fromHour: number; untilHour: number; row: number }[],
+  periods: { g: number; k: number; row: number }[],
+  periodEnds: number[][],
+  clock: ReturnType<typeof waveClock>,
+): OracleDetails {
+  const s = world.scenario;
+  const S = world.skus.length;
+  const rows = supplyRows.map((r) => ({ sku: r.sku, warehouse: r.warehouse, fromHour: r.fromHour, untilHour: r.untilHour, dual: r.row >= 0 ? Math.max(0, rowDual[r.row]!) : 0 }));
+  /** Per (warehouse × SKU) cell: its rows in time order, with the suffix sums of their duals. */
+  const cells = new Map<number, { from: number[]; suffix: number[] }>();
+  for (const r of rows) {
+    const key = r.warehouse * S + r.sku;
+    let c = cells.get(key);
+    if (!c) cells.set(key, (c = { from: [], suffix: [] }));
+    c.from.push(r.fromHour);
+    c.suffix.push(r.dual);
+  }
+  for (const c of cells.values()) for (let j = c.suffix.length - 2; j >= 0; j--) c.suffix[j]! += c.suffix[j + 1]!;
+  const contractPrices = periods.map((p) => ({ segment: p.g, period: p.k, periodEndHour: periodEnds[p.g]![p.k]!, price: p.row >= 0 ? Math.max(0, -rowDual[p.row]!) : 0 }));
+  const priceOf = new Map(contractPrices.map((p) => [`${p.segment}:${p.period}`, p.price]));
+
+  // The plan per order: closed-form and optional allocations as they are, LP groups assigned
+  // to their orders still waiting at each moment, earliest walk-away first.
+  const out = { order: [] as number[], warehouse: [] as number[], hour: [] as number[], units: [] as number[] };
+  const push = (i: number, w: number, a: number, u: number) => {
+    if (u <= 1e-9) return;
+    out.order.push(i);
+    out.warehouse.push(w);
+    out.hour.push(a);
+    out.units.push(u);
+  };
+  for (const p of planned) push(p.order, p.w, p.a, p.col >= 0 ? x[p.col]! : p.units);
+  for (const gp of groupPlans) {
+    const patience = s.segments[d.segment[gp.orders[0]!]!]!.patienceHours;
+    const byExpiry = [...gp.orders].sort((a, b) => d.time[a]! - d.time[b]! || a - b);
+    const left = new Map(byExpiry.map((i) => [i, d.qty[i]!]));
+    for (const m of gp.moments) {
+      const perW = new Map<number, number>();
+      m.cols.forEach((c, n) => perW.set(m.ws[n]!, (perW.get(m.ws[n]!) ?? 0) + x[c]!));
+      for (const [w, total] of [...perW].sort((a, b) => a[0] - b[0])) {
+        let units = total;
+        for (const i of byExpiry) {
+          if (units <= 1e-9) break;
+          const ai = Math.max(m.a, clock.next(d.time[i]!));
+          const rest = left.get(i)!;
+          if (rest <= 1e-9 || !clock.alive(d.time[i]!, patience, ai)) continue;
+          const u = Math.min(rest, units);
+          push(i, w, ai, u);
+          left.set(i, rest - u);
+          units -= u;
+        }
+      }
+    }
+  }
+  const servedByOrder = new Float64Array(d.count);
+  for (let n = 0; n < out.order.length; n++) servedByOrder[out.order[n]!]! += out.units[n]!;
+  return {
+    supplyRows: rows,
+    bidPrice(skuIndex: number, warehouseIndex: number, hour: number): number {
+      const c = cells.get(warehouseIndex * S + skuIndex);
+      if (!c) return 0;
+      let j = 0;
+      while (j + 1 < c.from.length && c.from[j + 1]! <= hour + EPS) j++;
+      return c.suffix[j]!;
+    },
+    contractPrices,
+    contractPrice(segmentIndex: number, hour: number): number {
+      const ends = periodEnds[segmentIndex];
+      if (!ends || ends.length === 0) return 0;
+      return priceOf.get(`${segmentIndex}:${periodOf(ends, hour)}`) ?? 0;
+    },
+    allocations: {
+      order: Int32Array.from(out.order),
+      warehouse: Int32Array.from(out.warehouse),
+      hour: Float64Array.from(out.hour),
+      units: Float64Array.from(out.units),
+      count: out.order.length,
+    },
+    servedByOrder,
   };
 }

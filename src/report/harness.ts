@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { stringify } from 'csv-stringify/sync';
 import { unwritableReason, writeFilesAtomic } from '../sim/atomic-file.js';
 import type { Kpis } from '../sim/kpis.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 import { drawDemand } from '../plan/demand.js';
 import { evaluateForecast, type Accuracy } from '../plan/forecast.js';
@@ -44,6 +44,8 @@ export interface BenchOptions {
   seeds: number | readonly number[];
   /** Horizon override in days. */
   days?: number;
+  /** Contract mode override (`--contracts`); the scenario's own when absent. */
+  contracts?: ContractMode;
   /** Worker threads; 0 runs in this thread. Default: one per core. */
   workers?: number;
   /** Output directory; nothing is written when absent. */
@@ -81,6 +83,8 @@ export interface BenchSummary {
   seeds: number[];
   strategies: string[];
   baseline: string;
+  /** How planners treated the contract commitments in this benchmark. */
+  contracts: ContractMode;
   warehouses: string[];
   segments: { id: string; kind: string }[];
   /** True: every run of a seed saw the same demand (checked by fingerprint). */
@@ -95,6 +99,11 @@ export interface BenchSummary {
     reward: Interval;
     /** Per strategy: reward as % of the oracle's, seed by seed. */
     pctOfOracle: Record<string, Interval>;
+    /** The plan's contract fill up to the commitment, and its periods below target (summed over seeds). */
+    contractCommitmentFillRate: Interval;
+    contractPeriodsMissed: number;
+    /** Seeds on which the commitments cannot all be met in hindsight (hard mode). */
+    contractsInfeasibleSeeds: number[];
     lpColumns: number;
     lpRows: number;
   };
@@ -114,7 +123,8 @@ export const KPI_NAMES: readonly (keyof Kpis)[] = [
   'orders', 'demandedUnits', 'fillRate', 'orderFillRate', 'firstPassFillRate', 'onTimeRate', 'meanDeliveryDays', 'revenue', 'cogs',
   'shippingCost', 'handlingCost', 'holdingCost', 'latePenalty', 'lostSalePenalty', 'contractPenalty', 'penalties', 'grossMargin',
   'grossMarginPct', 'reward', 'inventoryTurnover', 'meanInventoryAgeDays', 'stockoutDays', 'backorderUnits', 'openBackorderUnits',
-  'lostSalesUnits', 'contractFillRate', 'contractFillTarget', 'splitShipmentRate', 'warehouseUtilisation', 'manualInterventionRate',
+  'lostSalesUnits', 'contractFillRate', 'contractFillTarget', 'contractCommitmentFillRate', 'contractPeriods', 'contractPeriodsMissed',
+  'contractShortfallUnits', 'splitShipmentRate', 'warehouseUtilisation', 'manualInterventionRate',
   'inventoryValue',
 ];
 
@@ -202,11 +212,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     throw new ResultsError(`days(=${options.days}) must be a whole number >= 1`);
   }
   if (options.out) checkResultsDir(options.out);
-  const loaded = loadScenario(options.scenario);
-  const config: TaskConfig = { scenario: options.scenario, days: options.days, resolver: options.resolver ? toUrl(options.resolver) : undefined };
+  const loaded = loadScenario(options.scenario, { contracts: options.contracts });
+  const config: TaskConfig = {
+    scenario: options.scenario,
+    days: options.days,
+    resolver: options.resolver ? toUrl(options.resolver) : undefined,
+    ...(options.contracts ? { contracts: options.contracts } : {}),
+  };
   // Resolve every spec once up front, so a bad name fails fast with one line.
   const resolve = options.resolve ?? (await loadResolver(config.resolver));
-  for (const s of strategies) if (s !== ORACLE) await resolve(s, { scenario: options.scenario, days: options.days });
+  for (const s of strategies) if (s !== ORACLE) await resolve(s, { scenario: options.scenario, days: options.days, contracts: options.contracts });
 
   const tasks: Task[] = [];
   for (const seed of seeds) for (const strategy of strategies) tasks.push({ index: tasks.length, strategy, seed });
@@ -297,6 +312,9 @@ function summarise(
     oracle = {
       reward: interval(o.map((r) => r.oracle!.reward)),
       pctOfOracle: pct,
+      contractCommitmentFillRate: interval(o.map((r) => r.oracle!.contractCommitmentFillRate)),
+      contractPeriodsMissed: o.reduce((a, r) => a + r.oracle!.contractPeriodsMissed, 0),
+      contractsInfeasibleSeeds: o.filter((r) => r.oracle!.contractsFeasible === false).map((r) => r.seed),
       lpColumns: Math.max(...o.map((r) => r.oracle!.lpColumns)),
       lpRows: Math.max(...o.map((r) => r.oracle!.lpRows)),
     };
@@ -316,6 +334,7 @@ function summarise(
     seeds,
     strategies,
     baseline,
+    contracts: scenario.contracts,
     warehouses: scenario.warehouses.map((w) => w.id),
     segments: scenario.segments.map((g) => ({ id: g.id, kind: g.kind })),
     commonRandomNumbers: true,
@@ -416,8 +435,11 @@ export function writeResults(dir: string, results: BenchResults): void {
     put(
       'oracle.csv',
       csv(
-        ['seed', 'reward', 'margin', 'penalties', 'demandedUnits', 'servedUnits', 'lpSkus', 'lpColumns', 'lpRows'],
-        [...oracleBySeed.values()].map((o) => [o.seed, o.reward, o.margin, o.penalties, o.demandedUnits, o.servedUnits, o.lpSkus.join(' '), o.lpColumns, o.lpRows]),
+        ['seed', 'reward', 'margin', 'penalties', 'demandedUnits', 'servedUnits', 'lpSkus', 'lpColumns', 'lpRows', 'contracts', 'contractsFeasible', 'contractCommitmentFillRate', 'contractPeriodsMissed'],
+        [...oracleBySeed.values()].map((o) => [
+          o.seed, o.reward, o.margin, o.penalties, o.demandedUnits, o.servedUnits, o.lpSkus.join(' '), o.lpColumns, o.lpRows,
+          o.contracts, o.contractsFeasible, o.contractCommitmentFillRate, o.contractPeriodsMissed,
+        ]),
       ),
     );
   }

@@ -42,9 +42,9 @@ export type Direction = 'higher' | 'lower' | 'neutral';
 const LOWER_IS_BETTER = new Set([
   'cogs', 'shippingCost', 'handlingCost', 'holdingCost', 'latePenalty', 'lostSalePenalty', 'contractPenalty', 'penalties',
   'meanDeliveryDays', 'meanInventoryAgeDays', 'stockoutDays', 'backorderUnits', 'openBackorderUnits', 'lostSalesUnits',
-  'splitShipmentRate', 'manualInterventionRate', 'inventoryValue',
+  'splitShipmentRate', 'manualInterventionRate', 'inventoryValue', 'contractPeriodsMissed', 'contractShortfallUnits',
 ]);
-const NEUTRAL = new Set(['orders', 'demandedUnits', 'contractFillTarget', 'warehouseUtilisation']);
+const NEUTRAL = new Set(['orders', 'demandedUnits', 'contractFillTarget', 'contractPeriods', 'warehouseUtilisation']);
 
 /** Direction of a KPI by name: most are "higher is better"; costs, penalties and delays are "lower". */
 export function directionOf(kpi: string): Direction {

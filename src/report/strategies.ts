@@ -1,6 +1,6 @@
 import type { Policy } from '../sim/policies/contract.js';
 import { createRulePolicy, parseWeights } from '../sim/policies/rules.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 
 /** Options a strategy spec is resolved with. */
@@ -10,6 +10,8 @@ export interface StrategyOptions {
   /** Horizon override (days), for planners that look ahead to the end. */
   days?: number;
   weights?: string;
+  /** Contract mode override, for planners; the scenario's own when absent. */
+  contracts?: ContractMode;
 }
 
 /** The pseudo-strategy that stands for the hindsight oracle in a benchmark. */
@@ -31,7 +33,7 @@ export async function resolvePolicy(spec: string, options: StrategyOptions = {})
     } catch (err) {
       throw configError((err as Error).message, err);
     }
-    const world = buildWorld(loadScenario(options.scenario).scenario);
+    const world = buildWorld(loadScenario(options.scenario, { contracts: options.contracts }).scenario);
     return createLpRollingPolicy(world, { ...settings, days: options.days });
   }
   const weights = params ?? options.weights;

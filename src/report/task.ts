@@ -4,7 +4,7 @@ import { simulate } from '../sim/engine.js';
 import { computeKpis, type Kpis, type SegmentKpis, type WarehouseKpis } from '../sim/kpis.js';
 import { buildWorld, type World } from '../sim/model/world.js';
 import type { Policy } from '../sim/policies/contract.js';
-import { loadScenario } from '../sim/scenario/index.js';
+import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { drawDemand, ledgerDemandFingerprint, demandFingerprint } from '../plan/demand.js';
 import { solveOracle, type OracleResult } from '../plan/oracle.js';
 import { ORACLE, type StrategyOptions } from './strategies.js';
@@ -21,8 +21,10 @@ export interface Task {
 export interface TaskConfig {
   scenario: string;
   days?: number;
-  /** URL of a module exporting `resolvePolicy(spec, { scenario, days })`; the harness's own resolver when absent. */
+  /** URL of a module exporting `resolvePolicy(spec, { scenario, days, contracts })`; the harness's own resolver when absent. */
   resolver?: string;
+  /** Contract mode override; the scenario's own when absent. */
+  contracts?: ContractMode;
 }
 
 /** The daily series the report draws, per run. */
@@ -80,9 +82,10 @@ export function loadResolver(url?: string): Promise<Resolve> {
 
 const worlds = new Map<string, World>();
 
-function worldOf(scenario: string): World {
-  let w = worlds.get(scenario);
-  if (!w) worlds.set(scenario, (w = buildWorld(loadScenario(scenario).scenario)));
+function worldOf(scenario: string, contracts?: ContractMode): World {
+  const key = `${contracts ?? ''}:${scenario}`;
+  let w = worlds.get(key);
+  if (!w) worlds.set(key, (w = buildWorld(loadScenario(scenario, { contracts }).scenario)));
   return w;
 }
 
@@ -94,14 +97,14 @@ export function toModuleUrl(pathOrUrl: string): string {
 /** Runs one task in this thread: a simulation and its KPIs, or the oracle LP. */
 export async function runTask(task: Task, config: TaskConfig, resolve?: Resolve): Promise<TaskRecord> {
   const started = performance.now();
-  const world = worldOf(config.scenario);
+  const world = worldOf(config.scenario, config.contracts);
   if (task.strategy === ORACLE) {
     const demand = drawDemand(world, task.seed, config.days);
     const oracle = await solveOracle(world, { seed: task.seed, days: config.days, demand });
     return { strategy: task.strategy, seed: task.seed, demand: demandFingerprint(demand), oracle, wallSeconds: (performance.now() - started) / 1000 };
   }
   const r = resolve ?? (await loadResolver(config.resolver));
-  const policy = await r(task.strategy, { scenario: config.scenario, days: config.days });
+  const policy = await r(task.strategy, { scenario: config.scenario, days: config.days, contracts: config.contracts });
   const result = simulate(world, policy, { seed: task.seed, days: config.days });
   const rep = computeKpis(result);
   const demand = ledgerDemandFingerprint(result);

@@ -4,6 +4,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { buildWorld, type World } from '../sim/model/world.js';
 import { loadScenario } from '../sim/scenario/load.js';
+import type { ContractMode } from '../sim/scenario/schema.js';
 import { RandomStreams } from '../sim/kernel/random.js';
 import { createRulePolicy, RULE_NAMES } from '../sim/policies/rules.js';
 import { AuditLog, type AuditSync } from './audit.js';
@@ -33,6 +34,8 @@ export interface TlsOptions {
 export interface ServeOptions {
   /** Scenario name or path: the network served. */
   scenario: string;
+  /** Contract mode override (`--contracts`); the scenario's own when absent. */
+  contracts?: ContractMode;
   /** `models/<name>` (a model in a registry folder), a rule strategy name, or none. */
   policy?: string;
   /** Where model versions come from (default: the agent's registry at the policy's folder). */
@@ -116,7 +119,7 @@ function tolerantDefinition(def: grpc.ServiceDefinition): grpc.ServiceDefinition
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log ?? jsonLogger();
-  const loaded = loadScenario(opts.scenario);
+  const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const world = buildWorld(loaded.scenario);
   const metrics = new ServeMetrics(opts.metricsPort !== undefined);
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING', [MODEL_HEALTH_NAME]: 'NOT_SERVING' });

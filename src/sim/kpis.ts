@@ -45,6 +45,17 @@ export interface Kpis {
   contractFillRate: number;
   /** Commitment-weighted fill-rate target of the contract segments. */
   contractFillTarget: number;
+  /**
+   * Contract units filled up to the commitment / units the commitment covers (min(ordered,
+   * committed) per period), over the periods: the fill the target applies to.
+   */
+  contractCommitmentFillRate: number;
+  /** Contract periods closed (every contract segment's). */
+  contractPeriods: number;
+  /** Contract periods that closed below their fill-rate target (a shortfall penalty was due). */
+  contractPeriodsMissed: number;
+  /** Units short of the targets, summed over the missed periods. */
+  contractShortfallUnits: number;
   /** Orders shipped from more than one warehouse / orders with any allocation. */
   splitShipmentRate: number;
   /** Units picked / pick capacity over the horizon (outage days excluded). */
@@ -80,6 +91,9 @@ export interface SegmentKpis {
   penalties: number;
   contractFillRate: number | null;
   contractFillTarget: number | null;
+  /** As the run-level KPIs, for this segment (null without a contract). */
+  contractCommitmentFillRate: number | null;
+  contractPeriodsMissed: number | null;
 }
 
 export interface DailyKpis {
@@ -121,6 +135,7 @@ export function computeKpis(result: SimResult): KpiReport {
 
   const seg = Array.from({ length: G }, () => ({
     orders: 0, demanded: 0, allocated: 0, delivered: 0, onTime: 0, lost: 0, revenue: 0, cost: 0, penalties: 0, ctOrdered: 0, ctFilled: 0,
+    ctCovered: 0, ctCoveredFilled: 0, ctMissed: 0,
   }));
   const wh = Array.from({ length: W }, () => ({ shipped: 0, picked: 0, shipping: 0, handling: 0, holding: 0, stockouts: 0, units: 0, value: 0 }));
   const daily: DailyKpis[] = Array.from({ length: days }, (_, d) => ({
@@ -138,7 +153,7 @@ export function computeKpis(result: SimResult): KpiReport {
   let money = { revenue: 0, cogs: 0, shipping: 0, handling: 0, holding: 0, late: 0, lost: 0, contract: 0 };
   let demanded = 0, allocated = 0, backordered = 0, delivered = 0, onTime = 0, deliveryHours = 0, lostUnits = 0, escalations = 0;
   let snapValue = 0, snapAgeUnits = 0, snapUnits = 0, snapCount = 0, stockouts = 0;
-  let ctOrdered = 0, ctFilled = 0;
+  let ctOrdered = 0, ctFilled = 0, ctCovered = 0, ctCoveredFilled = 0, ctPeriods = 0, ctMissed = 0, ctShort = 0;
 
   for (let i = 0; i < n; i++) {
     const k = L.kind[i]!;
@@ -249,6 +264,23 @@ export function computeKpis(result: SimResult): KpiReport {
         ctFilled += L.auxOf(i);
         seg[g]!.ctOrdered += q;
         seg[g]!.ctFilled += L.auxOf(i);
+        {
+          // The simulator's test at period close: the target applies to the units the commitment covers.
+          const ct = s.segments[g]!.contract!;
+          const covered = Math.min(q, ct.committedUnitsPerPeriod);
+          const filledCovered = Math.min(L.auxOf(i), covered);
+          const short = Math.ceil(Math.max(0, ct.fillRateTarget * covered - filledCovered) - 1e-9);
+          ctCovered += covered;
+          ctCoveredFilled += filledCovered;
+          seg[g]!.ctCovered += covered;
+          seg[g]!.ctCoveredFilled += filledCovered;
+          ctPeriods++;
+          if (short > 0) {
+            ctMissed++;
+            ctShort += short;
+            seg[g]!.ctMissed++;
+          }
+        }
         break;
       default:
         break;
@@ -310,6 +342,10 @@ export function computeKpis(result: SimResult): KpiReport {
     lostSalesUnits: lostUnits,
     contractFillRate: ctOrdered > 0 ? ctFilled / ctOrdered : contractTarget > 0 ? 1 : 0,
     contractFillTarget: contractTarget,
+    contractCommitmentFillRate: ctCovered > 0 ? ctCoveredFilled / ctCovered : contractTarget > 0 ? 1 : 0,
+    contractPeriods: ctPeriods,
+    contractPeriodsMissed: ctMissed,
+    contractShortfallUnits: ctShort,
     splitShipmentRate: ratio(splitOrders, anyAlloc),
     warehouseUtilisation: ratio(picked, capacity),
     manualInterventionRate: ratio(escalations, maxOrder),
@@ -342,6 +378,8 @@ export function computeKpis(result: SimResult): KpiReport {
     penalties: seg[g]!.penalties,
     contractFillRate: x.contract ? (seg[g]!.ctOrdered > 0 ? seg[g]!.ctFilled / seg[g]!.ctOrdered : 1) : null,
     contractFillTarget: x.contract ? x.contract.fillRateTarget : null,
+    contractCommitmentFillRate: x.contract ? (seg[g]!.ctCovered > 0 ? seg[g]!.ctCoveredFilled / seg[g]!.ctCovered : 1) : null,
+    contractPeriodsMissed: x.contract ? seg[g]!.ctMissed : null,
   }));
   return { kpis, byWarehouse, bySegment, daily };
 }

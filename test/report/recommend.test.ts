@@ -19,7 +19,7 @@ function summaryOf(values: Record<string, Partial<Record<string, number[]>>>, ba
     if (x !== baseline) paired[x] = Object.fromEntries(KPIS.map((k) => [k, pairedDifference(of(x, k), base(k), directionOf(k))]));
   }
   return {
-    scenario: 't', description: '', currency: 'USD', days: 10, seeds, strategies, baseline, warehouses: [], segments: [{ id: 'key', kind: 'contract' }],
+    scenario: 't', description: '', currency: 'USD', days: 10, seeds, strategies, baseline, warehouses: [], segments: [{ id: 'key', kind: 'contract' }], contracts: 'hard',
     commonRandomNumbers: true, kpis, paired, bySegment: {}, learningCurves: {},
   };
 }

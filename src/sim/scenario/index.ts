@@ -1,5 +1,5 @@
-export { ScenarioSchema } from './schema.js';
-export type { Scenario, ScenarioInput, Region, Warehouse, Mode, Sku, Segment } from './schema.js';
+export { ScenarioSchema, CONTRACT_MODES } from './schema.js';
+export type { Scenario, ScenarioInput, Region, Warehouse, Mode, Sku, Segment, ContractMode } from './schema.js';
 export {
   ScenarioError,
   loadScenario,
@@ -9,5 +9,6 @@ export {
   scenariosDir,
   scenarioJsonSchema,
   generatedSkuId,
+  parseContractMode,
 } from './load.js';
-export type { LoadedScenario } from './load.js';
+export type { LoadedScenario, ScenarioOverrides } from './load.js';

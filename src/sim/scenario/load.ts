@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SimError } from '../kernel/errors.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { CONTRACT_MODES, ScenarioSchema, type ContractMode, type Scenario } from './schema.js';
 
 /** A scenario that failed to load or validate; the message names the path and value. */
 export class ScenarioError extends SimError {
@@ -148,8 +148,20 @@ export interface LoadedScenario {
   hash: string;
 }
 
-/** Parses YAML text into a validated scenario. */
-export function scenarioFromYaml(text: string, source = 'scenario'): LoadedScenario {
+/** Settings a command may override on a scenario as it is loaded. */
+export interface ScenarioOverrides {
+  /** Replaces the scenario's `contracts` mode (the CLI's `--contracts`). */
+  contracts?: ContractMode;
+}
+
+/** Checks a contract mode given as text; the error names the value. */
+export function parseContractMode(text: string, name = 'contracts'): ContractMode {
+  if (!(CONTRACT_MODES as readonly string[]).includes(text)) throw new ScenarioError(`${name}(=${text}) must be ${CONTRACT_MODES.join(' or ')}`);
+  return text as ContractMode;
+}
+
+/** Parses YAML text into a validated scenario; overrides apply before hashing, so the hash names what runs. */
+export function scenarioFromYaml(text: string, source = 'scenario', overrides: ScenarioOverrides = {}): LoadedScenario {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -160,7 +172,8 @@ export function scenarioFromYaml(text: string, source = 'scenario'): LoadedScena
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(`${source}: must be a YAML mapping (got ${show(raw)})`);
   }
-  const scenario = parseScenario(raw, source);
+  const parsed = parseScenario(raw, source);
+  const scenario = overrides.contracts ? { ...parsed, contracts: parseContractMode(overrides.contracts) } : parsed;
   const hash = createHash('sha256').update(JSON.stringify(scenario)).digest('hex');
   return { scenario, source, hash };
 }
@@ -169,7 +182,7 @@ export function scenarioFromYaml(text: string, source = 'scenario'): LoadedScena
  * Loads a scenario by shipped name (`default`) or by path to a YAML file.
  * Throws `ScenarioError` for an unknown name, a missing file or invalid content.
  */
-export function loadScenario(nameOrPath: string): LoadedScenario {
+export function loadScenario(nameOrPath: string, overrides: ScenarioOverrides = {}): LoadedScenario {
   const looksLikePath = nameOrPath.includes('/') || nameOrPath.includes('\\') || /\.ya?ml$/.test(nameOrPath);
   let file: string;
   if (looksLikePath) {
@@ -187,7 +200,7 @@ export function loadScenario(nameOrPath: string): LoadedScenario {
   } catch (err) {
     throw new ScenarioError(`cannot read scenario ${nameOrPath}: ${(err as Error).message}`, { cause: err });
   }
-  return scenarioFromYaml(text, looksLikePath ? nameOrPath : `${nameOrPath}.yaml`);
+  return scenarioFromYaml(text, looksLikePath ? nameOrPath : `${nameOrPath}.yaml`, overrides);
 }
 
 /** The scenario schema as JSON Schema (draft 2020-12), for editors. */

@@ -232,6 +232,17 @@ export const ScenarioSchema = z.strictObject({
    * scheduled inbound; finance view only). When absent: 30 (net 30).
    */
   supplierPaymentTermsDays: nonNeg.optional(),
+  /**
+   * What a contract segment's commitment (committedUnitsPerPeriod × fillRateTarget per
+   * period) means to the planners and the learner. `hard`: a constraint, met whenever
+   * supply allows; only supply that cannot cover it leaves a shortfall. `soft`: a price,
+   * the shortfall penalty traded against margin. The simulator and its ledger treat both
+   * alike (a missed target is penalised); the CLI's `--contracts` overrides this field.
+   */
+  contracts: z
+    .enum(['hard', 'soft'])
+    .default('hard')
+    .describe('hard: contract commitments are constraints met whenever supply allows; soft: the shortfall penalty is a price traded against margin'),
 });
 
 /** A scenario as written (defaults not yet applied). */
@@ -243,3 +254,7 @@ export type Warehouse = z.output<typeof WarehouseSchema>;
 export type Mode = z.output<typeof ModeSchema>;
 export type Sku = z.output<typeof SkuSchema>;
 export type Segment = z.output<typeof SegmentSchema>;
+/** How planners and learners treat contract commitments: constraints (`hard`) or prices (`soft`). */
+export type ContractMode = Scenario['contracts'];
+/** The contract modes, for option parsing. */
+export const CONTRACT_MODES: readonly ContractMode[] = ['hard', 'soft'];
