@@ -228,7 +228,7 @@ export async function trainHindsight(
   // The first episode's steps are thinned at the same rates as the rest.
   const rngThin = new Stream('hindsight-thin', cfg.seed);
   for (const smp of first.labelled) if (rngThin.uniform() < (smp.scarce ? keep.scarce : keep.ordinary)) data.push(smp);
-  for (let e = 1; e < cfg.episodesPerRound; e++) data.push(...play(cfg.seed + e, 'expert', keep).labelled);
+  for (let e = 1; e < cfg.episodesPerRound; e++) append(data, play(cfg.seed + e, 'expert', keep).labelled);
   const baseFirst = simulate(world, base, { seed: cfg.seed, ...(days ? { days } : {}) });
   const report: DerivedReport = {
     scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts,
@@ -262,7 +262,7 @@ export async function trainHindsight(
     if (round > 0) {
       if (cfg.maxSeconds !== null && (performance.now() - started) / 1000 > cfg.maxSeconds) break;
       const actor = new Network(net.toParams(), spec);
-      for (let e = 0; e < cfg.episodesPerRound; e++) data.push(...play(nextSeed++, actor, keep).labelled);
+      for (let e = 0; e < cfg.episodesPerRound; e++) append(data, play(nextSeed++, actor, keep).labelled);
     }
     const gathered = round === 0 ? data.length : metrics.length ? data.length - metrics[metrics.length - 1]!.aggregate : data.length;
     const fit = fitEpochs(net, adam, vars, drawSample(data, cfg.fitSamplesPerRound, rngShuffle), spec, cfg, rngShuffle);
@@ -298,6 +298,11 @@ export async function trainHindsight(
   net.dispose();
   adam.dispose();
   return { params: best!.params, spec, config: cfg, derived: report, metrics, bestRound: best!.round };
+}
+
+/** Appends in place (a spread of 100,000 arguments overflows the stack). */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
 }
 
 /** Up to n samples drawn uniformly without replacement (all of them when there are fewer). */
