@@ -1,6 +1,7 @@
 import type { World } from '../sim/model/world.js';
 import { createRulePolicy, RULE_NAMES } from '../sim/policies/rules.js';
-import type { DecisionContext, PendingOrderView, PerSegment, Policy } from '../sim/policies/contract.js';
+import type { DecisionContext, Policy } from '../sim/policies/contract.js';
+import { waveSequence } from '../sim/context.js';
 import type { RecommendRequest__Output } from '../gen/allocation/v1/RecommendRequest.js';
 import type { RecommendBatchRequest__Output } from '../gen/allocation/v1/RecommendBatchRequest.js';
 import type { GetNetworkResponse } from '../gen/allocation/v1/GetNetworkResponse.js';
@@ -11,7 +12,6 @@ import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicy
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
 import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './audit.js';
 import { registryPath } from './auth.js';
-import { buildContext, consume } from './context.js';
 import type { DecisionChain, Outcome } from './chain.js';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from './errors.js';
 import { DecisionIds } from './ids.js';
@@ -19,6 +19,7 @@ import type { Logger } from './log.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelSlot } from './model-slot.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
+import { orderState, SnapshotState } from './snapshot-state.js';
 import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, fieldSpans, ProtoWriter, RAW_REQUEST, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
 
 /** Which policy is in charge, as the admin calls change it. */
@@ -70,7 +71,9 @@ export class AllocationCore {
   async recommend(req: RecommendRequest__Output, deadline: number, started: number): Promise<WireMessage> {
     const snap = validateSnapshot(this.world, req.snapshot);
     const order = validateOrder(this.world, req.order, 'order', snap.nowHours);
-    const ctx = buildContext(this.world, snap, order);
+    const state = SnapshotState.open(this.world, snap, [order]);
+    const ctx = state.context(order);
+    state.close();
     const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
     const id = this.ids.next();
     const decidedUs = Math.round((performance.now() - started) * 1000);
@@ -118,16 +121,6 @@ export class AllocationCore {
       seen.add(o.id);
       orders.push(o);
     }
-    const kinds = this.world.scenario.segments.map((g) => g.kind);
-    // Pending units of the wave per SKU × kind, as the simulator counts them.
-    const pending = new Map<number, PerSegment>();
-    for (const o of orders) {
-      for (const l of o.lines) {
-        let p = pending.get(l.sku);
-        if (!p) pending.set(l.sku, (p = { contract: 0, premium: 0, standard: 0 }));
-        p[kinds[o.segment]!] += l.quantity;
-      }
-    }
     const sequence = this.waveOrder(orders);
     // The orders as received (wire bytes) for the audit log, when the request came over gRPC.
     const raw = received(req);
@@ -146,50 +139,36 @@ export class AllocationCore {
     const opts = { deadline, forceRules };
     const tsMs = Date.now();
     const mode = this.auditMode;
-    // The wave's pending units as the policy sees them: read during `decide`, updated after it.
-    const pendingOf = (sku: number) => pending.get(sku)!;
-    for (const i of sequence) {
-      const order = orders[i]!;
-      const ctx = buildContext(this.world, snap, order, pendingOf);
-      const decided = this.d.chain.decide(ctx, opts);
-      const out = decided instanceof Promise ? await decided : decided;
-      consume(this.world, snap, order, out.decision);
-      const kind = kinds[order.segment]!;
-      for (let j = 0; j < order.lines.length; j++) {
-        let placed = 0;
-        for (const a of out.decision.lines[j]!.allocations) placed += a.quantity;
-        pending.get(order.lines[j]!.sku)![kind] -= placed;
+    // The snapshot as the simulator's state, the wave's orders pending in it.
+    const state = SnapshotState.open(this.world, snap, orders);
+    try {
+      for (const i of sequence) {
+        const order = orders[i]!;
+        const ctx = state.context(order);
+        const decided = this.d.chain.decide(ctx, opts);
+        const out = decided instanceof Promise ? await decided : decided;
+        // The next order of the wave sees the stock and pending units this one left.
+        state.take(order, out.decision);
+        const id = this.ids.next();
+        const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
+        records.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
+        counts.add(out);
+        spans[2 * i] = body.length;
+        this.writeDecision(body, id, ctx, out, started);
+        spans[2 * i + 1] = body.length;
       }
-      const id = this.ids.next();
-      const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
-      records.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
-      counts.add(out);
-      spans[2 * i] = body.length;
-      this.writeDecision(body, id, ctx, out, started);
-      spans[2 * i + 1] = body.length;
+    } finally {
+      state.close();
     }
     counts.publish(this.d.metrics);
     records.setLatency(Math.round((performance.now() - started) * 1000));
     return { snapshot, records, body, spans };
   }
 
+  /** Request positions of a wave's orders in the order the active rule strategy sequences them (as a simulator wave). */
   private waveOrder(orders: ValidOrder[]): number[] {
-    const idx = orders.map((_, i) => i);
-    const rank = this.activeRules().rank?.bind(this.activeRules());
-    if (!rank) return idx;
-    const kinds = this.world.scenario.segments.map((g) => g.kind);
-    const key = orders.map((o) => {
-      let margin = 0;
-      let units = 0;
-      for (const l of o.lines) {
-        margin += l.quantity * (l.unitPrice - this.world.skus[l.sku]!.unitCost);
-        units += l.quantity;
-      }
-      const view: PendingOrderView = { id: o.id, segmentKind: kinds[o.segment]!, createdHours: o.createdHours, marginAtStake: margin, unitsRemaining: units };
-      return rank(view);
-    });
-    idx.sort((a, b) => key[a]! - key[b]! || orders[a]!.createdHours - orders[b]!.createdHours || a - b);
-    return idx;
+    const states = orders.map((o, at) => ({ ...orderState(o), at }));
+    return waveSequence(this.world, states, this.activeRules()).map((o) => o.at);
   }
 
   private activeRules(): Policy {
