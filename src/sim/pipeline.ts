@@ -9,77 +9,131 @@ export const INBOUND_BUCKET_HOURS: readonly number[] = [24, 72, 168];
 const B = INBOUND_BUCKET_HOURS.length;
 
 /**
- * A binary min-heap of receipts keyed by the hour they enter one ETA window
- * (`eta − window`), in typed arrays: it allocates nothing once grown.
+ * Receipts waiting to enter one ETA window, keyed by the hour they enter it
+ * (`eta − edge`), in typed arrays (nothing allocated once grown). Keys mostly
+ * come in rising order (lead times vary little next to the spacing of orders):
+ * those go to a FIFO run, O(1) both ways; a key below the run's last goes to a
+ * binary min-heap. `next` is the smaller of the two heads.
  */
-class WindowHeap {
-  size = 0;
-  key = new Float64Array(64);
-  cell = new Int32Array(64);
-  qty = new Int32Array(64);
-  eta = new Float64Array(64);
+class WindowQueue {
+  // The in-order run: a ring buffer.
+  private fifo = new Entries(64);
+  private head = 0;
+  private count = 0;
+  // Out-of-order keys: a binary min-heap.
+  private heap = new Entries(16);
+  private heapSize = 0;
 
-  push(key: number, cell: number, qty: number, eta: number): void {
-    if (this.size === this.key.length) this.grow();
-    const k = this.key;
-    let i = this.size++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (k[p]! <= key) break;
-      this.move(p, i);
-      i = p;
-    }
-    k[i] = key;
-    this.cell[i] = cell;
-    this.qty[i] = qty;
-    this.eta[i] = eta;
+  get size(): number {
+    return this.count + this.heapSize;
   }
 
-  /** Removes the top entry (read its fields first). */
-  pop(): void {
-    const n = --this.size;
-    if (n === 0) return;
-    const k = this.key;
-    const key = k[n]!;
-    const cell = this.cell[n]!;
-    const qty = this.qty[n]!;
-    const eta = this.eta[n]!;
+  push(key: number, cell: number, qty: number, eta: number): void {
+    const f = this.fifo;
+    const cap = f.key.length;
+    if (this.count === 0 || f.key[(this.head + this.count - 1) % cap]! <= key) {
+      if (this.count === cap) this.growFifo();
+      this.fifo.set((this.head + this.count) % this.fifo.key.length, key, cell, qty, eta);
+      this.count++;
+      return;
+    }
+    if (this.heapSize === this.heap.key.length) this.heap = this.heap.grown(this.heapSize * 2, 0, this.heapSize);
+    const h = this.heap;
+    let i = this.heapSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h.key[p]! <= key) break;
+      h.move(p, i);
+      i = p;
+    }
+    h.set(i, key, cell, qty, eta);
+  }
+
+  /** Takes the entry with the smallest key if it is <= `now`, calling `take`; false when none is due. */
+  popDue(now: number, take: (cell: number, qty: number, eta: number) => void): boolean {
+    const f = this.fifo;
+    const h = this.heap;
+    const fromFifo = this.count > 0 && (this.heapSize === 0 || f.key[this.head]! <= h.key[0]!);
+    if (fromFifo) {
+      const i = this.head;
+      if (f.key[i]! > now) return false;
+      take(f.cell[i]!, f.qty[i]!, f.eta[i]!);
+      this.head = (i + 1) % f.key.length;
+      this.count--;
+      return true;
+    }
+    if (this.heapSize === 0 || h.key[0]! > now) return false;
+    take(h.cell[0]!, h.qty[0]!, h.eta[0]!);
+    const n = --this.heapSize;
+    if (n === 0) return true;
+    const key = h.key[n]!;
+    const cell = h.cell[n]!;
+    const qty = h.qty[n]!;
+    const eta = h.eta[n]!;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && k[c + 1]! < k[c]!) c++;
-      if (key <= k[c]!) break;
-      this.move(c, i);
+      if (c + 1 < n && h.key[c + 1]! < h.key[c]!) c++;
+      if (key <= h.key[c]!) break;
+      h.move(c, i);
       i = c;
     }
-    k[i] = key;
+    h.set(i, key, cell, qty, eta);
+    return true;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.count = 0;
+    this.heapSize = 0;
+  }
+
+  private growFifo(): void {
+    const f = this.fifo;
+    const cap = f.key.length;
+    // Unwrap the ring into the front of a buffer twice the size.
+    const g = new Entries(cap * 2);
+    for (let k = 0; k < this.count; k++) g.copyFrom(f, (this.head + k) % cap, k);
+    this.fifo = g;
+    this.head = 0;
+  }
+}
+
+/** Parallel arrays of (key, cell, qty, eta) entries. */
+class Entries {
+  readonly key: Float64Array;
+  readonly cell: Int32Array;
+  readonly qty: Int32Array;
+  readonly eta: Float64Array;
+
+  constructor(n: number) {
+    this.key = new Float64Array(n);
+    this.cell = new Int32Array(n);
+    this.qty = new Int32Array(n);
+    this.eta = new Float64Array(n);
+  }
+
+  set(i: number, key: number, cell: number, qty: number, eta: number): void {
+    this.key[i] = key;
     this.cell[i] = cell;
     this.qty[i] = qty;
     this.eta[i] = eta;
   }
 
-  private move(from: number, to: number): void {
-    this.key[to] = this.key[from]!;
-    this.cell[to] = this.cell[from]!;
-    this.qty[to] = this.qty[from]!;
-    this.eta[to] = this.eta[from]!;
+  move(from: number, to: number): void {
+    this.set(to, this.key[from]!, this.cell[from]!, this.qty[from]!, this.eta[from]!);
   }
 
-  private grow(): void {
-    const n = this.key.length * 2;
-    const k = new Float64Array(n);
-    k.set(this.key);
-    this.key = k;
-    const c = new Int32Array(n);
-    c.set(this.cell);
-    this.cell = c;
-    const q = new Int32Array(n);
-    q.set(this.qty);
-    this.qty = q;
-    const e = new Float64Array(n);
-    e.set(this.eta);
-    this.eta = e;
+  copyFrom(o: Entries, from: number, to: number): void {
+    this.set(to, o.key[from]!, o.cell[from]!, o.qty[from]!, o.eta[from]!);
+  }
+
+  /** A copy of entries [from, to) into arrays of size n. */
+  grown(n: number, from: number, to: number): Entries {
+    const g = new Entries(n);
+    for (let i = from; i < to; i++) g.copyFrom(this, i, i - from);
+    return g;
   }
 }
 
@@ -87,8 +141,8 @@ class WindowHeap {
  * Stock on its way, per warehouse × SKU cell: totals, plus the units (and the sum
  * of units × ETA) inside each ETA window `[now, now + edge]` of
  * `INBOUND_BUCKET_HOURS`. A receipt enters a window when the clock reaches
- * `eta − edge`; one heap per window hands receipts over as time moves, so adding
- * or landing a receipt costs O(log n) and summarising a cell costs O(1), however
+ * `eta − edge`; one queue per window hands receipts over as time moves, so adding
+ * or landing a receipt costs O(1) when lead times keep receipts nearly in ETA order, O(log n) at worst, and summarising a cell costs O(1), however
  * many receipts are in transit. Receipts land in ETA order (the kernel delivers
  * them at their ETA).
  */
@@ -100,7 +154,7 @@ export class Pipeline {
   /** Per window b: units and Σ units × ETA inside it, at [b * cells + cell]. */
   private readonly inUnits: Int32Array;
   private readonly inEta: Float64Array;
-  private readonly heaps: WindowHeap[] = [];
+  private readonly queues: WindowQueue[] = [];
   private advancedTo = -Infinity;
 
   constructor(private readonly cells: number) {
@@ -108,7 +162,8 @@ export class Pipeline {
     this.etaSum = new Float64Array(cells);
     this.inUnits = new Int32Array(cells * B);
     this.inEta = new Float64Array(cells * B);
-    for (let b = 0; b < B; b++) this.heaps.push(new WindowHeap());
+    for (let b = 0; b < B; b++) this.queues.push(new WindowQueue());
+    this.entering = B;
   }
 
   /** Adds `qty` units landing at hour `eta` to a cell, at hour `now`. */
@@ -119,7 +174,7 @@ export class Pipeline {
     for (let b = 0; b < B; b++) {
       const key = eta - INBOUND_BUCKET_HOURS[b]!;
       if (key <= now) this.enter(b, cell, qty, eta);
-      else this.heaps[b]!.push(key, cell, qty, eta);
+      else this.queues[b]!.push(key, cell, qty, eta);
     }
   }
 
@@ -136,11 +191,10 @@ export class Pipeline {
     if (now === this.advancedTo) return;
     this.advancedTo = now;
     for (let b = 0; b < B; b++) {
-      const h = this.heaps[b]!;
-      while (h.size > 0 && h.key[0]! <= now) {
-        this.enter(b, h.cell[0]!, h.qty[0]!, h.eta[0]!);
-        h.pop();
-      }
+      const q = this.queues[b]!;
+      if (q.size === 0) continue;
+      this.entering = b;
+      while (q.popDue(now, this.enterNow));
     }
   }
 
@@ -191,9 +245,13 @@ export class Pipeline {
         this.inEta[b * this.cells + c] = 0;
       }
     }
-    for (const h of this.heaps) h.size = 0;
+    for (const q of this.queues) q.clear();
     this.advancedTo = -Infinity;
   }
+
+  /** The window `advance` is filling, for `enterNow`. */
+  private entering: number;
+  private readonly enterNow = (cell: number, qty: number, eta: number): void => this.enter(this.entering, cell, qty, eta);
 
   private enter(b: number, cell: number, qty: number, eta: number): void {
     const i = b * this.cells + cell;

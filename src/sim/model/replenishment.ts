@@ -3,14 +3,58 @@ import type { RandomStreams, Stream } from '../kernel/random.js';
 import { EntryKind } from '../ledger.js';
 import type { Run } from './run.js';
 
-interface Receipt {
-  warehouse: number;
-  sku: number;
-  quantity: number;
-  /** Scheduled (exogenous) inbound rather than a replenishment order. */
-  scheduled: boolean;
+/**
+ * Receipts in transit, in typed arrays indexed by a slot the kernel carries as
+ * the event's argument: a receipt lives for a whole lead time, and weeks of
+ * them as objects would be promoted to the old generation and collected there.
+ */
+class Receipts {
+  warehouse = new Int32Array(64);
+  sku = new Int32Array(64);
+  quantity = new Int32Array(64);
+  /** 1: scheduled (exogenous) inbound rather than a replenishment order. */
+  scheduled = new Uint8Array(64);
   /** Hour it lands. */
-  eta: number;
+  eta = new Float64Array(64);
+  private free: number[] = [];
+  private used = 0;
+
+  add(w: number, s: number, q: number, scheduled: boolean, eta: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      if (this.used === this.eta.length) this.grow();
+      i = this.used++;
+    }
+    this.warehouse[i] = w;
+    this.sku[i] = s;
+    this.quantity[i] = q;
+    this.scheduled[i] = scheduled ? 1 : 0;
+    this.eta[i] = eta;
+    return i;
+  }
+
+  release(i: number): void {
+    this.free.push(i);
+  }
+
+  private grow(): void {
+    const n = this.eta.length * 2;
+    const w = new Int32Array(n);
+    w.set(this.warehouse);
+    this.warehouse = w;
+    const s = new Int32Array(n);
+    s.set(this.sku);
+    this.sku = s;
+    const q = new Int32Array(n);
+    q.set(this.quantity);
+    this.quantity = q;
+    const f = new Uint8Array(n);
+    f.set(this.scheduled);
+    this.scheduled = f;
+    const e = new Float64Array(n);
+    e.set(this.eta);
+    this.eta = e;
+  }
 }
 
 /**
@@ -23,6 +67,7 @@ interface Receipt {
 export class Replenishment {
   private readonly leadRng: Stream[];
   private readonly continuous: boolean;
+  private readonly receipts = new Receipts();
 
   constructor(
     private readonly run: Run,
@@ -42,7 +87,7 @@ export class Replenishment {
       if (b.day * 24 >= horizon || b.quantity === 0) continue;
       const w = world.warehouseIndex.get(b.warehouse)!;
       const s = world.skuIndex.get(b.sku)!;
-      this.send({ warehouse: w, sku: s, quantity: b.quantity, scheduled: true, eta: b.day * 24 }, 0);
+      this.send(w, s, b.quantity, true, b.day * 24, 0);
     }
   }
 
@@ -63,17 +108,23 @@ export class Replenishment {
     if (w !== home) this.reviewCell(home, sku);
   };
 
-  private send(r: Receipt, now: number): void {
-    this.run.state.addInbound(r.warehouse, r.sku, r.quantity, r.eta, now);
-    this.run.kernel.at(r.eta, Priority.SUPPLY, this.receive, r);
+  private send(w: number, s: number, q: number, scheduled: boolean, eta: number, now: number): void {
+    this.run.state.addInbound(w, s, q, eta, now);
+    this.run.kernel.at(eta, Priority.SUPPLY, this.receive, this.receipts.add(w, s, q, scheduled, eta));
   }
 
-  private readonly receive = (r: Receipt): void => {
+  private readonly receive = (i: number): void => {
     const { state, ledger, kernel } = this.run;
-    state.receive(r.warehouse, r.sku, r.quantity, r.eta);
-    if (!r.scheduled) state.onOrder[state.cell(r.warehouse, r.sku)] -= r.quantity;
-    ledger.append(EntryKind.RECEIPT, kernel.now, -1, r.sku, r.warehouse, -1, -1, r.quantity, 0, 0, r.scheduled ? 1 : 0);
-    this.onReceipt(r.sku);
+    const r = this.receipts;
+    const w = r.warehouse[i]!;
+    const s = r.sku[i]!;
+    const q = r.quantity[i]!;
+    const scheduled = r.scheduled[i] === 1;
+    r.release(i);
+    state.receive(w, s, q, r.eta[i]!);
+    if (!scheduled) state.onOrder[state.cell(w, s)] -= q;
+    ledger.append(EntryKind.RECEIPT, kernel.now, -1, s, w, -1, -1, q, 0, 0, scheduled ? 1 : 0);
+    this.onReceipt(s);
   };
 
   private readonly review = (): void => {
@@ -99,6 +150,6 @@ export class Replenishment {
     const lead = this.leadRng[w]!.duration(rp.leadTimeHours, rp.leadTimeCv);
     state.onOrder[c] += q;
     ledger.append(EntryKind.PURCHASE, now, -1, s, w, -1, -1, q, 0, lead);
-    this.send({ warehouse: w, sku: s, quantity: q, scheduled: false, eta: now + lead }, now);
+    this.send(w, s, q, false, now + lead, now);
   }
 }
