@@ -6,16 +6,24 @@ import { Stream } from '../sim/kernel/random.js';
 
 /**
  * A trained network as an allocation `Policy`. Each line in the agent's scope is
- * decided step by step (candidate or defer, a split by choosing again), greedily
- * by default; lines outside it, and the wave order, come from the base rule the
- * model was trained with. Tensor-free: no tfjs at decision time.
+ * decided step by step (a warehouse and shipping mode, or defer; a split by
+ * choosing again), greedily by default; lines outside it, and the wave order,
+ * come from the base rule the model was trained with. Tensor-free: no tfjs at
+ * decision time.
+ *
+ * Attribution: a decision is the model's (`decidedBy.kind = 'model'`) only when the
+ * network made a choice for it; when every line went to the base rule (outside
+ * the scope) or had nothing to choose (no stock anywhere), it is the rule's, named
+ * with the reason. `lineDecidedBy` says who decided each line.
  */
 export class NetworkPolicy implements Policy {
   readonly rank?: (order: PendingOrderView) => number;
   private readonly logitBuf = new Float64Array(64);
   private readonly lpBuf = new Float64Array(64);
-  /** Who decided, the same object for every decision (never mutated). */
+  /** Who decided, the same objects for every decision (never mutated). */
   private readonly by: DecidedBy;
+  private readonly byRuleScope: DecidedBy;
+  private readonly byRuleNothing: DecidedBy;
 
   constructor(
     readonly name: string,
@@ -32,11 +40,13 @@ export class NetworkPolicy implements Policy {
   ) {
     if (base.rank) this.rank = base.rank.bind(base);
     this.by = Object.freeze({ kind: 'model' as const, name, ...(version ? { version } : {}) });
+    this.byRuleScope = Object.freeze({ kind: 'rules' as const, name: base.name, reason: `outside the scope of model ${name}` });
+    this.byRuleNothing = Object.freeze({ kind: 'rules' as const, name: base.name, reason: 'no stock to choose from' });
   }
 
   /** `firstSteps`: each line's first step already encoded (see `OrderStepper`). */
   decide(ctx: DecisionContext, firstSteps?: readonly (EncodedStep | null)[]): Decision {
-    const st = new OrderStepper(ctx, this.scope, this.base, firstSteps);
+    const st = new OrderStepper(ctx, this.scope, this.base, firstSteps, this.network.spec.derived);
     let propensity = 1;
     const scores: number[][] = ctx.order.lines.map((l) => new Array<number>(l.candidates.length).fill(0));
     const seen = ctx.order.lines.map(() => false);
@@ -63,15 +73,24 @@ export class NetworkPolicy implements Policy {
       }
       propensity *= Math.exp(lp[best]!);
       if (!seen[st.line]) {
+        // A candidate's score is its best option's (one option per shipping mode).
         seen[st.line] = true;
         const row = scores[st.line]!;
-        for (let k = 0; k < n; k++) row[s.open[k]!] = lp[k]!;
+        for (let k = 0; k < n; k++) {
+          const j = s.open[k]!;
+          if (row[j] === 0 || lp[k]! > row[j]!) row[j] = lp[k]!;
+        }
       }
       st.act(best);
     }
     const d = st.decision(scores);
     d.propensity = propensity;
-    d.decidedBy = this.by;
+    if (st.anyByModel) {
+      d.decidedBy = this.by;
+      if (!st.byModel.every((x) => x)) d.lineDecidedBy = st.byModel.map((x) => (x ? 'model' : 'rules'));
+    } else {
+      d.decidedBy = ctx.order.lines.some((_, i) => !st.inScope(i)) ? this.byRuleScope : this.byRuleNothing;
+    }
     return d;
   }
 
@@ -82,14 +101,14 @@ export class NetworkPolicy implements Policy {
    */
   scoreBatch(contexts: readonly DecisionContext[]): LineScores[][] {
     return contexts.map((ctx) => {
-      const st = new OrderStepper(ctx, this.scope, this.base);
+      const st = new OrderStepper(ctx, this.scope, this.base, undefined, this.network.spec.derived);
       const lines: LineScores[] = ctx.order.lines.map((l) => ({ candidates: new Array<number>(l.candidates.length).fill(-Infinity), defer: -Infinity }));
       while (st.step) {
         const s = st.step;
         const n = s.open.length;
         const lp = logSoftmax(this.network.logits(n, s.candidates, s.context), n + 1);
         const row = lines[st.line]!;
-        for (let k = 0; k < n; k++) row.candidates[s.open[k]!] = lp[k]!;
+        for (let k = 0; k < n; k++) row.candidates[s.open[k]!] = Math.max(row.candidates[s.open[k]!]!, lp[k]!);
         row.defer = lp[n]!;
         st.act(n); // defer: move on to the next line
       }

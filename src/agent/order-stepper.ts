@@ -1,13 +1,12 @@
 import type { Allocation, Decision, DecisionContext, LineDecision, Policy } from '../sim/policies/contract.js';
-import { chooseMode } from '../sim/policies/helpers.js';
-import { encodeStep, type EncodedStep } from './features/encoder.js';
+import { encodeStep, NO_DERIVED, type DerivedInputs, type EncodedStep } from './features/encoder.js';
 
 /**
  * Which lines the agent decides. Lines outside the scope are decided by the base
  * rule without a step, so the agent spends its steps where stock is contested.
  */
 export interface AgentScope {
-  /** Lines whose unit margin (price − cost) is below this go to the base rule; 0 = the agent decides every line. */
+  /** Lines whose unit margin (price − cost) is below this go to the base rule; 0 (the default of trained models) = the agent decides every line. */
   minUnitMargin: number;
 }
 
@@ -22,25 +21,31 @@ export class EnvError extends Error {
 /** The line-stepping state of one order: shared by the environment and the network policy. */
 export class OrderStepper {
   readonly lines: LineDecision[] = [];
+  /** Per line: true when the network chose it (false: the base rule, or nothing to choose). */
+  readonly byModel: boolean[] = [];
   private lineIndex = -1;
   private taken: number[] = [];
   private remaining = 0;
   private baseDecision: Decision | null = null;
+  /** Units earlier lines of this order took, per `sku warehouse`: a repeated SKU sees what is left. */
+  private readonly takenBySku = new Map<string, number>();
   /** The pending line has taken nothing yet. */
   private fresh = false;
   step: EncodedStep | null = null;
 
   /**
    * `firstSteps`, when given, holds each line's first step already encoded (as
-   * `encodeStep(ctx, i, [], quantity)`, null to encode here); a line's first step
-   * depends only on the context, so the service reuses the encoding of its
-   * input-range check instead of encoding twice.
+   * `encodeStep(ctx, i, [], quantity, derived)`, null to encode here); a line's
+   * first step depends only on the context, so the service reuses the encoding of
+   * its input-range check instead of encoding twice. It is ignored for a line
+   * whose SKU an earlier line of the order already drew on.
    */
   constructor(
     readonly ctx: DecisionContext,
     private readonly scope: AgentScope,
     private readonly basePolicy: Policy,
     private readonly firstSteps?: readonly (EncodedStep | null)[],
+    private readonly derived: DerivedInputs = NO_DERIVED,
   ) {
     this.advance();
   }
@@ -56,6 +61,11 @@ export class OrderStepper {
     return this.lineIndex;
   }
 
+  /** True when the network made at least one choice for this order. */
+  get anyByModel(): boolean {
+    return this.byModel.some((x) => x);
+  }
+
   /** Applies an action to the pending step, then moves to the next step (or the end). */
   act(action: number): void {
     const s = this.step;
@@ -63,18 +73,23 @@ export class OrderStepper {
     if (!Number.isInteger(action) || action < 0 || action > s.open.length) {
       throw new EnvError(`action(=${action}) must be a whole number in 0..${s.open.length}`);
     }
+    this.byModel[this.lineIndex] = true;
     const decision = this.lines[this.lineIndex]!;
     if (action === s.open.length) {
       this.remaining = 0;
     } else {
       const j = s.open[action]!;
-      const c = this.ctx.order.lines[this.lineIndex]!.candidates[j]!;
+      const line = this.ctx.order.lines[this.lineIndex]!;
+      const c = line.candidates[j]!;
+      const mode = c.modes[s.modes[action]!]!.mode;
       const q = Math.min(this.remaining, c.available - (this.taken[j] ?? 0));
       this.taken[j] = (this.taken[j] ?? 0) + q;
       this.remaining -= q;
-      const existing = decision.allocations.find((a) => a.warehouse === c.warehouse);
+      const key = `${line.sku} ${c.warehouse}`;
+      this.takenBySku.set(key, (this.takenBySku.get(key) ?? 0) + q);
+      const existing = decision.allocations.find((a) => a.warehouse === c.warehouse && a.mode === mode);
       if (existing) existing.quantity += q;
-      else decision.allocations.push({ warehouse: c.warehouse, quantity: q, mode: chooseMode(this.ctx.order, c).mode });
+      else decision.allocations.push({ warehouse: c.warehouse, quantity: q, mode });
     }
     this.advance();
   }
@@ -95,7 +110,7 @@ export class OrderStepper {
       if (this.lineIndex >= 0 && this.remaining > 0) {
         const first = this.fresh ? this.firstSteps?.[this.lineIndex] : undefined;
         this.fresh = false;
-        const s = first ?? encodeStep(this.ctx, this.lineIndex, this.taken, this.remaining);
+        const s = first ?? encodeStep(this.ctx, this.lineIndex, this.taken, this.remaining, this.derived);
         if (s.open.length > 0) {
           this.step = s;
           return;
@@ -107,15 +122,25 @@ export class OrderStepper {
         return;
       }
       const line = lines[this.lineIndex]!;
+      this.byModel.push(false);
       if (this.inScope(this.lineIndex)) {
         this.lines.push({ allocations: [], backordered: 0 });
-        this.taken = new Array<number>(line.candidates.length).fill(0);
+        let drawn = false;
+        this.taken = line.candidates.map((c) => {
+          const t = this.takenBySku.get(`${line.sku} ${c.warehouse}`) ?? 0;
+          if (t > 0) drawn = true;
+          return t;
+        });
         this.remaining = line.quantity;
-        this.fresh = true;
+        this.fresh = !drawn;
       } else {
         this.baseDecision ??= this.basePolicy.decide(this.ctx);
         const d = this.baseDecision.lines[this.lineIndex]!;
         this.lines.push({ allocations: d.allocations.map((a: Allocation) => ({ ...a })), backordered: d.backordered });
+        for (const a of d.allocations) {
+          const key = `${line.sku} ${a.warehouse}`;
+          this.takenBySku.set(key, (this.takenBySku.get(key) ?? 0) + a.quantity);
+        }
         this.remaining = 0;
       }
     }

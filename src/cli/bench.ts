@@ -3,6 +3,7 @@ import { action, intOption, UsageError } from './errors.js';
 import { progressBar } from './progress.js';
 import { textTable } from './format.js';
 import { runBenchmark, type BenchOptions, type BenchResults, type BenchSummary } from '../report/harness.js';
+import { benchSummaryLines } from '../report/report.js';
 
 interface BenchCliOptions {
   scenario: string;
@@ -13,6 +14,9 @@ interface BenchCliOptions {
   baseline?: string;
   out: string;
   progress: boolean;
+  queue?: string;
+  resume: boolean;
+  taskTimeout: number;
 }
 
 /** The summary table the bench and `npm start` print: reward, fill rates and % of oracle per strategy. */
@@ -65,17 +69,29 @@ export function register(program: Command): void {
     .option('--baseline <strategy>', 'strategy the paired differences are taken against (default: the first)')
     .requiredOption('--out <dir>', 'results directory, e.g. results/<name>')
     .option('--no-progress', 'never show a progress bar')
+    .option('--queue <url>', 'run the tasks on `allocsim worker` processes through this queue: postgres://user:password@host/db or env:NAME')
+    .option('--resume', 'with --queue: continue the last run of this benchmark, keeping its finished tasks', false)
+    .option('--task-timeout <s>', 'with --queue: a task running longer is taken for lost and run again', intOption('--task-timeout', 1), 900)
     .action(
       action(async (opts: BenchCliOptions) => {
         const strategies = splitStrategies(opts.strategies);
-        const res = await benchWithProgress(
-          { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out },
-          opts.progress,
-        );
+        if (opts.resume && !opts.queue) throw new UsageError('--resume needs --queue (a local bench keeps no state between runs)');
+        const queue = opts.queue ? (await import('../queue/bench.js')).cliQueueExecutor((await import('../queue/url.js')).queueUrl(opts.queue), opts.resume, opts.taskTimeout) : undefined;
+        let res: BenchResults;
+        try {
+          res = await benchWithProgress(
+            { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, days: opts.days, baseline: opts.baseline, out: opts.out, execute: queue?.execute },
+            opts.progress && !queue,
+          );
+        } finally {
+          queue?.end();
+        }
         const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
         process.stdout.write(`${res.summary.scenario}: ${n(strategies.length, 'strategy', 'strategies')} × ${n(res.summary.seeds.length, 'seed', 'seeds')} × ${n(res.summary.days, 'day', 'days')}\n\n`);
         process.stdout.write(summaryTable(res.summary));
-        process.stdout.write(`\n${res.records.length} tasks in ${res.wallSeconds.toFixed(1)} s on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}; results in ${opts.out}/\n`);
+        process.stdout.write(`\n${benchSummaryLines(res).map((l) => `- ${l}\n`).join('')}`);
+        const where = queue ? 'through the queue' : `on ${res.workers || 'no'} worker thread${res.workers === 1 ? '' : 's'}`;
+        process.stdout.write(`\n${res.records.length} tasks in ${res.wallSeconds.toFixed(1)} s ${where}; results in ${opts.out}/\n`);
       }),
     );
 }

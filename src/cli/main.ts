@@ -13,9 +13,10 @@ import { register as registerEvaluate } from './evaluate.js';
 import { register as registerServe } from './serve.js';
 import { register as registerRecommend } from './recommend.js';
 import { register as registerDecisions } from './decisions.js';
+import { register as registerWorker } from './worker.js';
 
 /** Every command registers itself here; one file per command under src/cli/. */
-const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerBench, registerReport, registerOracle, registerTrain, registerEvaluate, registerServe, registerRecommend, registerDecisions];
+const COMMANDS: ((program: Command) => void)[] = [registerScenarios, registerValidate, registerSimulate, registerStart, registerBench, registerReport, registerOracle, registerTrain, registerEvaluate, registerServe, registerRecommend, registerDecisions, registerWorker];
 
 const program = new Command('allocsim')
   .description('Order-allocation simulator, policy trainer and policy service')

@@ -4,56 +4,40 @@ import { progressBar } from './progress.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
 
-
 /**
- * Trains the small policy `npm start` includes in its comparison and saves it as
- * a new version under `out` (learning curve in `out/training.jsonl`). It is meant
- * to take a minute or two; `allocsim train` is the full-control command.
+ * Trains the small policy `npm start` shows being made: the default recipe
+ * (hindsight imitation) with a short budget — one round after the expert's, one
+ * episode each, two validation seeds — saved as a new version under `out` (log in
+ * `out/training.jsonl`). `allocsim train` is the full-control command.
  */
 export async function trainQuickPolicy(scenario: string, out: string, progress: boolean): Promise<string> {
   const loaded = loadScenario(scenario);
   const world = buildWorld(loaded.scenario);
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend('auto');
-  const { trainPpo } = await import('../agent/ppo/train.js');
-  const { QUICK_CONFIG } = await import('../agent/quick.js');
-  const iterations = QUICK_CONFIG.iterations ?? 6;
-  const { saveModel } = await import('../agent/registry/index.js');
+  const { trainAndSave } = await import('../agent/recipe.js');
   mkdirSync(out, { recursive: true });
   const log = join(out, 'training.jsonl');
   writeFileSync(log, '');
   const bar = progressBar('train', progress);
-  const started = performance.now();
-  let result;
   try {
-    result = await trainPpo({
+    const res = await trainAndSave({
       world,
-      config: { ...QUICK_CONFIG },
-      onWarmStart: (m) => appendFileSync(log, `${JSON.stringify({ warm_start: true, ...m })}\n`),
-      onIteration: (m) => {
+      scenario: { name: loaded.scenario.name, hash: loaded.hash },
+      out,
+      backend,
+      config: { rounds: 1, episodesPerRound: 1, validationSeeds: 2, seed: 1 },
+      log: (line) => {
+        appendFileSync(log, `${JSON.stringify({ log: line })}\n`);
+        if (!progress || !process.stderr.isTTY) process.stderr.write(`${line}\n`);
+      },
+      onRound: (m, rounds) => {
         appendFileSync(log, `${JSON.stringify(m)}\n`);
-        bar.update(m.iteration, iterations, m.kpi_reward === null ? '' : `reward ${Math.round(m.kpi_reward).toLocaleString('en-US')}`);
+        bar.update(m.round + 1, rounds + 1, `validation ${m.val_reward_vs_base >= 0 ? '+' : ''}${Math.round(m.val_reward_vs_base).toLocaleString('en-US')}`);
       },
     });
+    return res.dir;
   } finally {
     bar.stop();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const last = result.metrics[result.metrics.length - 1];
-  return saveModel(out, {
-    params: result.params,
-    spec: result.spec,
-    config: result.config,
-    meta: {
-      name: out.replace(/\/+$/, '').split('/').pop()!,
-      createdAt: new Date().toISOString(),
-      scenario: { name: loaded.scenario.name, hash: loaded.hash },
-      baseRule: result.config.baseRule,
-      minUnitMargin: result.config.minUnitMargin,
-      backend,
-      trainingSeconds: seconds,
-      finalMetrics: last ? { ...last } : {},
-    },
-    curve: result.metrics,
-  });
 }

@@ -5,7 +5,7 @@ import { action, intOption } from './errors.js';
 import { benchWithProgress, summaryTable } from './bench.js';
 import { loadScenario } from '../sim/scenario/index.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
-import { writeReport, managerSummary } from '../report/report.js';
+import { writeReport, benchSummaryLines } from '../report/report.js';
 
 interface StartOptions {
   scenario: string;
@@ -19,8 +19,10 @@ interface StartOptions {
 
 /**
  * The main job, on the built-in default scenario: train a small policy when none
- * is there yet, bench every rule strategy, the trained policy and the hindsight
- * oracle on common random numbers, print the summary, write the HTML report.
+ * is there yet (to show the recipe at work), bench every rule strategy, the
+ * rolling LP planner, the policy shipped for the scenario (`policies/<scenario>`,
+ * made by the full recipe), the quick policy and the hindsight oracle on common
+ * random numbers, print the summary, write the HTML report.
  */
 export function register(program: Command): void {
   program
@@ -53,13 +55,19 @@ async function runStart(opts: StartOptions): Promise<void> {
     }
     strategies.push(`rl:${model}`);
   }
+  const shipped = join('policies', s.name);
+  strategies.push('lp-rolling');
+  if (existsSync(shipped)) {
+    process.stdout.write(`Including the policy shipped for ${s.name} (${shipped}, trained by \`allocsim train --scenario ${s.name}\`)\n`);
+    strategies.push(`rl:${shipped}`);
+  }
   strategies.push('oracle');
   process.stdout.write(`Benchmarking ${strategies.join(', ')} on ${opts.seeds} seeds (common random numbers)\n`);
   const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out }, opts.progress);
   process.stdout.write('\n');
   process.stdout.write(summaryTable(res.summary));
   process.stdout.write('\n');
-  for (const line of managerSummary(res.summary)) process.stdout.write(`- ${line}\n`);
+  for (const line of benchSummaryLines(res)) process.stdout.write(`- ${line}\n`);
   const reportFile = join(opts.out, 'report.html');
   await writeReport(opts.out, reportFile);
   process.stdout.write(

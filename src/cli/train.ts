@@ -8,6 +8,10 @@ import { buildWorld } from '../sim/model/world.js';
 import { RULE_NAMES } from '../sim/policies/rules.js';
 
 interface TrainCliOptions {
+  method: string;
+  rounds: number;
+  episodes: number;
+  validationSeeds: number;
   scenario: string;
   out: string;
   iterations: number;
@@ -23,7 +27,7 @@ interface TrainCliOptions {
   minUnitMargin: string;
   baseRule: string;
   credit: string;
-  lr: string;
+  lr?: string;
   entCoef: string;
   gamma: string;
   epochs: number;
@@ -45,11 +49,19 @@ function numberOption(name: string, value: string, min: number, max = Infinity):
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train a network policy with PPO (optionally warm-started by behaviour cloning) and save it as a new version')
+    .description(
+      'train a network policy and save it as a new version. The default recipe (hindsight) derives what it needs from the scenario, ' +
+        'imitates hindsight-optimal decisions on played episodes (DAgger) and keeps the checkpoint that scored best on validation seeds; ' +
+        '--method ppo is the earlier PPO trainer',
+    )
     .requiredOption('--scenario <name|path>', 'scenario to train on')
     .requiredOption('--out <dir>', 'model directory, e.g. models/launch (a new version v<N> is written inside)')
-    .option('--iterations <n>', 'PPO iterations', intOption('--iterations', 1), 20)
-    .option('--seed <n>', 'seed: envs use seed + i, teacher episodes seed + 1000000 + e', intOption('--seed'), 1)
+    .option('--method <m>', 'hindsight (default) or ppo', 'hindsight')
+    .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 4)
+    .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
+    .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 3)
+    .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
+    .option('--seed <n>', 'seed: episodes use seed + i; derivation and teacher runs seed + 1000000 + e; validation seed + 2000000 + v', intOption('--seed'), 1)
     .option('--envs <n>', 'parallel environment copies', intOption('--envs', 1), 2)
     .option('--backend <b>', 'tfjs backend: auto, tensorflow, wasm or cpu', 'auto')
     .option('--rollout-steps <n>', 'steps per env copy per iteration; 0 = one whole episode per copy', intOption('--rollout-steps', 0), 512)
@@ -59,7 +71,7 @@ export function register(program: Command): void {
     .option('--min-unit-margin <x>', 'lines with a unit margin below this are decided by the base rule', '0')
     .option('--base-rule <rule>', 'rule for out-of-scope lines, wave order and the warm start', 'fair-share')
     .option('--credit <mode>', 'reward credit: time (as entries land) or order (to the order\'s decision)', 'time')
-    .option('--lr <x>', 'Adam learning rate', '3e-4')
+    .option('--lr <x>', 'Adam learning rate (default 1e-3 for hindsight, 3e-4 for ppo)')
     .option('--ent-coef <x>', 'entropy bonus coefficient', '0.01')
     .option('--gamma <x>', 'discount per agent step', '0.99')
     .option('--gae-lambda <x>', 'GAE lambda', '0.95')
@@ -72,15 +84,25 @@ export function register(program: Command): void {
     .option('--max-minutes <x>', 'wall-clock budget: no new iteration starts after this many minutes')
     .option('--resume <dir>', 'continue from a saved model version (its normalisation is kept)')
     .option('--no-progress', 'never show a progress bar')
-    .action(action(runTrain));
+    .option('--sweep <name=values>', 'train once per value (repeat for a grid): seed=1,2,3, seed=1..3, lr=3e-4,1e-3; models go to <out>-<point>', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--queue <url>', 'with --sweep: run the trainings on `allocsim worker` processes (postgres://... or env:NAME)')
+    .option('--task-timeout <s>', 'with --queue: a training running longer is taken for lost and run again', intOption('--task-timeout', 1), 4 * 3600)
+    .action(
+      action(async (opts: TrainCliOptions & { sweep: string[]; queue?: string }, cmd: Command) => {
+        if (opts.sweep.length || opts.queue) return (await import('./train-sweep.js')).runSweep(cmd);
+        return runTrain(opts);
+      }),
+    );
 }
 
 async function runTrain(opts: TrainCliOptions): Promise<void> {
+  if (opts.method === 'hindsight') return runHindsight(opts);
+  if (opts.method !== 'ppo') throw new UsageError(`--method(=${opts.method}) must be hindsight or ppo`);
   if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
   if (opts.decisionMode !== 'sample' && opts.decisionMode !== 'greedy') throw new UsageError(`--decision-mode(=${opts.decisionMode}) must be sample or greedy`);
   if (opts.credit !== 'time' && opts.credit !== 'order') throw new UsageError(`--credit(=${opts.credit}) must be time or order`);
   const minUnitMargin = numberOption('--min-unit-margin', opts.minUnitMargin, 0);
-  const learningRate = numberOption('--lr', opts.lr, 1e-8, 1);
+  const learningRate = numberOption('--lr', opts.lr ?? '3e-4', 1e-8, 1);
   const entCoef = numberOption('--ent-coef', opts.entCoef, 0, 10);
   const gamma = numberOption('--gamma', opts.gamma, 0, 1);
   const gaeLambda = numberOption('--gae-lambda', opts.gaeLambda, 0, 1);
@@ -172,4 +194,51 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     curve: result.metrics,
   });
   process.stdout.write(`saved ${dir} (${result.metrics.length} iterations, ${seconds.toFixed(0)} s on ${backend}); learning curve in ${log}\n`);
+}
+
+/** The default recipe: hindsight imitation, its log on stderr and in training.jsonl, the best checkpoint saved. */
+async function runHindsight(opts: TrainCliOptions): Promise<void> {
+  const learningRate = opts.lr === undefined ? undefined : numberOption('--lr', opts.lr, 1e-8, 1);
+  const maxSeconds = opts.maxMinutes === undefined ? null : numberOption('--max-minutes', opts.maxMinutes, 0.01) * 60;
+  if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
+  const loaded = loadScenario(opts.scenario);
+  const world = buildWorld(loaded.scenario);
+  const { selectBackend } = await import('../agent/backend.js');
+  const backend = await selectBackend(opts.backend);
+  const { trainAndSave } = await import('../agent/recipe.js');
+  mkdirSync(opts.out, { recursive: true });
+  const log = join(opts.out, 'training.jsonl');
+  writeFileSync(log, '');
+  const bar = progressBar(`train ${loaded.scenario.name}`, opts.progress);
+  const say = (line: string) => {
+    appendFileSync(log, `${JSON.stringify({ log: line })}\n`);
+    process.stderr.write(`${line}\n`);
+  };
+  let res;
+  try {
+    res = await trainAndSave({
+      world,
+      scenario: { name: loaded.scenario.name, hash: loaded.hash },
+      out: opts.out,
+      backend,
+      config: {
+        seed: opts.seed,
+        rounds: opts.rounds,
+        episodesPerRound: opts.episodes,
+        validationSeeds: opts.validationSeeds,
+        baseRule: opts.baseRule,
+        days: opts.days ?? null,
+        maxSeconds,
+        ...(learningRate !== undefined ? { learningRate } : {}),
+      },
+      log: say,
+      onRound: (m, rounds) => {
+        appendFileSync(log, `${JSON.stringify(m)}\n`);
+        bar.update(m.round + 1, rounds + 1, `validation ${m.val_reward_vs_base >= 0 ? '+' : ''}${Math.round(m.val_reward_vs_base).toLocaleString('en-US')} vs ${opts.baseRule}`);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+  process.stdout.write(`saved ${res.dir} (round ${res.bestRound} of ${res.metrics.length - 1}, ${res.seconds.toFixed(0)} s on ${backend}); training log in ${log}\n`);
 }

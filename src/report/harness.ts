@@ -11,6 +11,7 @@ import { drawDemand } from '../plan/demand.js';
 import { evaluateForecast, type Accuracy } from '../plan/forecast.js';
 import { directionOf, interval, pairedDifference, type Interval, type PairedDifference } from './stats.js';
 import { ORACLE } from './strategies.js';
+import { writeBenchDetail } from './bench-detail.js';
 import { loadResolver, runTask, type Resolve, type Task, type TaskConfig, type TaskRecord } from './task.js';
 
 /** Bad benchmark input or unreadable results; the message names the field and value. */
@@ -52,7 +53,15 @@ export interface BenchOptions {
   /** In-thread resolver; forces `workers: 0` unless `resolver` is also given. */
   resolve?: Resolve;
   onProgress?: (p: BenchProgress) => void;
+  /**
+   * Runs the tasks somewhere else (a job queue) instead of on worker threads;
+   * `workers` is then ignored. Records may come back in any order; `onDone` after each.
+   */
+  execute?: TaskExecutor;
 }
+
+/** Runs a benchmark's tasks and returns one record per task. */
+export type TaskExecutor = (tasks: readonly Task[], config: TaskConfig, onDone: (t: Task) => void) => Promise<TaskRecord[]>;
 
 /** Everything a benchmark produced, as written to disk. */
 export interface BenchResults {
@@ -211,7 +220,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     options.onProgress?.({ done, total: tasks.length, strategy: t.strategy, seed: t.seed, elapsedSeconds: elapsed, etaSeconds: (elapsed / done) * (tasks.length - done) });
   };
   let records: TaskRecord[];
-  if (workers === 0) {
+  if (options.execute) {
+    workers = 0;
+    const byKey = new Map((await options.execute(tasks, config, progress)).map((r) => [`${r.strategy}#${r.seed}`, r]));
+    records = tasks.map((t) => {
+      const r = byKey.get(`${t.strategy}#${t.seed}`);
+      if (!r) throw new ResultsError(`task ${t.strategy} on seed ${t.seed}: no result came back`);
+      return r;
+    });
+  } else if (workers === 0) {
     records = [];
     for (const t of tasks) {
       records.push(await runTask(t, config, resolve));
@@ -410,6 +427,7 @@ export function writeResults(dir: string, results: BenchResults): void {
   }
   writeFileSync(join(dir, 'daily.csv'), csv(['strategy', 'day', 'series', 'value'], dailyRows));
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeBenchDetail(dir, summary.strategies, records);
   writeFileSync(
     join(dir, 'timing.json'),
     `${JSON.stringify({ workers: results.workers, wallSeconds: results.wallSeconds, tasks: records.map((r) => ({ strategy: r.strategy, seed: r.seed, wallSeconds: r.wallSeconds })) }, null, 2)}\n`,

@@ -8,6 +8,7 @@ import { loadScenario } from '../sim/scenario/index.js';
 import { drawDemand, ledgerDemandFingerprint, demandFingerprint } from '../plan/demand.js';
 import { solveOracle, type OracleResult } from '../plan/oracle.js';
 import { ORACLE, type StrategyOptions } from './strategies.js';
+import { runDetail, type RunDetail } from './detail.js';
 
 /** One unit of benchmark work: a strategy (or the oracle) on a seed. */
 export interface Task {
@@ -44,6 +45,8 @@ export interface TaskRecord {
   bySegment?: SegmentKpis[];
   byWarehouse?: WarehouseKpis[];
   daily?: DailySeries;
+  /** Warehouses, network series, contract periods, escalation causes and finance, from the ledger. */
+  detail?: RunDetail;
   /** Policy name and version as the policy reports them. */
   policy?: { name: string; version?: string };
   oracle?: OracleResult;
@@ -102,6 +105,7 @@ export async function runTask(task: Task, config: TaskConfig, resolve?: Resolve)
   const result = simulate(world, policy, { seed: task.seed, days: config.days });
   const rep = computeKpis(result);
   const demand = ledgerDemandFingerprint(result);
+  const detail = runDetail(result);
   // The next run on this worker writes its ledger into this one's memory.
   result.ledger.release();
   const W = world.scenario.warehouses.length;
@@ -120,6 +124,7 @@ export async function runTask(task: Task, config: TaskConfig, resolve?: Resolve)
     bySegment: rep.bySegment,
     byWarehouse: rep.byWarehouse,
     daily,
+    detail,
     policy: { name: policy.name, ...(policy.version ? { version: policy.version } : {}) },
     wallSeconds: (performance.now() - started) / 1000,
   };

@@ -214,6 +214,8 @@ export class DecisionChain {
     }
     const unsure = this.config.minMargin > 0 ? lowConfidence(ctx, d, this.config.minMargin, ans.scored) : null;
     if (unsure) throw unavailable('low_confidence', unsure);
+    // The model says it chose nothing (its base rule decided every line, for the reason given): the rules stage answers, and says why.
+    if (d.decidedBy?.kind === 'rules' && d.decidedBy.reason) throw unavailable('out_of_scope', d.decidedBy.reason);
     d.decidedBy = this.decidedBy(model);
     if (d.propensity === undefined) d.propensity = 1;
     return { decision: d, features: ans.features };

@@ -2,7 +2,7 @@ import type { FeatureRow } from './audit.js';
 import type { Decision, DecisionContext } from '../sim/policies/contract.js';
 
 /** Why the model did not decide a request (wire: `FALLBACK_REASON_<UPPER>`). */
-export type FallbackReason = 'none' | 'no_model' | 'model_error' | 'deadline' | 'out_of_distribution' | 'low_confidence' | 'forced';
+export type FallbackReason = 'none' | 'no_model' | 'model_error' | 'deadline' | 'out_of_distribution' | 'low_confidence' | 'forced' | 'out_of_scope';
 
 /** The reasons a model stage can give for stepping aside. */
 export type UnavailableReason = Exclude<FallbackReason, 'none' | 'forced'>;

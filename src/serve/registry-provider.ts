@@ -41,7 +41,7 @@ export function adapt(name: string, version: string, m: RegistryModel): LoadedMo
   let lastSteps: (EncodedStep | null)[] = [];
   const encode = (ctx: DecisionContext): (EncodedStep | null)[] => {
     if (ctx !== lastCtx) {
-      lastSteps = ctx.order.lines.map((line, i) => (line.quantity <= 0 || line.candidates.length === 0 ? null : encodeStep(ctx, i, [], line.quantity)));
+      lastSteps = ctx.order.lines.map((line, i) => (line.quantity <= 0 || line.candidates.length === 0 ? null : encodeStep(ctx, i, [], line.quantity, spec.derived)));
       lastCtx = ctx;
     }
     return lastSteps;

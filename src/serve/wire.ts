@@ -71,6 +71,7 @@ export const FALLBACK_REASON_NUMBER = {
   out_of_distribution: 4,
   low_confidence: 5,
   forced: 6,
+  out_of_scope: 7,
 } as const;
 export const SERVING_MODE_NUMBER = { SERVING_MODE_NORMAL: 1, SERVING_MODE_SHADOW: 2, SERVING_MODE_EXPLORE: 3 } as const;
 

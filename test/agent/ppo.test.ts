@@ -45,7 +45,8 @@ describe('PPO', async () => {
     }
     // The best rule here is `cheapest`; a trained policy gets most of the way there.
     const best = [101, 102, 103].reduce((a, seed) => a + computeKpis(simulate(world, createRulePolicy('cheapest'), { seed })).kpis.reward, 0) / 3;
-    expect(after).toBeGreaterThan(before + 0.5 * (best - before));
+    expect(after).toBeGreaterThanOrEqual(before + 0.5 * (best - before));
+    expect(after).toBeGreaterThan(best - 0.05 * Math.abs(best));
   });
 
   it('rejects bad config values naming field and value', () => {

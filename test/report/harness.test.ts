@@ -7,7 +7,7 @@ import { KPI_NAMES, readLearningCurve, runBenchmark } from '../../src/report/har
 import { parseCsv } from '../../src/report/report.js';
 import { splitStrategies } from '../../src/cli/bench.js';
 
-const FILES = ['runs.csv', 'segments.csv', 'daily.csv', 'oracle.csv', 'summary.json'];
+const FILES = ['runs.csv', 'segments.csv', 'daily.csv', 'oracle.csv', 'summary.json', 'detail.json'];
 const args = { scenario: 'default', strategies: ['nearest', 'reserve', 'oracle'], seeds: 2, days: 6 } as const;
 
 describe('benchmark harness', () => {

@@ -6,7 +6,7 @@ import { ModelLoadFailedError, type LoadedModel, type ModelAnswer, type ModelPro
 import { compareVersions } from '../../src/serve/registry-provider.js';
 
 /** How a fake model behaves on real (non warm-up) requests. */
-export type FakeBehaviour = 'good' | 'nan' | 'throw' | 'slow' | 'slow-sync' | 'ood' | 'unsure' | 'invalid';
+export type FakeBehaviour = 'good' | 'nan' | 'throw' | 'slow' | 'slow-sync' | 'ood' | 'unsure' | 'invalid' | 'out-of-scope';
 
 export interface FakeSpec {
   behaviour: FakeBehaviour;
@@ -50,6 +50,10 @@ export function fakeModel(name: string, version: string, spec: FakeSpec): Loaded
       }
       case 'invalid':
         for (const l of d.lines) for (const a of l.allocations) a.quantity += 1_000_000;
+        break;
+      case 'out-of-scope':
+        // As the network policy answers when its base rule decided every line.
+        d.decidedBy = { kind: 'rules', name: 'nearest', reason: 'outside the scope of model m' };
         break;
       default:
         break;

@@ -20,6 +20,7 @@ const cases: { title: string; model: FakeSpec | string | null; reason: FallbackR
   { title: 'slow synchronous model', model: { behaviour: 'slow-sync' }, reason: 'FALLBACK_REASON_DEADLINE', by: 'rules' },
   { title: 'inputs outside the training ranges', model: { behaviour: 'ood' }, reason: 'FALLBACK_REASON_OUT_OF_DISTRIBUTION', by: 'rules' },
   { title: 'unsure model', model: { behaviour: 'unsure' }, reason: 'FALLBACK_REASON_LOW_CONFIDENCE', by: 'rules' },
+  { title: 'a model that chose nothing (every line outside its scope)', model: { behaviour: 'out-of-scope' }, reason: 'FALLBACK_REASON_OUT_OF_SCOPE', by: 'rules' },
 ];
 
 describe('fault injection: zero failed calls, the right fallback_reason each time', () => {

@@ -3,7 +3,7 @@ import { EntryKind } from '../../sim/ledger.js';
 import type { SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
 import type { DecisionContext, LineContext, LineDecision, Policy } from '../../sim/policies/contract.js';
-import { NC, NX } from '../features/encoder.js';
+import { NC, NX, shadowPrice, type DerivedInputs, type EncodedStep } from '../features/encoder.js';
 import { EnvError, OrderStepper, type AgentScope } from '../order-stepper.js';
 
 export { EnvError, OrderStepper, type AgentScope };
@@ -38,8 +38,12 @@ export interface AllocationEnvConfig {
    * covers it. So it falls to 0 as the horizon nears and unsold stock is worthless.
    */
   stockCharge?: Readonly<Record<string, readonly number[]>>;
+  /** What the model derived from the scenario, as its encoder sees it (reward weights, opportunity-cost curves). */
+  derived?: DerivedInputs;
   /** Horizon override, days. */
   days?: number;
+  /** Called with every context the simulator offers, before any step on it (hindsight bookkeeping). */
+  onContext?: (ctx: DecisionContext) => void;
   /** Multiplies every reward (money) before it is returned. */
   rewardScale?: number;
 }
@@ -149,9 +153,9 @@ export class AllocationEnv {
   }
 
   /** The pending step's context (for teachers and diagnostics). */
-  get pending(): { ctx: DecisionContext; line: number; open: readonly number[] } | null {
+  get pending(): { ctx: DecisionContext; line: number; open: readonly number[]; modes: readonly number[]; step: EncodedStep } | null {
     const s = this.stepper;
-    return s && s.step ? { ctx: s.ctx, line: s.line, open: s.step.open } : null;
+    return s && s.step ? { ctx: s.ctx, line: s.line, open: s.step.open, modes: s.step.modes, step: s.step } : null;
   }
 
   step(action: number): StepResult {
@@ -185,7 +189,8 @@ export class AllocationEnv {
     while (!this.stepper) {
       const ctx = sim.nextDecision();
       if (!ctx) break;
-      const st = new OrderStepper(ctx, this.config.scope, this.config.basePolicy);
+      this.config.onContext?.(ctx);
+      const st = new OrderStepper(ctx, this.config.scope, this.config.basePolicy, undefined, this.config.derived);
       if (st.step) this.stepper = st;
       else sim.submit(st.decision());
     }
@@ -240,16 +245,6 @@ export class AllocationEnv {
   }
 }
 
-/** The stock charge curve read at the share of remaining demand the remaining supply can serve. */
-export function shadowPrice(curve: readonly number[], line: LineContext, hoursLeft: number): number {
-  const f = line.forecastDailyUnits;
-  const demand = (f.contract + f.premium + f.standard) * (hoursLeft / 24) + line.pendingUnits.contract + line.pendingUnits.premium + line.pendingUnits.standard;
-  const supply = line.networkAvailable + line.networkInbound;
-  if (demand <= 0 || supply >= demand) return 0;
-  const j = Math.min(curve.length - 1, Math.floor((supply / demand) * (curve.length - 1)));
-  return curve[j]!;
-}
-
 function placedUnits(d: LineDecision): number {
   let q = 0;
   for (const a of d.allocations) q += a.quantity;
@@ -260,4 +255,4 @@ function orderIndexOf(id: string): number {
   return Number(id.slice(1));
 }
 
-export { NC, NX };
+export { NC, NX, shadowPrice };

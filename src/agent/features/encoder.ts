@@ -1,6 +1,7 @@
 import { chooseMode, expectedLate, landedCost } from '../../sim/policies/helpers.js';
 import type { Candidate, DecisionContext, LineContext, ModeOption } from '../../sim/policies/contract.js';
 
+
 /**
  * The observation encoder: one encoder, used by training and serving alike. It
  * turns a `DecisionContext`, a line of it and what the line has already taken at
@@ -12,14 +13,17 @@ import type { Candidate, DecisionContext, LineContext, ModeOption } from '../../
  */
 
 /** Bumped whenever a feature is added, removed, reordered or rescaled. */
-export const FEATURE_SPEC_VERSION = 1;
+export const FEATURE_SPEC_VERSION = 2;
 
-/** Per-candidate feature names, in order. */
+/**
+ * Per-option feature names, in order. An option is one candidate warehouse with
+ * one of its shipping modes, so the network chooses where and how to ship.
+ */
 export const CANDIDATE_FEATURES = [
   'landed_cost_frac', // (shipping + handling + expected late penalty) / unit price
-  'ship_cost_frac', // shipping cost of the rule's mode / unit price
-  'expected_late', // 1 when the rule's mode is expected to miss the promise
-  'late_risk', // the carrier's late probability on that mode
+  'ship_cost_frac', // shipping cost of this mode / unit price
+  'expected_late', // 1 when this mode is expected to miss the promise
+  'late_risk', // the carrier's late probability on this mode
   'delivery_days', // ship delay + transit, days
   'slack_days', // promise − waited − delivery, days
   'distance_kkm', // lane distance, thousands of km
@@ -31,6 +35,10 @@ export const CANDIDATE_FEATURES = [
   'is_cheapest', // 1 for the cheapest candidate
   'inbound_soon', // log1p(units landing here within 7 days)
   'age_days', // mean stock age, days / 30
+  'mode_paid', // 1 when this mode is the customer's paid service level
+  'mode_rule', // 1 when this is the mode the rules would ship by
+  'value_frac', // reward per unit shipped this way (margin − shipping − handling − expected late penalty, weighted) / price
+  'value_net_frac', // value_frac − the scarce SKU's opportunity cost / price
 ] as const;
 
 /** Order and global context feature names, in order. */
@@ -62,6 +70,9 @@ export const CONTEXT_FEATURES = [
   'forecast_premium_share', // premium share of forecast demand
   'time_left_frac', // hours left / (now + hours left)
   'n_candidates', // candidates with stock / 10
+  'charge_frac', // opportunity cost of a unit of this SKU now (the model's derived bid price) / price
+  'not_served_frac', // reward of leaving a unit unserved (lost-sale penalty if it expires) / price
+  'contract_need_frac', // units this contract still needs this period to meet its target / committed (0 otherwise)
 ] as const;
 
 export const NC = CANDIDATE_FEATURES.length;
@@ -70,16 +81,30 @@ export const NX = CONTEXT_FEATURES.length;
 /** Declared bounds of every encoded feature (the conformance checker tests them). */
 export const CANDIDATE_BOUNDS: readonly [number, number][] = [
   [0, 10], [0, 10], [0, 1], [0, 1], [0, 60], [-60, 60], [0, 25], [0, 1], [0, 20], [0, 1], [0, 1], [0, 1], [0, 1], [0, 20], [0, 20],
+  [0, 1], [0, 1], [-20, 5], [-20, 5],
 ];
 export const CONTEXT_BOUNDS: readonly [number, number][] = [
   [0, 1], [0, 1], [0, 1], [0, 1], [0, 5], [-1, 20], [-10, 10], [0, 20], [0, 1], [0, 10], [-60, 60], [-60, 60], [0, 10], [0, 10],
   [-1, 1], [0, 20], [0, 10], [0, 5], [0, 5], [0, 5], [0, 5], [0, 5], [0, 1], [0, 1], [0, 1], [0, 1], [0, 10],
+  [0, 5], [-10, 0], [0, 1],
 ];
 
 /**
+ * What a model derived from its scenario and the encoder needs at every step:
+ * the reward's weights (to value an option in reward units) and, per scarce SKU,
+ * the opportunity-cost curve of a unit (see `shadowPrice`).
+ */
+export interface DerivedInputs {
+  marginWeight: number;
+  penaltyWeight: number;
+  /** Per SKU id: 101 points, the unit margin at the top 0%, 1%, …, 100% of remaining demand. */
+  charges: Record<string, number[]>;
+}
+
+/**
  * The feature spec saved with every model: names and order, the normalisation
- * statistics the network applies, and the ranges seen in training (the service
- * flags inputs outside them).
+ * statistics the network applies, the ranges seen in training (the service
+ * flags inputs outside them) and what the model derived from its scenario.
  */
 export interface FeatureSpec {
   version: number;
@@ -93,7 +118,10 @@ export interface FeatureSpec {
   /** [min, max] seen in training per feature. */
   candidateRange: [number, number][];
   contextRange: [number, number][];
+  derived: DerivedInputs;
 }
+
+export const NO_DERIVED: DerivedInputs = Object.freeze({ marginWeight: 1, penaltyWeight: 1, charges: Object.freeze({}) as Record<string, number[]> });
 
 /** A spec with identity normalisation and declared bounds as ranges. */
 export function defaultFeatureSpec(): FeatureSpec {
@@ -107,6 +135,7 @@ export function defaultFeatureSpec(): FeatureSpec {
     contextStd: new Array<number>(NX).fill(1),
     candidateRange: CANDIDATE_BOUNDS.map(([a, b]) => [a, b]),
     contextRange: CONTEXT_BOUNDS.map(([a, b]) => [a, b]),
+    derived: { ...NO_DERIVED, charges: {} },
   };
 }
 
@@ -119,11 +148,19 @@ export function defaultFeatureSpec(): FeatureSpec {
  * that reaches for `.buffer` must honour `byteOffset` and `byteLength`.
  */
 export interface EncodedStep {
-  /** Candidates (indexes into the line's candidates) still open at this step. */
+  /** Per option: the candidate (index into the line's candidates) it ships from. */
   open: number[];
+  /** Per option: the index of its mode in that candidate's `modes`. */
+  modes: number[];
+  /** Per option: its value per unit in reward units (the `value_frac` feature × price), for teachers. */
+  values: number[];
   /** open.length × NC features, row-major. */
   candidates: Float32Array;
   context: Float32Array;
+  /** The SKU's opportunity cost per unit now (reward units), 0 when it is not scarce. */
+  charge: number;
+  /** Reward per unit of leaving it unserved (≤ 0). */
+  notServed: number;
 }
 
 /** Floats per slab: about 55 steps of three candidates. */
@@ -148,43 +185,89 @@ const clip = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > h
 /** The unit weights of the landed-cost feature (the `cheapest` rule's defaults). */
 const UNIT_WEIGHTS = Object.freeze({ shipping: 1, handling: 1, lateness: 1 });
 
-// Per-call scratch, grown on demand: the encoder runs once per env step, and a
-// fresh array per candidate list showed up as young-generation garbage.
-let scratchCost = new Float64Array(16);
-let scratchMode: (ModeOption | undefined)[] = [];
+/**
+ * Reward per unit of leaving a line's unit unserved: the lost-sale penalty when the
+ * order will expire before the horizon ends (else 0: it may still be served).
+ */
+export function notServedValue(ctx: DecisionContext, d: DerivedInputs): number {
+  const o = ctx.order;
+  return o.patienceHours - o.hoursWaited < ctx.hoursLeft ? -d.penaltyWeight * o.lostSalePenaltyPerUnit : 0;
+}
+
+/** Units a contract order's segment still needs this period to meet its target (0 for others). */
+export function contractNeed(ctx: DecisionContext): number {
+  const ct = ctx.order.contract;
+  if (!ct) return 0;
+  const covered = Math.min(ct.orderedUnits, ct.committedUnits);
+  return Math.max(0, Math.ceil(ct.fillRateTarget * covered - ct.filledUnits - 1e-9));
+}
 
 /**
- * Encodes one step of a line. `taken[j]` is what this step's earlier choices took
- * from candidate j; `remaining` is what is left to place. Candidates with nothing
- * left are not offered.
+ * The opportunity cost of one unit of a scarce SKU now, in reward units: the
+ * model's curve read at the share of the remaining demand (forecast to the
+ * horizon plus what waits) that the remaining supply (available + inbound) can
+ * serve; 0 once supply covers demand or for SKUs without a curve.
  */
-export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: readonly number[], remaining: number): EncodedStep {
+export function shadowPrice(curve: readonly number[] | undefined, line: LineContext, hoursLeft: number): number {
+  if (!curve) return 0;
+  const f = line.forecastDailyUnits;
+  const demand = (f.contract + f.premium + f.standard) * (hoursLeft / 24) + line.pendingUnits.contract + line.pendingUnits.premium + line.pendingUnits.standard;
+  const supply = line.networkAvailable + line.networkInbound;
+  if (demand <= 0 || supply >= demand) return 0;
+  const j = Math.min(curve.length - 1, Math.floor((supply / demand) * (curve.length - 1)));
+  return curve[j]!;
+}
+
+/**
+ * Encodes one step of a line. `taken[j]` is what this step's earlier choices (and
+ * earlier lines of the same SKU) took from candidate j; `remaining` is what is
+ * left to place. Every shipping mode of every candidate with stock left is an
+ * option.
+ */
+export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: readonly number[], remaining: number, derived: DerivedInputs = NO_DERIVED): EncodedStep {
   const order = ctx.order;
   const line = ctx.order.lines[lineIndex]!;
   const cands = line.candidates;
   const open: number[] = [];
-  for (let j = 0; j < cands.length; j++) if (cands[j]!.available - (taken[j] ?? 0) > 0) open.push(j);
+  const modeIx: number[] = [];
+  let netAvail = 0;
+  for (let j = 0; j < cands.length; j++) {
+    const left = cands[j]!.available - (taken[j] ?? 0);
+    if (left <= 0) continue;
+    netAvail += left;
+    const ms = cands[j]!.modes;
+    for (let m = 0; m < ms.length; m++) {
+      open.push(j);
+      modeIx.push(m);
+    }
+  }
   const price = Math.max(0.01, line.unitPrice);
   const K = open.length;
-  if (scratchCost.length < K) scratchCost = new Float64Array(Math.max(K, 2 * scratchCost.length));
-  const costs = scratchCost;
-  const modes = scratchMode;
-  let netAvail = 0;
+  const mw = derived.marginWeight;
+  const pw = derived.penaltyWeight;
+  const charge = mw * shadowPrice(derived.charges[line.sku], line, ctx.hoursLeft);
+  const costs = new Float64Array(K);
+  const values: number[] = new Array<number>(K);
   for (let i = 0; i < K; i++) {
-    const j = open[i]!;
-    const c = cands[j]!;
-    const m = chooseMode(order, c);
-    modes[i] = m;
+    const c = cands[open[i]!]!;
+    const m = c.modes[modeIx[i]!]!;
     costs[i] = landedCost(order, c, m, UNIT_WEIGHTS);
-    netAvail += c.available - (taken[j] ?? 0);
+    const lateProb = expectedLate(order, c, m) ? 1 : m.lateRisk;
+    values[i] = mw * (line.unitPrice - line.unitCost - c.handlingCostPerUnit - m.costPerUnit) - pw * lateProb * order.latePenaltyPerUnit;
   }
   const out = floats(K * NC);
+  let lastJ = -1;
+  let ruleMode: ModeOption | undefined;
   for (let i = 0; i < K; i++) {
-    const c: Candidate = cands[open[i]!]!;
-    const avail = c.available - (taken[open[i]!] ?? 0);
-    const m = modes[i]!;
-    // Rank by landed cost, ties by position (a stable sort's order), counted
-    // directly: candidate lists are short.
+    const j = open[i]!;
+    const c: Candidate = cands[j]!;
+    const avail = c.available - (taken[j] ?? 0);
+    const m = c.modes[modeIx[i]!]!;
+    if (j !== lastJ) {
+      ruleMode = chooseMode(order, c);
+      lastJ = j;
+    }
+    // Rank by landed cost, ties by position, counted directly: option lists are short.
     const ci = costs[i]!;
     let rank = 0;
     for (let k = 0; k < K; k++) {
@@ -211,15 +294,27 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
     out[o + 12] = rank === 0 ? 1 : 0;
     out[o + 13] = clip(Math.log1p(inboundSoon), 0, 20);
     out[o + 14] = clip(c.inventoryAgeHours / 24 / 30, 0, 20);
+    out[o + 15] = order.serviceLevel !== '' && m.mode === order.serviceLevel ? 1 : 0;
+    out[o + 16] = ruleMode === m ? 1 : 0;
+    out[o + 17] = clip(values[i]! / price, -20, 5);
+    out[o + 18] = clip((values[i]! - charge) / price, -20, 5);
   }
-  for (let i = 0; i < K; i++) modes[i] = undefined;
-  return { open, candidates: out, context: encodeContext(ctx, line, remaining, K) };
+  const notServed = notServedValue(ctx, derived);
+  return {
+    open,
+    modes: modeIx,
+    values,
+    candidates: out,
+    context: encodeContext(ctx, line, remaining, K, charge, notServed),
+    charge,
+    notServed,
+  };
 }
 
 /** a / b capped to [0, 5]; 5 when there is nothing to divide by. */
 const ratio = (a: number, b: number): number => (b > 0 ? clip(a / b, 0, 5) : 5);
 
-function encodeContext(ctx: DecisionContext, line: LineContext, remaining: number, nOpen: number): Float32Array {
+function encodeContext(ctx: DecisionContext, line: LineContext, remaining: number, nOpen: number, charge: number, notServed: number): Float32Array {
   const order = ctx.order;
   const x = floats(NX);
   const price = Math.max(0.01, line.unitPrice);
@@ -260,5 +355,8 @@ function encodeContext(ctx: DecisionContext, line: LineContext, remaining: numbe
   x[24] = fAll > 0 ? f.premium / fAll : 0;
   x[25] = ctx.nowHours + ctx.hoursLeft > 0 ? clip(ctx.hoursLeft / (ctx.nowHours + ctx.hoursLeft), 0, 1) : 0;
   x[26] = clip(nOpen / 10, 0, 10);
+  x[27] = clip(charge / price, 0, 5);
+  x[28] = clip(notServed / price, -10, 0);
+  x[29] = ct && ct.committedUnits > 0 ? clip(contractNeed(ctx) / ct.committedUnits, 0, 1) : 0;
   return x;
 }

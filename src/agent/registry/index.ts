@@ -55,6 +55,10 @@ export interface ModelMeta {
   backend: string;
   trainingSeconds: number;
   finalMetrics: Record<string, number | null>;
+  /** The training recipe (`hindsight` or `ppo`) and, for hindsight, what it derived and which round it kept. */
+  method?: string;
+  derived?: object;
+  bestRound?: number;
 }
 
 export interface ModelArtifacts {
@@ -150,6 +154,16 @@ function checkSpec(dir: string, raw: unknown): FeatureSpec {
   nums(s.contextStd, NX, 'contextStd', true);
   if (!Array.isArray(s.candidateRange) || s.candidateRange.length !== NC || !Array.isArray(s.contextRange) || s.contextRange.length !== NX) {
     throw new ModelLoadError(`model ${dir}: feature-spec.json ranges must have ${NC} and ${NX} entries`);
+  }
+  const d = s.derived as Partial<FeatureSpec['derived']> | undefined;
+  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (!d || typeof d !== 'object' || !finite(d.marginWeight) || !finite(d.penaltyWeight) || !d.charges || typeof d.charges !== 'object') {
+    throw new ModelLoadError(`model ${dir}: feature-spec.json derived must hold marginWeight, penaltyWeight and charges`);
+  }
+  for (const [sku, curve] of Object.entries(d.charges)) {
+    if (!Array.isArray(curve) || curve.length !== 101 || curve.some((x) => !finite(x) || (x as number) < 0)) {
+      throw new ModelLoadError(`model ${dir}: feature-spec.json derived.charges[${sku}] must be 101 finite numbers >= 0`);
+    }
   }
   return s as FeatureSpec;
 }

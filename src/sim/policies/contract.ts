@@ -137,6 +137,8 @@ export interface DecidedBy {
   kind: DecidedByKind;
   name: string;
   version?: string;
+  /** Why a rule decided where a model was asked (outside its scope, nothing to choose, a fallback). */
+  reason?: string;
 }
 
 export interface Decision {
@@ -147,6 +149,11 @@ export interface Decision {
   /** Probability with which the chosen action was taken (1 for deterministic rules). */
   propensity?: number;
   decidedBy?: DecidedBy;
+  /**
+   * Per line, who decided it, when not all lines were decided alike (a model's
+   * decision where some lines went to its base rule).
+   */
+  lineDecidedBy?: DecidedByKind[];
 }
 
 /** What the wave sequencer knows about a pending order. */

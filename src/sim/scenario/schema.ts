@@ -127,6 +127,11 @@ export const SegmentSchema = z.strictObject({
   latePenaltyPerUnit: nonNeg.default(0),
   lostSalePenaltyPerUnit: nonNeg.default(0),
   contract: ContractTermsSchema.optional(),
+  /**
+   * Days after delivery that the segment's customers pay (finance view only). When
+   * absent: 30 for contract segments (invoiced, net 30), 0 for the others (paid on delivery).
+   */
+  paymentTermsDays: nonNeg.optional(),
 }).refine((s) => s.kind !== 'contract' || s.contract !== undefined, {
   message: 'a contract segment needs contract terms',
   path: ['contract'],
@@ -230,6 +235,11 @@ export const ScenarioSchema = z.strictObject({
   replenishment: ReplenishmentSchema.default(ReplenishmentSchema.parse({})),
   inbound: z.array(InboundSchema).default([]),
   reward: RewardSchema.default(RewardSchema.parse({})),
+  /**
+   * Days after receipt that suppliers are paid for stock received (replenishment and
+   * scheduled inbound; finance view only). When absent: 30 (net 30).
+   */
+  supplierPaymentTermsDays: nonNeg.optional(),
 });
 
 /** A scenario as written (defaults not yet applied). */

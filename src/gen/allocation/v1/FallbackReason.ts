@@ -8,6 +8,7 @@ export const FallbackReason = {
   FALLBACK_REASON_OUT_OF_DISTRIBUTION: 'FALLBACK_REASON_OUT_OF_DISTRIBUTION',
   FALLBACK_REASON_LOW_CONFIDENCE: 'FALLBACK_REASON_LOW_CONFIDENCE',
   FALLBACK_REASON_FORCED: 'FALLBACK_REASON_FORCED',
+  FALLBACK_REASON_OUT_OF_SCOPE: 'FALLBACK_REASON_OUT_OF_SCOPE',
 } as const;
 
 export type FallbackReason =
@@ -25,5 +26,7 @@ export type FallbackReason =
   | 5
   | 'FALLBACK_REASON_FORCED'
   | 6
+  | 'FALLBACK_REASON_OUT_OF_SCOPE'
+  | 7
 
 export type FallbackReason__Output = typeof FallbackReason[keyof typeof FallbackReason]

@@ -1,0 +1,449 @@
+import * as tf from '@tensorflow/tfjs';
+import { Stream } from '../../sim/kernel/random.js';
+import { computeKpis } from '../../sim/kpis.js';
+import { EntryKind } from '../../sim/ledger.js';
+import { simulate, type SimResult } from '../../sim/engine.js';
+import type { World } from '../../sim/model/world.js';
+import { createRulePolicy } from '../../sim/policies/rules.js';
+import { AllocationEnv, type Observation } from '../env/allocation-env.js';
+import { NC, NX, type DerivedInputs, type FeatureSpec } from '../features/encoder.js';
+import { initParams, Network, type NetworkParams } from '../network.js';
+import { NetworkPolicy } from '../network-policy.js';
+import { TfNetwork } from '../network-tf.js';
+import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
+import { HindsightPrices, hindsightValues } from './labels.js';
+
+/** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
+export interface HindsightConfig {
+  /** Training episodes use seed + i; derivation runs seed + 1,000,000 + e; validation seed + 2,000,000 + v. */
+  seed: number;
+  /** Rounds of data aggregation after the first (DAgger): the network plays, hindsight labels what it saw. */
+  rounds: number;
+  /** Episodes played per round. */
+  episodesPerRound: number;
+  /** Passes over the round's training sample after each round. */
+  epochs: number;
+  /** Size of that sample: drawn uniformly from all data aggregated so far (all of it when smaller). */
+  fitSamplesPerRound: number;
+  /** Hidden units per layer of the scorer and value MLPs. */
+  hidden: number;
+  learningRate: number;
+  minibatch: number;
+  /** Steps kept per episode, of non-scarce and of scarce SKUs each (a random subsample beyond it). */
+  ordinaryStepsPerEpisode: number;
+  scarceStepsPerEpisode: number;
+  /** Soft-target temperature, as a share of the line's unit price. */
+  temperature: number;
+  /** Validation seeds the checkpoint is chosen on. */
+  validationSeeds: number;
+  /** The rule that sequences waves and is the paired baseline of validation. */
+  baseRule: string;
+  /** Contracts as constraints (the scenario's `contracts` mode) or as prices. */
+  hardContracts: boolean;
+  /** Horizon override in days (null: the scenario's). */
+  days: number | null;
+  /** Wall-clock budget: no new round starts after this many seconds (null: none). */
+  maxSeconds: number | null;
+}
+
+export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
+  seed: 1,
+  rounds: 4,
+  episodesPerRound: 2,
+  epochs: 2,
+  fitSamplesPerRound: 80_000,
+  hidden: 64,
+  learningRate: 1e-3,
+  minibatch: 512,
+  ordinaryStepsPerEpisode: 15_000,
+  scarceStepsPerEpisode: 30_000,
+  temperature: 0.01,
+  validationSeeds: 3,
+  baseRule: 'fair-share',
+  days: null,
+  maxSeconds: null,
+};
+
+/** What the recipe derived from the scenario, for the log and the model's metadata. */
+export interface DerivedReport {
+  scarceSkus: { sku: string; supplyUnits: number; demandUnits: number; chargeAtHalf: number }[];
+  marginWeight: number;
+  penaltyWeight: number;
+  hardContracts: boolean;
+  ordinaryKeepRate: number;
+  scarceKeepRate: number;
+  /** Reward of the hindsight expert (which sees the future) and of the base rule on the first training seed. */
+  expertReward: number;
+  baseReward: number;
+}
+
+export interface RoundMetrics {
+  round: number;
+  /** Labelled steps gathered this round, and in the aggregate. */
+  samples: number;
+  aggregate: number;
+  /** Soft cross-entropy and agreement with the hindsight-best option on the aggregate, last epoch. */
+  loss: number;
+  accuracy: number;
+  /** Validation: mean KPI reward of the network (greedy) and its paired difference to the base rule. */
+  val_reward: number;
+  val_reward_vs_base: number;
+  val_contract_fill: number;
+  /** Contract periods below target in validation, network and base rule. */
+  val_contract_misses: number;
+  base_contract_misses: number;
+  seconds: number;
+}
+
+export interface HindsightResult {
+  params: NetworkParams;
+  spec: FeatureSpec;
+  config: HindsightConfig;
+  derived: DerivedReport;
+  metrics: RoundMetrics[];
+  /** Round whose checkpoint was kept (best validation reward). */
+  bestRound: number;
+}
+
+/** Raised when a scenario gives the recipe nothing to learn from. */
+export class NothingToLearnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToLearnError';
+  }
+}
+
+/** One labelled step: its observation and the soft target over its options (defer last). */
+interface Sample {
+  obs: Observation;
+  target: Float32Array;
+  best: number;
+  /** The line's SKU is scarce. */
+  scarce: boolean;
+}
+
+/** What a step needs to be labelled once its episode's order stream is known. */
+interface PendingLabel {
+  obs: Observation;
+  q: (prices: HindsightPrices) => Float64Array;
+  price: number;
+  scarce: boolean;
+}
+
+/**
+ * Hindsight imitation (after Sinclair et al., "Hindsight learning for MDPs with
+ * exogenous inputs", ICML 2023). Demand is exogenous, so after an episode its
+ * whole order stream is known; every step it visited is labelled with the option
+ * that is best in hindsight — an option's reward per unit (margin, shipping,
+ * handling, expected lateness) less, for a scarce SKU, the hindsight bid price of
+ * a unit (`HindsightPrices`), against leaving it unserved (lost-sale penalty; with
+ * hard contracts a contract still short of its target must be served). The
+ * network is fitted to soft targets (a softmax of those values), first on
+ * episodes played by the hindsight expert itself, then for `rounds` rounds on
+ * episodes the network plays (data aggregation, DAgger), so it learns what to do
+ * in the states it reaches. After each round it is validated on held-out seeds
+ * against the base rule; the best checkpoint is kept.
+ *
+ * Everything scenario-specific is derived: which SKUs are scarce and their
+ * opportunity-cost curves (from base-rule runs), the reward weights, the
+ * normalisation. No threshold depends on the scenario.
+ */
+export async function trainHindsight(
+  world: World,
+  partial: Partial<HindsightConfig> & { hardContracts: boolean },
+  hooks: { onDerived?: (d: DerivedReport) => void; onRound?: (m: RoundMetrics) => void } = {},
+): Promise<HindsightResult> {
+  const cfg: HindsightConfig = { ...HINDSIGHT_DEFAULTS, ...partial };
+  const started = performance.now();
+  const days = cfg.days ?? undefined;
+  const base = createRulePolicy(cfg.baseRule);
+  const mw = world.scenario.reward.marginWeight;
+  const pw = world.scenario.reward.penaltyWeight;
+
+  // ---- derive: scarce SKUs and their opportunity-cost curves from base-rule runs
+  const derivationRuns = [0, 1].map((e) => simulate(world, base, { seed: cfg.seed + 1_000_000 + e, ...(days ? { days } : {}) }));
+  const { charges, report: scarceReport } = deriveCharges(derivationRuns, cfg.hardContracts);
+  const scarce = new Set(scarceReport.map((r) => world.skuIndex.get(r.sku)!));
+  const derived: DerivedInputs = { marginWeight: mw, penaltyWeight: pw, charges };
+  const envConfig = { world, basePolicy: base, scope: { minUnitMargin: 0 }, derived, ...(days ? { days } : {}) };
+  const rngKeep = new Stream('hindsight-subsample', cfg.seed);
+
+  // ---- play an episode and label every kept step in hindsight
+  const play = (seed: number, actor: 'expert' | Network, keep: { ordinary: number; scarce: number }): { labelled: Sample[]; steps: number; ordinary: number; reward: number } => {
+    const env = new AllocationEnv(envConfig);
+    let expertPrices: HindsightPrices | null = null;
+    if (actor === 'expert') {
+      // The expert needs the future before it plays: the base rule plays the seed first (same orders, common random numbers).
+      const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
+      expertPrices = new HindsightPrices(world, run, scarce, cfg.hardContracts);
+      run.ledger.release();
+    }
+    let { obs } = env.reset({ seed });
+    const pending: PendingLabel[] = [];
+    let result: SimResult | undefined;
+    let steps = 0;
+    let ordinary = 0;
+    const buf = new Float64Array(256);
+    while (!env.done) {
+      const p = env.pending!;
+      const line = p.ctx.order.lines[p.line]!;
+      const k = world.skuIndex.get(line.sku)!;
+      const isScarce = scarce.has(k);
+      const step = p.step;
+      const ctx = p.ctx;
+      const li = p.line;
+      const q = (prices: HindsightPrices) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
+      if (!isScarce) ordinary++;
+      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce });
+      let a: number;
+      if (expertPrices) a = argmax(q(expertPrices));
+      else {
+        const n = obs.count;
+        const logits = actor === 'expert' ? buf : actor.logits(n, obs.candidates, obs.context, n + 1 <= buf.length ? buf : new Float64Array(n + 1));
+        a = 0;
+        for (let j = 1; j <= n; j++) if (logits[j]! > logits[a]!) a = j;
+      }
+      const r = env.step(a);
+      steps++;
+      if (r.info.result) result = r.info.result;
+      obs = r.obs;
+    }
+    if (!result) return { labelled: [], steps, ordinary, reward: 0 };
+    const prices = new HindsightPrices(world, result, scarce, cfg.hardContracts);
+    const reward = computeKpis(result).kpis.reward;
+    result.ledger.release();
+    const labelled = pending.map((x) => toSample(x.obs, x.q(prices), cfg.temperature * mw * x.price, x.scarce));
+    return { labelled, steps, ordinary, reward };
+  };
+
+  // ---- round 0: the hindsight expert plays
+  const data: Sample[] = [];
+  const first = play(cfg.seed, 'expert', { ordinary: 1, scarce: 1 });
+  if (first.steps === 0) throw new NothingToLearnError(`${world.scenario.name}: an episode offers no decision to learn from`);
+  const scarceSteps = first.steps - first.ordinary;
+  const keep = {
+    ordinary: first.ordinary > 0 ? Math.min(1, cfg.ordinaryStepsPerEpisode / first.ordinary) : 1,
+    scarce: scarceSteps > 0 ? Math.min(1, cfg.scarceStepsPerEpisode / scarceSteps) : 1,
+  };
+  // The first episode's steps are thinned at the same rates as the rest.
+  const rngThin = new Stream('hindsight-thin', cfg.seed);
+  for (const smp of first.labelled) if (rngThin.uniform() < (smp.scarce ? keep.scarce : keep.ordinary)) data.push(smp);
+  for (let e = 1; e < cfg.episodesPerRound; e++) data.push(...play(cfg.seed + e, 'expert', keep).labelled);
+  const baseFirst = simulate(world, base, { seed: cfg.seed, ...(days ? { days } : {}) });
+  const report: DerivedReport = {
+    scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts,
+    ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: computeKpis(baseFirst).kpis.reward,
+  };
+  baseFirst.ledger.release();
+  hooks.onDerived?.(report);
+
+  const spec = fitFeatureSpec(data.map((d) => d.obs));
+  spec.derived = derived;
+  const net = new TfNetwork(initParams(cfg.hidden, cfg.seed));
+  // Only the scorer is fitted: the value MLP is for PPO fine-tuning, which starts from these weights.
+  const vars = (Object.keys(net.vars) as (keyof typeof net.vars)[]).filter((k) => k.startsWith('p')).map((k) => net.vars[k]);
+  const adam = new Adam(vars);
+  const rngShuffle = new Stream('hindsight-minibatches', cfg.seed);
+
+  // ---- validation baseline: the base rule on the validation seeds
+  const valSeeds = Array.from({ length: cfg.validationSeeds }, (_, v) => cfg.seed + 2_000_000 + v);
+  const baseVal = valSeeds.map((seed) => {
+    const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
+    const k = computeKpis(run);
+    const misses = contractMisses(run);
+    run.ledger.release();
+    return { reward: k.kpis.reward, misses };
+  });
+
+  const metrics: RoundMetrics[] = [];
+  let best: { params: NetworkParams; reward: number; round: number } | null = null;
+  let nextSeed = cfg.seed + cfg.episodesPerRound;
+  for (let round = 0; round <= cfg.rounds; round++) {
+    if (round > 0) {
+      if (cfg.maxSeconds !== null && (performance.now() - started) / 1000 > cfg.maxSeconds) break;
+      const actor = new Network(net.toParams(), spec);
+      for (let e = 0; e < cfg.episodesPerRound; e++) data.push(...play(nextSeed++, actor, keep).labelled);
+    }
+    const gathered = round === 0 ? data.length : metrics.length ? data.length - metrics[metrics.length - 1]!.aggregate : data.length;
+    const fit = fitEpochs(net, adam, vars, drawSample(data, cfg.fitSamplesPerRound, rngShuffle), spec, cfg, rngShuffle);
+    if (!Number.isFinite(fit.loss)) throw new NothingToLearnError(`${world.scenario.name}: training loss is ${fit.loss} in round ${round}`);
+    // ---- validate: the network decides greedily on held-out seeds
+    const params = net.toParams();
+    const policy = new NetworkPolicy('candidate', `round-${round}`, new Network(params, spec), { minUnitMargin: 0 }, base, 'greedy');
+    const val = valSeeds.map((seed) => {
+      const run = simulate(world, policy, { seed, ...(days ? { days } : {}) });
+      const k = computeKpis(run);
+      const misses = contractMisses(run);
+      run.ledger.release();
+      return { reward: k.kpis.reward, cfill: k.kpis.contractFillRate, misses };
+    });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const m: RoundMetrics = {
+      round,
+      samples: gathered,
+      aggregate: data.length,
+      loss: fit.loss,
+      accuracy: fit.accuracy,
+      val_reward: mean(val.map((v) => v.reward)),
+      val_reward_vs_base: mean(val.map((v, i) => v.reward - baseVal[i]!.reward)),
+      val_contract_fill: mean(val.map((v) => v.cfill)),
+      val_contract_misses: val.reduce((a, v) => a + v.misses, 0),
+      base_contract_misses: baseVal.reduce((a, v) => a + v.misses, 0),
+      seconds: (performance.now() - started) / 1000,
+    };
+    metrics.push(m);
+    hooks.onRound?.(m);
+    if (!best || m.val_reward > best.reward) best = { params, reward: m.val_reward, round };
+  }
+  net.dispose();
+  adam.dispose();
+  return { params: best!.params, spec, config: cfg, derived: report, metrics, bestRound: best!.round };
+}
+
+/** Up to n samples drawn uniformly without replacement (all of them when there are fewer). */
+function drawSample<T>(data: readonly T[], n: number, rng: Stream): readonly T[] {
+  if (data.length <= n) return data;
+  const idx = Array.from({ length: data.length }, (_, i) => i);
+  shuffle(idx, rng);
+  return idx.slice(0, n).map((i) => data[i]!);
+}
+
+/** The soft target of a step: a softmax of its hindsight values at temperature `tau` (money per unit). */
+function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolean): Sample {
+  const n = q.length;
+  let mx = -Infinity;
+  let best = 0;
+  for (let k = 0; k < n; k++) {
+    if (q[k]! > mx) {
+      mx = q[k]!;
+      best = k;
+    }
+  }
+  const t = new Float32Array(n);
+  let z = 0;
+  for (let k = 0; k < n; k++) z += t[k] = q[k] === -Infinity ? 0 : Math.exp((q[k]! - mx) / Math.max(1e-6, tau));
+  for (let k = 0; k < n; k++) t[k] = t[k]! / z;
+  return { obs, target: t, best, scarce };
+}
+
+function argmax(q: Float64Array): number {
+  let b = 0;
+  for (let k = 1; k < q.length; k++) if (q[k]! > q[b]!) b = k;
+  return b;
+}
+
+/** Contract periods that closed below target (a shortfall penalty entry each). */
+function contractMisses(run: SimResult): number {
+  const L = run.ledger;
+  let n = 0;
+  for (let i = 0; i < L.length; i++) if (L.kind[i] === EntryKind.PENALTY_CONTRACT) n++;
+  return n;
+}
+
+/** Epochs of soft cross-entropy over shuffled minibatches; returns the last epoch's mean loss and accuracy. */
+function fitEpochs(
+  net: TfNetwork,
+  adam: Adam,
+  vars: tf.Variable[],
+  data: readonly Sample[],
+  spec: FeatureSpec,
+  cfg: HindsightConfig,
+  rng: Stream,
+): { loss: number; accuracy: number } {
+  const N = data.length;
+  const order = Array.from({ length: N }, (_, i) => i);
+  const obs = data.map((d) => d.obs);
+  let loss = NaN;
+  let accuracy = 0;
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    shuffle(order, rng);
+    let ls = 0;
+    let as = 0;
+    let batches = 0;
+    for (let s = 0; s < N; s += cfg.minibatch) {
+      const idx = order.slice(s, s + cfg.minibatch);
+      const b = buildBatch(idx, obs, spec);
+      // Targets padded like the logits: options 0..count-1, zeros, defer in the last column.
+      const tgt = new Float32Array(b.n * (b.K + 1));
+      const bestIx = new Int32Array(b.n);
+      idx.forEach((i, r) => {
+        const d = data[i]!;
+        const c = d.obs.count;
+        for (let k = 0; k < c; k++) tgt[r * (b.K + 1) + k] = d.target[k]!;
+        tgt[r * (b.K + 1) + b.K] = d.target[c]!;
+        bestIx[r] = d.best === c ? b.K : d.best;
+      });
+      const [l, a] = tf.tidy(() => {
+        const cand = tf.tensor3d(b.cand, [b.n, b.K, NC]);
+        const ctx = tf.tensor2d(b.ctx, [b.n, NX]);
+        const mask = tf.tensor2d(b.mask, [b.n, b.K + 1]);
+        const target = tf.tensor2d(tgt, [b.n, b.K + 1]);
+        const bestT = tf.tensor1d(bestIx, 'int32');
+        let accT: tf.Tensor | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const lp = net.logProbs(cand, ctx, mask, b.n, b.K);
+          accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(lp, 1), bestT), 'float32')));
+          // Masked options have log-probability −inf and target 0: multiply only where the mask is set.
+          return tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(tf.where(tf.greater(mask, 0), lp, tf.zerosLike(lp)), target), mask), 1))) as tf.Scalar;
+        }, vars);
+        const clipped = clipByGlobalNorm(vars.map((v) => grads[v.name]!), 5);
+        adam.apply(clipped, cfg.learningRate);
+        const out = [value.dataSync()[0]!, (accT as unknown as tf.Tensor).dataSync()[0]!];
+        (accT as unknown as tf.Tensor).dispose();
+        return out;
+      });
+      ls += l!;
+      as += a!;
+      batches++;
+    }
+    loss = ls / Math.max(1, batches);
+    accuracy = as / Math.max(1, batches);
+  }
+  return { loss, accuracy };
+}
+
+/**
+ * Scarce SKUs and their opportunity-cost curves from base-rule runs: an SKU is
+ * scarce when the runs' demand exceeded their supply (opening stock and receipts).
+ * Its curve holds the unit margin at the top 0%, 1%, …, 100% of the units demanded
+ * (most valuable first; with hard contracts, contract units first).
+ */
+export function deriveCharges(runs: readonly SimResult[], hardContracts: boolean): { charges: Record<string, number[]>; report: DerivedReport['scarceSkus'] } {
+  const world = runs[0]!.world;
+  const S = world.skus.length;
+  const supply = new Float64Array(S);
+  const demand: [number, number, number][][] = Array.from({ length: S }, () => []);
+  const contractSeg = world.scenario.segments.map((g) => g.kind === 'contract');
+  for (const run of runs) {
+    const L = run.ledger;
+    for (let i = 0; i < L.length; i++) {
+      const k = L.kind[i]!;
+      const s = L.sku[i]!;
+      if (k === EntryKind.OPENING || k === EntryKind.RECEIPT) supply[s] += L.qty[i]!;
+      else if (k === EntryKind.ORDER && L.qty[i]! > 0) {
+        const m = L.amount[i]! / L.qty[i]! - world.skus[s]!.unitCost;
+        demand[s]!.push([hardContracts && contractSeg[L.segment[i]!] ? Infinity : m, m, L.qty[i]!]);
+      }
+    }
+  }
+  const charges: Record<string, number[]> = {};
+  const report: DerivedReport['scarceSkus'] = [];
+  for (let s = 0; s < S; s++) {
+    const d = demand[s]!.sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : b[1] - a[1]));
+    const total = d.reduce((a, x) => a + x[2], 0);
+    if (d.length === 0 || total <= supply[s]!) continue;
+    const curve: number[] = [];
+    let cum = 0;
+    let j = 0;
+    for (let p = 0; p <= 100; p++) {
+      const target = (p / 100) * total;
+      while (j < d.length - 1 && cum + d[j]![2] < target) cum += d[j++]![2];
+      curve.push(Math.max(0, d[j]![1]));
+    }
+    const id = world.skus[s]!.id;
+    charges[id] = curve;
+    report.push({ sku: id, supplyUnits: supply[s]! / runs.length, demandUnits: total / runs.length, chargeAtHalf: curve[50]! });
+  }
+  return { charges, report };
+}
+
