@@ -156,8 +156,17 @@ export class Pipeline {
   private readonly inEta: Float64Array;
   private readonly queues: WindowQueue[] = [];
   private advancedTo = -Infinity;
+  /** Per cell: the hour its buckets were last summarised (−1: stale), and the summary. */
+  private readonly viewAt: Float64Array;
+  private readonly viewN: Uint8Array;
+  private readonly viewQty: Int32Array;
+  private readonly viewEta: Float64Array;
 
   constructor(private readonly cells: number) {
+    this.viewAt = new Float64Array(cells).fill(-1);
+    this.viewN = new Uint8Array(cells);
+    this.viewQty = new Int32Array(cells * (B + 1));
+    this.viewEta = new Float64Array(cells * (B + 1));
     this.units = new Int32Array(cells);
     this.etaSum = new Float64Array(cells);
     this.inUnits = new Int32Array(cells * B);
@@ -169,6 +178,7 @@ export class Pipeline {
   /** Adds `qty` units landing at hour `eta` to a cell, at hour `now`. */
   add(cell: number, qty: number, eta: number, now: number): void {
     this.advance(now);
+    this.viewAt[cell] = -1;
     this.units[cell] += qty;
     this.etaSum[cell] += qty * eta;
     for (let b = 0; b < B; b++) {
@@ -181,6 +191,7 @@ export class Pipeline {
   /** Takes out `qty` units of a cell landing now (`now` is their ETA). */
   land(cell: number, qty: number, eta: number): void {
     this.advance(eta);
+    this.viewAt[cell] = -1;
     this.units[cell] -= qty;
     this.etaSum[cell] = this.units[cell] === 0 ? 0 : this.etaSum[cell]! - qty * eta;
     for (let b = 0; b < B; b++) this.leave(b, cell, qty, eta);
@@ -208,36 +219,54 @@ export class Pipeline {
     let n = 0;
     if (this.units[cell]! > 0) {
       this.advance(now);
-      let prevUnits = 0;
-      let prevEta = 0;
-      for (let b = 0; b <= B; b++) {
-        const units = b < B ? this.inUnits[b * this.cells + cell]! : this.units[cell]!;
-        const eta = b < B ? this.inEta[b * this.cells + cell]! : this.etaSum[cell]!;
-        const q = units - prevUnits;
-        if (q > 0) {
-          // Clamped into the bucket (above its lower edge: a bucket is open below),
-          // so rounding never moves a bucket's mean across an edge.
-          const lo = b > 0 ? INBOUND_BUCKET_HOURS[b - 1]! * (1 + Number.EPSILON) : 0;
-          const hi = b < B ? INBOUND_BUCKET_HOURS[b]! : Infinity;
-          const mean = Math.min(hi, Math.max(lo, (eta - prevEta) / q - now));
-          const v = view[n];
-          if (v) {
-            v.quantity = q;
-            v.etaHours = mean;
-          } else view.push({ quantity: q, etaHours: mean });
-          n++;
-        }
-        prevUnits = units;
-        prevEta = eta;
+      // Summarised once per cell and hour: the orders of a wave share it.
+      if (this.viewAt[cell] !== now) this.summarise(cell, now);
+      n = this.viewN[cell]!;
+      const base = cell * (B + 1);
+      for (let k = 0; k < n; k++) {
+        const q = this.viewQty[base + k]!;
+        const eta = this.viewEta[base + k]!;
+        const v = view[k];
+        if (v) {
+          v.quantity = q;
+          v.etaHours = eta;
+        } else view.push({ quantity: q, etaHours: eta });
       }
     }
     if (view.length !== n) view.length = n;
     return view;
   }
 
+  /** The cell's nonempty buckets at `now` into the per-cell summary. */
+  private summarise(cell: number, now: number): void {
+    const base = cell * (B + 1);
+    let n = 0;
+    let prevUnits = 0;
+    let prevEta = 0;
+    for (let b = 0; b <= B; b++) {
+      const units = b < B ? this.inUnits[b * this.cells + cell]! : this.units[cell]!;
+      const eta = b < B ? this.inEta[b * this.cells + cell]! : this.etaSum[cell]!;
+      const q = units - prevUnits;
+      if (q > 0) {
+        // Clamped into the bucket (above its lower edge: a bucket is open below),
+        // so rounding never moves a bucket's mean across an edge.
+        const lo = b > 0 ? INBOUND_BUCKET_HOURS[b - 1]! * (1 + Number.EPSILON) : 0;
+        const hi = b < B ? INBOUND_BUCKET_HOURS[b]! : Infinity;
+        this.viewQty[base + n] = q;
+        this.viewEta[base + n] = Math.min(hi, Math.max(lo, (eta - prevEta) / q - now));
+        n++;
+      }
+      prevUnits = units;
+      prevEta = eta;
+    }
+    this.viewN[cell] = n;
+    this.viewAt[cell] = now;
+  }
+
   /** Empties the given cells (every cell holding units) and forgets the clock. */
   clear(cells: readonly number[]): void {
     for (const c of cells) {
+      this.viewAt[c] = -1;
       this.units[c] = 0;
       this.etaSum[c] = 0;
       for (let b = 0; b < B; b++) {
@@ -255,6 +284,7 @@ export class Pipeline {
 
   private enter(b: number, cell: number, qty: number, eta: number): void {
     const i = b * this.cells + cell;
+    this.viewAt[cell] = -1;
     this.inUnits[i] += qty;
     this.inEta[i] += qty * eta;
   }

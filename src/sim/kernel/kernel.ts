@@ -169,16 +169,25 @@ export class Kernel {
 
   /** Runs exactly one event. Returns false when there was none. */
   step(): boolean {
+    return this.runNext(Infinity);
+  }
+
+  /** Runs the next event if it is due by `until`; false when none is. */
+  private runNext(until: number): boolean {
     let slot: number;
     if (this.runFirst()) {
       const h = this.runHead;
-      this._now = this.runTime[h]!;
+      const t = this.runTime[h]!;
+      if (t > until) return false;
+      this._now = t;
       slot = this.runSlot[h]!;
       this.runHead = (h + 1) & (this.runTime.length - 1);
       this.runCount--;
     } else {
       if (this.size === 0) return false;
-      this._now = this.heapTime[0]!;
+      const t = this.heapTime[0]!;
+      if (t > until) return false;
+      this._now = t;
       slot = this.pop();
     }
     const handler = this.handlers[slot]!;
@@ -199,8 +208,7 @@ export class Kernel {
   run(options: { until?: number } = {}): boolean {
     const until = options.until ?? Infinity;
     this.stopRequested = false;
-    while (this.size + this.runCount > 0 && this.peekTime() <= until) {
-      this.step();
+    while (this.runNext(until)) {
       if (this.stopRequested) {
         this.stopRequested = false;
         return true;
