@@ -1,15 +1,19 @@
 /**
  * Simulator throughput: events/s, orders/s and peak memory per scenario.
  * Each scenario runs in its own child process so peak memory is its own.
- *   npm run bench:sim                 # default and network-large
+ *   npm run bench:sim                 # default, the pipeline pair, network-large
  *   npm run bench:sim -- --scenario default --strategy nearest --runs 10
- * Targets (issue 2): >= 1,000,000 events/s on default; a year of network-large in
- * <= 60 s within 2 GB.
+ *   npm run bench:sim -- --scenario pipeline-5d --runs 5
+ * Targets (issue 14): >= 1,500,000 events/s on default; a year of network-large in
+ * <= 12 s within 1 GB; the pipeline pair (one warehouse, one SKU, Poisson 2,000
+ * units a day, continuous-review base-stock, lead time 5 days or 1 hour, 365 days)
+ * >= 1,000,000 events/s each, time per order at 5 days <= 1.2 × at 1 hour.
  */
 import { spawnSync } from 'node:child_process';
 import { benchArgs } from './args.js';
 import { fileURLToPath } from 'node:url';
-import { loadScenario } from '../src/sim/scenario/index.js';
+import { loadScenario, parseScenario } from '../src/sim/scenario/index.js';
+import type { Scenario } from '../src/sim/scenario/schema.js';
 import { buildWorld } from '../src/sim/model/world.js';
 import { Simulation } from '../src/sim/engine.js';
 import { createRulePolicy } from '../src/sim/policies/index.js';
@@ -36,8 +40,10 @@ const opts = benchArgs(
   'bench:sim',
   `Usage: npm run bench:sim [-- options]
 Simulator events/s, orders/s and peak memory, one child process per row. With no
-options: default × nearest, cheapest, reserve (15 runs) and network-large × cheapest
-(1 run). With --scenario, --strategy or --runs: that one row.`,
+options: default × nearest, cheapest, reserve (15 runs), pipeline-5d and
+pipeline-1h × nearest (5 runs: one warehouse, one SKU, 2,000 units a day,
+continuous-review base-stock, lead time 5 days or 1 hour) and network-large ×
+cheapest (1 run). With --scenario, --strategy or --runs: that one row.`,
   {
     scenario: { type: 'string', help: 'scenario name or file (one row)' },
     strategy: { type: 'string', help: 'rule strategy (one row; default cheapest)' },
@@ -46,11 +52,41 @@ options: default × nearest, cheapest, reserve (15 runs) and network-large × ch
   },
 );
 
+/**
+ * The pipeline benchmark's system: one warehouse, one SKU, unit Poisson demand
+ * of 2,000 a day, each order allocated on arrival, continuous-review base-stock
+ * with a fixed lead time, backorders. S covers lead-time demand plus three
+ * standard deviations. With a 5-day lead time about 10,000 units are in transit
+ * at any time, with 1 hour about 83: the cost of an order must not depend on it.
+ */
+function pipelineScenario(leadHours: number): Scenario {
+  const lambda = 2000;
+  const mean = (lambda * leadHours) / 24;
+  const S = Math.ceil(mean + 3 * Math.sqrt(mean));
+  return parseScenario({
+    name: `pipeline-${leadHours}h`,
+    horizonDays: 365,
+    waveIntervalHours: 0,
+    regions: [{ id: 'r', lat: 40, lon: -75 }],
+    warehouses: [{ id: 'w', lat: 40, lon: -75, pickCapacityPerDay: 1e9, pickHours: 1 }],
+    modes: [{ id: 'ground', costPerUnitKm: 0.001, speedKmPerHour: 50, transitCv: 0, lateRisk: 0 }],
+    skus: { items: [{ id: 'A', unitCost: 10, price: 15 }] },
+    segments: [{ id: 'all', kind: 'standard', demandShare: 1, patienceHours: 1e6, escalationHours: 1e6 }],
+    demand: { distribution: 'poisson', ordersPerDay: lambda },
+    replenishment: { policy: 'base-stock', review: 'continuous', leadTimeHours: leadHours, leadTimeCv: 0, levels: [{ warehouse: 'w', sku: 'A', orderUpTo: S, initial: S }] },
+  });
+}
+
+const BENCH_SCENARIOS: Record<string, () => Scenario> = {
+  'pipeline-5d': () => pipelineScenario(120),
+  'pipeline-1h': () => pipelineScenario(1),
+};
+
 function child(): void {
   const scenario = opts.scenario || 'default';
   const strategy = opts.strategy || 'cheapest';
   const runs = Math.round(Number(opts.runs || '1'));
-  const world = buildWorld(loadScenario(scenario).scenario);
+  const world = buildWorld(BENCH_SCENARIOS[scenario]?.() ?? loadScenario(scenario).scenario);
   const times: number[] = [];
   const cpu: number[] = [];
   let events = 0, orders = 0;
@@ -97,10 +133,13 @@ function main(): void {
         ['default', 'nearest', 15],
         ['default', 'cheapest', 15],
         ['default', 'reserve', 15],
+        ['pipeline-5d', 'nearest', 5],
+        ['pipeline-1h', 'nearest', 5],
         ['network-large', 'cheapest', 1],
       ];
   console.log('allocsim simulator benchmark (one child process per row; median over runs; events = kernel events)\n');
   console.log('scenario        strategy   runs      events     orders  first s  median s     events/s    orders/s  peak RSS   CPU s  events/CPU s');
+  const done = new Map<string, Figures>();
   for (const [scenario, strategy, runs] of plan) {
     const r = spawnSync(process.execPath, [self, '--child', '--scenario', scenario, '--strategy', strategy, '--runs', String(runs)], {
       encoding: 'utf8',
@@ -111,8 +150,17 @@ function main(): void {
       continue;
     }
     const f = JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
+    done.set(scenario, f);
     console.log(
       `${f.scenario.padEnd(15)} ${f.strategy.padEnd(9)} ${String(f.runs).padStart(5)} ${f.events.toLocaleString('en-US').padStart(11)} ${f.orders.toLocaleString('en-US').padStart(10)} ${f.firstRunSeconds.toFixed(2).padStart(8)} ${f.medianSeconds.toFixed(3).padStart(9)} ${Math.round(f.eventsPerSecond).toLocaleString('en-US').padStart(12)} ${Math.round(f.ordersPerSecond).toLocaleString('en-US').padStart(11)} ${f.peakRssMB.toFixed(0).padStart(6)} MB ${f.medianCpuSeconds.toFixed(3).padStart(7)} ${Math.round(f.eventsPerCpuSecond).toLocaleString('en-US').padStart(13)}`,
+    );
+  }
+  const long = done.get('pipeline-5d');
+  const short = done.get('pipeline-1h');
+  if (long && short) {
+    const perOrder = (f: Figures) => (f.medianSeconds / f.orders) * 1e6;
+    console.log(
+      `\npipeline: ${perOrder(long).toFixed(3)} µs per order at 5 days, ${perOrder(short).toFixed(3)} µs at 1 hour: ratio ${(perOrder(long) / perOrder(short)).toFixed(3)} (target <= 1.2)`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Stream } from '../sim/kernel/random.js';
-import { chooseMode, greedyFill } from '../sim/policies/helpers.js';
+import { chooseMode, greedyFill, TakenStock } from '../sim/policies/helpers.js';
 import { validateDecision, type DecidedBy, type Decision, type DecisionContext, type LineDecision, type Policy } from '../sim/policies/contract.js';
 import { nonFinite, type ModelSlot } from './model-slot.js';
 import { unavailable, UnavailableError, type FallbackReason, type LoadedModel, type ModelAnswer } from './model.js';
@@ -263,16 +263,21 @@ export class DecisionChain {
       base.propensity = (1 - eps) * p + (reachable ? eps * uniformP : 0);
       return;
     }
+    // Lines of one SKU share its stock: each line takes only what earlier lines left.
+    const taken = new TakenStock();
     const lines: LineDecision[] = ctx.order.lines.map((l, i) => {
       if (l.candidates.length === 0) return base.lines[i]!;
       const k = Math.min(l.candidates.length - 1, Math.floor(this.explore.uniform() * l.candidates.length));
       const c = l.candidates[k]!;
-      const q = Math.min(l.quantity, c.available);
+      const q = Math.min(l.quantity, taken.left(l, c));
       const rest = l.candidates.filter((_, j) => j !== k);
       const scores = base.scores?.[i];
       const costs = rest.map((x) => -(scores?.[l.candidates.indexOf(x)] ?? 0));
-      const tail = greedyFill(ctx.order, { ...l, quantity: l.quantity - q, candidates: rest }, costs, l.quantity - q, true);
-      return { allocations: [{ warehouse: c.warehouse, quantity: q, mode: chooseMode(ctx.order, c).mode }, ...tail.allocations], backordered: tail.backordered };
+      const tail = greedyFill(ctx.order, { ...l, quantity: l.quantity - q, candidates: rest }, costs, l.quantity - q, true, taken);
+      const first = q > 0 ? [{ warehouse: c.warehouse, quantity: q, mode: chooseMode(ctx.order, c).mode }] : [];
+      const d: LineDecision = { allocations: [...first, ...tail.allocations], backordered: tail.backordered };
+      taken.takeLine(l.sku, d);
+      return d;
     });
     const explored: Decision = { lines, scores: base.scores, decidedBy: base.decidedBy };
     validateDecision(ctx, explored);

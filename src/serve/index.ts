@@ -2,7 +2,7 @@ export { startServer, MODEL_HEALTH_NAME, SERVER_CHANNEL_OPTIONS } from './server
 export type { ServeOptions, RunningServer, TlsOptions } from './server.js';
 export { createClient, call, api, adminMetadata } from './client.js';
 export type { ClientOptions, AllocationApi, CallOpts } from './client.js';
-export { buildContext } from './context.js';
+export { SnapshotState } from './snapshot-state.js';
 export { validateOrder, validateSnapshot, LIMITS } from './validate.js';
 export { toGrpcStatus, ServeError, InvalidArgumentError } from './errors.js';
 export { UnavailableError, ModelLoadFailedError } from './model.js';

@@ -1,6 +1,6 @@
 import type { World } from '../sim/model/world.js';
 import { validateDecision, type DecisionContext } from '../sim/policies/contract.js';
-import { buildContext } from './context.js';
+import { SnapshotState } from './snapshot-state.js';
 import type { Logger } from './log.js';
 import { ModelLoadFailedError, type LoadedModel, type ModelProvider } from './model.js';
 import type { ValidOrder, ValidSnapshot } from './validate.js';
@@ -250,6 +250,7 @@ export function warmContexts(world: World, perSegment = 4): DecisionContext[] {
     }
   }
   const out: DecisionContext[] = [];
+  const state = SnapshotState.open(world, snap, []);
   for (let g = 0; g < s.segments.length; g++) {
     for (let k = 0; k < Math.min(S, perSegment); k++) {
       const r = (g + k) % s.regions.length;
@@ -261,8 +262,9 @@ export function warmContexts(world: World, perSegment = 4): DecisionContext[] {
         createdHours: 0,
         lines: [{ sku: k, quantity: 1 + ((g + k) % 3), unitPrice: world.skus[k]!.price }],
       };
-      out.push(buildContext(world, snap, order));
+      out.push(state.context(order));
     }
   }
+  state.close();
   return out;
 }

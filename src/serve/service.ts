@@ -1,6 +1,7 @@
 import type { World } from '../sim/model/world.js';
 import { createRulePolicy, RULE_NAMES } from '../sim/policies/rules.js';
-import type { DecisionContext, PendingOrderView, PerSegment, Policy } from '../sim/policies/contract.js';
+import type { DecisionContext, Policy } from '../sim/policies/contract.js';
+import { waveSequence } from '../sim/context.js';
 import type { RecommendRequest__Output } from '../gen/allocation/v1/RecommendRequest.js';
 import type { RecommendBatchRequest__Output } from '../gen/allocation/v1/RecommendBatchRequest.js';
 import type { GetNetworkResponse } from '../gen/allocation/v1/GetNetworkResponse.js';
@@ -11,7 +12,6 @@ import type { ActivatePolicyResponse } from '../gen/allocation/v1/ActivatePolicy
 import type { ReloadResponse } from '../gen/allocation/v1/ReloadResponse.js';
 import { AuditLog, AuditPack, type AuditRecord, type AuditSnapshot } from './audit.js';
 import { registryPath } from './auth.js';
-import { buildContext, consume } from './context.js';
 import type { DecideOptions, DecisionChain, Outcome } from './chain.js';
 import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError } from './errors.js';
 import { DecisionIds } from './ids.js';
@@ -21,6 +21,7 @@ import type { ModelSlot } from './model-slot.js';
 import type { LoadedModel } from './model.js';
 import { Slicer, SLICE_MS } from './slices.js';
 import { LIMITS, validateOrder, validateSnapshot, type ValidOrder } from './validate.js';
+import { orderState, SnapshotState } from './snapshot-state.js';
 import { DECIDED_BY_KIND, FALLBACK_REASON_NUMBER, fieldSpans, ProtoWriter, RAW_REQUEST, SERVING_MODE_NUMBER, WireMessage } from './wire.js';
 
 /** `ActivatePolicy` version that releases an operator's pin (as does an empty one). */
@@ -88,7 +89,9 @@ export class AllocationCore {
   async recommend(req: RecommendRequest__Output, deadline: number, started: number): Promise<WireMessage> {
     const snap = validateSnapshot(this.world, req.snapshot);
     const order = validateOrder(this.world, req.order, 'order', snap.nowHours);
-    const ctx = buildContext(this.world, snap, order);
+    const state = SnapshotState.open(this.world, snap, [order]);
+    const ctx = state.context(order);
+    state.close();
     const out = await this.d.chain.decide(ctx, { deadline, forceRules: req.forceRules });
     // Past the deadline the caller has stopped waiting: the decision is neither logged nor sent.
     if (Date.now() >= deadline) throw new DeadlineExceededError('Recommend: the deadline passed while the order was decided; nothing was logged');
@@ -214,16 +217,6 @@ export class AllocationCore {
       seen.add(o.id);
       orders.push(o);
     }
-    const kinds = this.world.scenario.segments.map((g) => g.kind);
-    // Pending units of the wave per SKU × kind, as the simulator counts them.
-    const pending = new Map<number, PerSegment>();
-    for (const o of orders) {
-      for (const l of o.lines) {
-        let p = pending.get(l.sku);
-        if (!p) pending.set(l.sku, (p = { contract: 0, premium: 0, standard: 0 }));
-        p[kinds[o.segment]!] += l.quantity;
-      }
-    }
     const sequence = this.waveOrder(orders);
     // The orders as received (wire bytes) for the audit log, when the request came over gRPC.
     const raw = received(req);
@@ -246,44 +239,43 @@ export class AllocationCore {
     const opts: DecideOptions = { deadline, forceRules, model };
     const tsMs = Date.now();
     const mode = this.auditMode;
-    // The wave's pending units as the policy sees them: read during `decide`, updated after it.
-    const pendingOf = (sku: number) => pending.get(sku)!;
+    // The snapshot as the simulator's state, the wave's orders pending in it.
+    const state = SnapshotState.open(this.world, snap, orders);
     let done = 0;
     const t0 = performance.now();
-    for (const i of sequence) {
-      if (slicer.due) {
-        await slicer.next(`${done} of ${orders.length} orders decided`);
-        // When the model's pace would take the wave past its deadline, the model steps aside
-        // (its budget is spent: fallback DEADLINE) and the rules, cheaper, decide the rest.
-        if (model && done > 0 && deadline !== Infinity && opts.deadline === deadline && Date.now() + ((performance.now() - t0) / done) * (orders.length - done) > deadline) {
-          opts.deadline = Date.now();
+    try {
+      for (const i of sequence) {
+        if (slicer.due) {
+          await slicer.next(`${done} of ${orders.length} orders decided`);
+          // When the model's pace would take the wave past its deadline, the model steps aside
+          // (its budget is spent: fallback DEADLINE) and the rules, cheaper, decide the rest.
+          if (model && done > 0 && deadline !== Infinity && opts.deadline === deadline && Date.now() + ((performance.now() - t0) / done) * (orders.length - done) > deadline) {
+            opts.deadline = Date.now();
+          }
         }
+        done++;
+        const order = orders[i]!;
+        const ctx = state.context(order);
+        const decided = this.d.chain.decide(ctx, opts);
+        const out = decided instanceof Promise ? await decided : decided;
+        // The next order of the wave sees the stock and pending units this one left.
+        state.take(order, out.decision);
+        const id = this.ids.next();
+        const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
+        if (packLines >= AUDIT_CHUNK_LINES) {
+          records.push(pack);
+          pack = newPack(orders.length - done + 1);
+          packLines = 0;
+        }
+        pack.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
+        packLines += order.lines.length;
+        counts.add(out);
+        spans[2 * i] = body.length;
+        this.writeDecision(body, id, ctx, out, started);
+        spans[2 * i + 1] = body.length;
       }
-      done++;
-      const order = orders[i]!;
-      const ctx = buildContext(this.world, snap, order, pendingOf);
-      const decided = this.d.chain.decide(ctx, opts);
-      const out = decided instanceof Promise ? await decided : decided;
-      consume(this.world, snap, order, out.decision);
-      const kind = kinds[order.segment]!;
-      for (let j = 0; j < order.lines.length; j++) {
-        let placed = 0;
-        for (const a of out.decision.lines[j]!.allocations) placed += a.quantity;
-        pending.get(order.lines[j]!.sku)![kind] -= placed;
-      }
-      const id = this.ids.next();
-      const request = orderBytes ? orderBytes.subarray(orderSpans![2 * i]!, orderSpans![2 * i + 1]!) : JSON.stringify(req.orders[i]);
-      if (packLines >= AUDIT_CHUNK_LINES) {
-        records.push(pack);
-        pack = newPack(orders.length - done + 1);
-        packLines = 0;
-      }
-      pack.add(this.record(id, 'RecommendBatch', batchId, request, ctx, out, 0, tsMs, mode));
-      packLines += order.lines.length;
-      counts.add(out);
-      spans[2 * i] = body.length;
-      this.writeDecision(body, id, ctx, out, started);
-      spans[2 * i + 1] = body.length;
+    } finally {
+      state.close();
     }
     records.push(pack);
     counts.publish(this.d.metrics);
@@ -292,23 +284,10 @@ export class AllocationCore {
     return { snapshot, records, body, spans };
   }
 
+  /** Request positions of a wave's orders in the order the active rule strategy sequences them (as a simulator wave). */
   private waveOrder(orders: ValidOrder[]): number[] {
-    const idx = orders.map((_, i) => i);
-    const rank = this.activeRules().rank?.bind(this.activeRules());
-    if (!rank) return idx;
-    const kinds = this.world.scenario.segments.map((g) => g.kind);
-    const key = orders.map((o) => {
-      let margin = 0;
-      let units = 0;
-      for (const l of o.lines) {
-        margin += l.quantity * (l.unitPrice - this.world.skus[l.sku]!.unitCost);
-        units += l.quantity;
-      }
-      const view: PendingOrderView = { id: o.id, segmentKind: kinds[o.segment]!, createdHours: o.createdHours, marginAtStake: margin, unitsRemaining: units };
-      return rank(view);
-    });
-    idx.sort((a, b) => key[a]! - key[b]! || orders[a]!.createdHours - orders[b]!.createdHours || a - b);
-    return idx;
+    const states = orders.map((o, at) => ({ ...orderState(o), at }));
+    return waveSequence(this.world, states, this.activeRules()).map((o) => o.at);
   }
 
   private activeRules(): Policy {

@@ -1,11 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createRulePolicy, RULE_NAMES } from '../../src/sim/policies/rules.js';
 import { loadAllocationProto, SERVICE_NAME } from '../../src/serve/proto.js';
 import { validateOrder, validateSnapshot } from '../../src/serve/validate.js';
-import { buildContext } from '../../src/serve/context.js';
+import { SnapshotState } from '../../src/serve/snapshot-state.js';
+import { ContextBuilder } from '../../src/sim/context.js';
+import { simulate } from '../../src/sim/engine.js';
+import { DecisionChain } from '../../src/serve/chain.js';
+import type { DecisionContext } from '../../src/sim/policies/contract.js';
 import { adminMetadata } from '../../src/serve/client.js';
 import { MODEL_HEALTH_NAME } from '../../src/serve/server.js';
 import type { RecommendRequest, RecommendRequest__Output } from '../../src/gen/allocation/v1/RecommendRequest.js';
@@ -22,8 +26,24 @@ function overTheWire(req: RecommendRequest): RecommendRequest__Output {
   return m.requestDeserialize(m.requestSerialize(req)) as RecommendRequest__Output;
 }
 
+/**
+ * The context with the fields the service derives from the snapshot through
+ * absolute hours (inbound ETA, inventory age: now + x − now) rounded to 1e-9 h.
+ */
+function rounded(ctx: DecisionContext): DecisionContext {
+  const c = structuredClone(ctx);
+  for (const l of c.order.lines) {
+    for (const k of l.candidates) {
+      k.inventoryAgeHours = Math.round(k.inventoryAgeHours * 1e9) / 1e9;
+      k.inbound = k.inbound.map((b) => ({ quantity: b.quantity, etaHours: Math.round(b.etaHours * 1e9) / 1e9 }));
+    }
+  }
+  return c;
+}
+
 describe('request → context', () => {
   it('builds the same DecisionContext as the simulator for the same state', () => {
+    let inbound = 0;
     for (const rule of ['priority', 'fair-share']) {
       const ctxs = simulatorContexts(world, createRulePolicy(rule), { seed: 7, days: 12, max: 150, every: 7 });
       expect(ctxs.length).toBe(150);
@@ -31,8 +51,42 @@ describe('request → context', () => {
         const req = overTheWire(requestFromContext(world, ctx));
         const snap = validateSnapshot(world, req.snapshot);
         const order = validateOrder(world, req.order, 'order', snap.nowHours);
-        expect(buildContext(world, snap, order)).toEqual(ctx);
+        const state = SnapshotState.open(world, snap, [order]);
+        expect(rounded(state.context(order))).toEqual(rounded(ctx));
+        state.close();
+        for (const l of ctx.order.lines) for (const c of l.candidates) inbound += c.inbound.length;
       }
+    }
+    // The comparison covered candidates with stock in transit.
+    expect(inbound).toBeGreaterThan(50);
+  });
+
+  it('the simulator and the service build their contexts with one function (ContextBuilder.build)', async () => {
+    const build = vi.spyOn(ContextBuilder.prototype, 'build');
+    const chainDecide = vi.spyOn(DecisionChain.prototype, 'decide');
+    const s = await startTestServer();
+    try {
+      const built = () => new Set(build.mock.results.map((r) => r.value as DecisionContext));
+      // The simulator: every context a policy is handed is one build() returned.
+      const seen: DecisionContext[] = [];
+      const nearest = createRulePolicy('nearest');
+      simulate(world, { name: 'spy', decide: (ctx) => (seen.push(ctx), nearest.decide(ctx)) }, { seed: 1, days: 2 });
+      expect(seen.length).toBeGreaterThan(100);
+      const fromSim = built();
+      for (const ctx of seen) expect(fromSim.has(ctx)).toBe(true);
+      // The service: every context its decision chain is handed is one build() returned.
+      build.mockClear();
+      const ctx = simulatorContexts(world, nearest, { seed: 2, days: 3, max: 1 })[0]!;
+      await s.api.recommend(requestFromContext(world, ctx));
+      const req = requestFromContext(world, ctx);
+      await s.api.recommendBatch({ snapshot: req.snapshot, orders: [req.order!, { ...req.order!, id: 'second' }] });
+      expect(chainDecide.mock.calls.length).toBe(3);
+      const fromService = built();
+      for (const [c] of chainDecide.mock.calls) expect(fromService.has(c)).toBe(true);
+    } finally {
+      build.mockRestore();
+      chainDecide.mockRestore();
+      await s.close();
     }
   });
 });

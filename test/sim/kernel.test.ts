@@ -42,6 +42,50 @@ describe('Kernel', () => {
     expect(seen).toEqual(expected.map((e) => e.i));
   });
 
+  it('runs a schedule of fixed delays beside random ones exactly as a plain sorted list does', () => {
+    // Fixed delays land in the kernel's FIFO run, the others in its heap; a plain list
+    // searched for its smallest (time, priority, sequence) key is the reference.
+    type Key = [number, number, number];
+    const drive = (at: (t: number, p: number, key: Key) => void, now: () => number) => {
+      const rng = new RandomStreams(5).get('k');
+      let seq = 0;
+      const ran: Key[] = [];
+      const schedule = (t: number, p: number) => at(t, p, [t, p, seq++]);
+      const handle = (key: Key) => {
+        ran.push(key);
+        if (seq >= 5000) return;
+        const r = rng.uniform();
+        // A fixed lead time, a random one, or now (ties), at a random priority.
+        schedule(now() + (r < 0.4 ? 100 : r < 0.8 ? rng.uniform() * 150 : 0), Math.floor(rng.uniform() * 3));
+        if (r < 0.5) schedule(now() + 100, 1);
+      };
+      for (let i = 0; i < 50; i++) schedule(rng.uniform() * 10, i % 3);
+      return { ran, handle };
+    };
+    const k = new Kernel(4);
+    let handle: (key: Key) => void = () => {};
+    const fast = drive((t, p, key) => k.at(t, p, (x: Key) => handle(x), key), () => k.now);
+    handle = fast.handle;
+    k.run();
+    let clock = 0;
+    const list: Key[] = [];
+    const ref = drive((_t, _p, key) => list.push(key), () => clock);
+    while (list.length > 0) {
+      let m = 0;
+      for (let i = 1; i < list.length; i++) {
+        const a = list[i]!;
+        const b = list[m]!;
+        if (a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])))) m = i;
+      }
+      const key = list.splice(m, 1)[0]!;
+      clock = key[0];
+      ref.handle(key);
+    }
+    expect(fast.ran.length).toBe(5000);
+    expect(fast.ran).toEqual(ref.ran);
+    expect(k.pending).toBe(0);
+  });
+
   it('run({ until }) stops after events at until and leaves the clock there', () => {
     const k = new Kernel();
     const seen: number[] = [];

@@ -4,6 +4,8 @@ import {
   describeRules,
   parseWeights,
   RULE_NAMES,
+  TakenStock,
+  validateDecision,
   type Candidate,
   type DecisionContext,
   type SegmentKind,
@@ -129,5 +131,62 @@ describe('rule strategies: behaviour', () => {
     expect(() => parseWeights('a=1,b')).toThrow(/"b" must look like name=number/);
     expect(parseWeights('protectDays=10, premiumAccess=0.5')).toEqual({ protectDays: 10, premiumAccess: 0.5 });
     expect(describeRules().map((r) => r.name)).toEqual([...RULE_NAMES]);
+  });
+});
+
+describe('an order with two lines of one SKU (issue 12 item 2)', () => {
+  /** Two lines of SKU A, 10 units each, against 6 + 6 units in two warehouses. */
+  function repeated(kind: SegmentKind): DecisionContext {
+    const c = ctx(kind, 10, [cand('near', 6, 100, 1), cand('far', 6, 900, 2)], { pendingUnits: { contract: 0, premium: 0, standard: 20 } });
+    const line = c.order.lines[0]!;
+    return { ...c, order: { ...c.order, lines: [line, { ...line }] } };
+  }
+
+  it('every rule allocates each warehouse at most once across the lines', () => {
+    for (const name of RULE_NAMES) {
+      const c = repeated('standard');
+      const d = createRulePolicy(name).decide(c);
+      validateDecision(c, d);
+      const at = new Map<string, number>();
+      for (const l of d.lines) for (const a of l.allocations) at.set(a.warehouse, (at.get(a.warehouse) ?? 0) + a.quantity);
+      expect(at.get('near') ?? 0, name).toBeLessThanOrEqual(6);
+      expect(at.get('far') ?? 0, name).toBeLessThanOrEqual(6);
+      // The rules without rationing place all 12 units: the second line gets what the first left.
+      if (name !== 'fair-share' && name !== 'reserve') expect((at.get('near') ?? 0) + (at.get('far') ?? 0), name).toBe(12);
+    }
+  });
+
+  it('whole-line rules fall back to what is left, not to a warehouse already emptied', () => {
+    const c = repeated('standard');
+    const d = createRulePolicy('nearest', { split: 0 }).decide(c);
+    expect(d.lines[0]!.allocations).toEqual([{ warehouse: 'near', quantity: 6, mode: 'ground' }]);
+    expect(d.lines[1]!.allocations).toEqual([{ warehouse: 'far', quantity: 6, mode: 'ground' }]);
+    validateDecision(c, d);
+  });
+
+  it('validateDecision counts a warehouse × SKU over every line (the simulator and the service check decisions with it)', () => {
+    const c = repeated('standard');
+    const ground = (warehouse: string, quantity: number) => ({ warehouse, quantity, mode: 'ground' });
+    const twice = { lines: [{ allocations: [ground('near', 6)], backordered: 4 }, { allocations: [ground('near', 6)], backordered: 4 }] };
+    expect(() => validateDecision(c, twice)).toThrow(/order O1 line 0 allocation 0: quantity\(=12 across the lines of sku A\) exceeds available\(=6\) at near/);
+    validateDecision(c, { lines: [{ allocations: [ground('near', 6)], backordered: 4 }, { allocations: [ground('far', 6)], backordered: 4 }] });
+  });
+});
+
+describe('TakenStock', () => {
+  it('tracks units taken per SKU × warehouse and what a candidate still offers', () => {
+    const t = new TakenStock();
+    const c = ctx('standard', 10, [cand('near', 6, 100, 1), cand('far', 6, 900, 2)]);
+    const line = c.order.lines[0]!;
+    expect(t.left(line, line.candidates[0]!)).toBe(6);
+    t.take('A', 'near', 4);
+    t.take('A', 'near', 1);
+    t.take('B', 'far', 3);
+    expect(t.at('A', 'near')).toBe(5);
+    expect(t.left(line, line.candidates[0]!)).toBe(1);
+    expect(t.left(line, line.candidates[1]!)).toBe(6);
+    expect(t.networkLeft(line)).toBe(7);
+    t.clear();
+    expect(t.left(line, line.candidates[0]!)).toBe(6);
   });
 });

@@ -21,6 +21,12 @@ export interface NextEvent {
  * looking them up per slot. Scheduling allocates nothing once the arrays have
  * grown: this is what lets a model run millions of events a second. Freed slots
  * are reused.
+ *
+ * Events scheduled in key order — each no earlier than the last one so queued,
+ * as a fixed delay gives (supplier lead times, say) — wait in a FIFO run beside
+ * the heap instead, at O(1) each way; `step()` takes whichever head comes first.
+ * The order is the heap's exactly, and a long pipeline of such events does not
+ * deepen the heap every other event sifts through.
  */
 export class Kernel {
   // Heap position → key and slot.
@@ -32,6 +38,13 @@ export class Kernel {
   private handlers: (Handler<any> | undefined)[];
   private args: unknown[];
   private size = 0;
+  // The FIFO run: a ring buffer of keys and slots, in key order.
+  private runTime = new Float64Array(64);
+  private runPrio = new Int32Array(64);
+  private runSeq = new Float64Array(64);
+  private runSlot = new Int32Array(64);
+  private runHead = 0;
+  private runCount = 0;
   private free: number[] = [];
   private nextSlot = 0;
   private seq = 0;
@@ -61,7 +74,7 @@ export class Kernel {
 
   /** How many events are waiting. */
   get pending(): number {
-    return this.size;
+    return this.size + this.runCount;
   }
 
   /** Schedules `handler(arg)` at absolute time `time` (hours) with `priority`. */
@@ -72,7 +85,67 @@ export class Kernel {
     const slot = this.free.length > 0 ? this.free.pop()! : this.takeSlot();
     this.handlers[slot] = handler;
     this.args[slot] = arg;
-    this.push(time, priority | 0, this.seq++, slot);
+    const p = priority | 0;
+    const s = this.seq++;
+    const n = this.runCount;
+    if (n > 0) {
+      // Sequences only grow: a time and priority no earlier than the run's last extend it.
+      const last = (this.runHead + n - 1) & (this.runTime.length - 1);
+      const lt = this.runTime[last]!;
+      if (time > lt || (time === lt && p >= this.runPrio[last]!)) {
+        this.append(time, p, s, slot);
+        return;
+      }
+    } else if (this.size > 0 && !this.before(this.heapTime[0]!, this.heapPrio[0]!, this.heapSeq[0]!, time, p, s)) {
+      // An empty run starts with an event that does not come before the heap's first.
+      this.append(time, p, s, slot);
+      return;
+    }
+    this.push(time, p, s, slot);
+  }
+
+  /** True when key (t1, p1, s1) comes before (t2, p2, s2). */
+  private before(t1: number, p1: number, s1: number, t2: number, p2: number, s2: number): boolean {
+    return t1 < t2 || (t1 === t2 && (p1 < p2 || (p1 === p2 && s1 < s2)));
+  }
+
+  /** True when the next event is the run's head rather than the heap's top. */
+  private runFirst(): boolean {
+    if (this.runCount === 0) return false;
+    if (this.size === 0) return true;
+    const h = this.runHead;
+    return this.before(this.runTime[h]!, this.runPrio[h]!, this.runSeq[h]!, this.heapTime[0]!, this.heapPrio[0]!, this.heapSeq[0]!);
+  }
+
+  private append(t: number, p: number, s: number, slot: number): void {
+    if (this.runCount === this.runTime.length) this.growRun();
+    const i = (this.runHead + this.runCount) & (this.runTime.length - 1);
+    this.runTime[i] = t;
+    this.runPrio[i] = p;
+    this.runSeq[i] = s;
+    this.runSlot[i] = slot;
+    this.runCount++;
+  }
+
+  /** Doubles the run's ring, unwrapped into the front of the new one (sizes stay powers of two). */
+  private growRun(): void {
+    const cap = this.runTime.length;
+    const t = new Float64Array(cap * 2);
+    const p = new Int32Array(cap * 2);
+    const q = new Float64Array(cap * 2);
+    const sl = new Int32Array(cap * 2);
+    for (let k = 0; k < this.runCount; k++) {
+      const i = (this.runHead + k) & (cap - 1);
+      t[k] = this.runTime[i]!;
+      p[k] = this.runPrio[i]!;
+      q[k] = this.runSeq[i]!;
+      sl[k] = this.runSlot[i]!;
+    }
+    this.runTime = t;
+    this.runPrio = p;
+    this.runSeq = q;
+    this.runSlot = sl;
+    this.runHead = 0;
   }
 
   /** Schedules `handler(arg)` after `delay` hours from now. */
@@ -83,20 +156,40 @@ export class Kernel {
 
   /** The next event's time and priority, or undefined when none is left. */
   peek(): NextEvent | undefined {
+    if (this.runFirst()) return { time: this.runTime[this.runHead]!, priority: this.runPrio[this.runHead]! };
     if (this.size === 0) return undefined;
     return { time: this.heapTime[0]!, priority: this.heapPrio[0]! };
   }
 
   /** Time of the next event, or Infinity. Cheaper than `peek()` in loops. */
   peekTime(): number {
+    if (this.runFirst()) return this.runTime[this.runHead]!;
     return this.size === 0 ? Infinity : this.heapTime[0]!;
   }
 
   /** Runs exactly one event. Returns false when there was none. */
   step(): boolean {
-    if (this.size === 0) return false;
-    this._now = this.heapTime[0]!;
-    const slot = this.pop();
+    return this.runNext(Infinity);
+  }
+
+  /** Runs the next event if it is due by `until`; false when none is. */
+  private runNext(until: number): boolean {
+    let slot: number;
+    if (this.runFirst()) {
+      const h = this.runHead;
+      const t = this.runTime[h]!;
+      if (t > until) return false;
+      this._now = t;
+      slot = this.runSlot[h]!;
+      this.runHead = (h + 1) & (this.runTime.length - 1);
+      this.runCount--;
+    } else {
+      if (this.size === 0) return false;
+      const t = this.heapTime[0]!;
+      if (t > until) return false;
+      this._now = t;
+      slot = this.pop();
+    }
     const handler = this.handlers[slot]!;
     const arg = this.args[slot];
     this.handlers[slot] = undefined;
@@ -115,8 +208,7 @@ export class Kernel {
   run(options: { until?: number } = {}): boolean {
     const until = options.until ?? Infinity;
     this.stopRequested = false;
-    while (this.size > 0 && this.heapTime[0]! <= until) {
-      this.step();
+    while (this.runNext(until)) {
       if (this.stopRequested) {
         this.stopRequested = false;
         return true;

@@ -1,8 +1,8 @@
 /**
  * The decision contract: everything a policy may see for one order at one moment
- * (`DecisionContext`) and what it answers (`Decision`). The simulator builds
- * contexts from its state; the gRPC service builds them from a request and the
- * network loaded at start-up. Same context → same decision, in both places.
+ * (`DecisionContext`) and what it answers (`Decision`). The simulator and the
+ * gRPC service build contexts with one builder (`ContextBuilder`, src/sim/context.ts)
+ * from one kind of state (`NetworkState`). Same context → same decision, in both places.
  */
 
 /** The three kinds of customer segment, in descending priority. */
@@ -31,7 +31,7 @@ export interface ModeOption {
 /** Stock on its way to a warehouse. */
 export interface InboundView {
   quantity: number;
-  /** Hours from now until it lands. */
+  /** Hours from now until it lands (for a bucket of receipts, their mean). */
   etaHours: number;
 }
 
@@ -40,6 +40,11 @@ export interface Candidate {
   warehouse: string;
   /** Units on hand and not yet promised to another order. */
   available: number;
+  /**
+   * Stock in transit to this warehouse, soonest first, by ETA bucket (see
+   * `INBOUND_BUCKET_HOURS`: within 24 h, 72 h, 168 h, later): at most one entry
+   * per bucket, empty buckets left out.
+   */
   inbound: readonly InboundView[];
   /** Pick capacity left today, in units (0 once today is full and new work queues for later days). */
   capacityLeftToday: number;
@@ -163,7 +168,13 @@ export interface PendingOrderView {
 
 /**
  * An allocation policy. Rule strategies, the network policy and the fallback
- * chain all implement it.
+ * chain's rules all implement it (the service's `DecisionChain` is not a
+ * `Policy`: it wraps one model and one rule strategy and answers an `Outcome`,
+ * the decision plus why it was taken).
+ *
+ * A context is lent to `decide` for the duration of the call: the simulator may
+ * rewrite the same objects for the next order. A policy that needs any part of
+ * it afterwards copies it (strings, such as warehouse ids, may be kept).
  */
 export interface Policy {
   readonly name: string;
@@ -174,14 +185,6 @@ export interface Policy {
    * ties by creation time. Without it, a wave is first come, first served.
    */
   rank?(order: PendingOrderView): number;
-  /**
-   * Optional: true when `decide` keeps no reference to its context, or to any
-   * object inside it, once it returns (strings such as warehouse ids may be
-   * shared with the decision). The simulator may then rewrite one set of context
-   * objects for order after order instead of allocating each afresh. Unset or
-   * false: every context is new and the policy may keep it.
-   */
-  readonly transientContexts?: boolean;
 }
 
 /** Raised when a policy answers something the world cannot do. */
@@ -200,7 +203,8 @@ function where(ctx: DecisionContext, line: number, allocation: number): string {
 /**
  * Checks a decision against its context: one entry per line, whole non-negative
  * quantities, only offered warehouses and modes, no more than available per
- * warehouse, and allocated + backordered equal to the line quantity.
+ * warehouse × SKU — summed over every line of the order, since lines of one SKU
+ * draw on the same stock — and allocated + backordered equal to the line quantity.
  * Throws `DecisionError` naming the first problem.
  */
 export function validateDecision(ctx: DecisionContext, decision: Decision): void {
@@ -223,10 +227,15 @@ export function validateDecision(ctx: DecisionContext, decision: Decision): void
       let offered = false;
       for (const m of c.modes) if (m.mode === a.mode) offered = true;
       if (!offered) throw new DecisionError(`${where(ctx, i, j)}: mode(=${a.mode}) is not offered from ${a.warehouse}`);
-      let sameWarehouse = 0;
-      for (const b of d.allocations) if (b.warehouse === a.warehouse) sameWarehouse += b.quantity;
-      if (sameWarehouse > c.available) {
-        throw new DecisionError(`${where(ctx, i, j)}: quantity(=${sameWarehouse}) exceeds available(=${c.available}) at ${a.warehouse}`);
+      // This warehouse's units of the SKU taken by this line and every other line of the SKU.
+      let taken = 0;
+      for (let k = 0; k < lines.length; k++) {
+        if (k !== i && lines[k]!.sku !== line.sku) continue;
+        for (const b of decision.lines[k]!.allocations) if (b.warehouse === a.warehouse) taken += b.quantity;
+      }
+      if (taken > c.available) {
+        const across = taken > sumAt(d.allocations, a.warehouse) ? ` across the lines of sku ${line.sku}` : '';
+        throw new DecisionError(`${where(ctx, i, j)}: quantity(=${taken}${across}) exceeds available(=${c.available}) at ${a.warehouse}`);
       }
       placed += a.quantity;
     }
@@ -236,4 +245,10 @@ export function validateDecision(ctx: DecisionContext, decision: Decision): void
       );
     }
   }
+}
+
+function sumAt(allocations: readonly Allocation[], warehouse: string): number {
+  let q = 0;
+  for (const a of allocations) if (a.warehouse === warehouse) q += a.quantity;
+  return q;
 }

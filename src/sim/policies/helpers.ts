@@ -38,13 +38,79 @@ export function landedCost(
   return w.shipping * m.costPerUnit + w.handling * c.handlingCostPerUnit + w.lateness * lateProb * order.latePenaltyPerUnit;
 }
 
-/** greedyFill's candidate order, grown on demand. */
+/**
+ * Units that earlier lines of one decision already took, per SKU × warehouse.
+ * Every line of a context shows the same stock, so a later line of the same SKU
+ * may use only `left(line, candidate)`; decision makers record each line's
+ * allocations with `take`. Orders have few lines: a flat list, searched linearly.
+ */
+export class TakenStock {
+  private skus: string[] = [];
+  private warehouses: string[] = [];
+  private units: number[] = [];
+
+  /** Forgets everything taken (a new decision). */
+  clear(): void {
+    if (this.units.length === 0) return;
+    this.skus.length = 0;
+    this.warehouses.length = 0;
+    this.units.length = 0;
+  }
+
+  /** Records `quantity` units of `sku` taken from `warehouse`. */
+  take(sku: string, warehouse: string, quantity: number): void {
+    const n = this.units.length;
+    for (let i = 0; i < n; i++) {
+      if (this.skus[i] === sku && this.warehouses[i] === warehouse) {
+        this.units[i]! += quantity;
+        return;
+      }
+    }
+    this.skus.push(sku);
+    this.warehouses.push(warehouse);
+    this.units.push(quantity);
+  }
+
+  /** Records every allocation of a line. */
+  takeLine(sku: string, d: LineDecision): void {
+    for (const a of d.allocations) this.take(sku, a.warehouse, a.quantity);
+  }
+
+  /** Units of `sku` taken from `warehouse` so far. */
+  at(sku: string, warehouse: string): number {
+    const n = this.units.length;
+    for (let i = 0; i < n; i++) if (this.skus[i] === sku && this.warehouses[i] === warehouse) return this.units[i]!;
+    return 0;
+  }
+
+  /** Units of `sku` taken anywhere so far. */
+  ofSku(sku: string): number {
+    let q = 0;
+    const n = this.units.length;
+    for (let i = 0; i < n; i++) if (this.skus[i] === sku) q += this.units[i]!;
+    return q;
+  }
+
+  /** What `c` still offers to a line of `line.sku`. */
+  left(line: LineContext, c: Candidate): number {
+    return this.units.length === 0 ? c.available : Math.max(0, c.available - this.at(line.sku, c.warehouse));
+  }
+
+  /** The network's available units of the line's SKU, less what earlier lines took. */
+  networkLeft(line: LineContext): number {
+    return this.units.length === 0 ? line.networkAvailable : Math.max(0, line.networkAvailable - this.ofSku(line.sku));
+  }
+}
+
+/** greedyFill's candidate order and what each candidate still offers, grown on demand. */
 let fillOrder = new Int32Array(16);
+let fillLeft = new Float64Array(16);
 
 /**
  * Greedy fill of one line: takes candidates in ascending `costs` order (one cost
  * per candidate, lower is better) and allocates up to `limit` units, splitting
- * across warehouses when `split` allows.
+ * across warehouses when `split` allows. `taken`: what earlier lines of the
+ * decision took, which this line cannot use.
  */
 export function greedyFill(
   order: OrderContext,
@@ -52,9 +118,13 @@ export function greedyFill(
   costs: readonly number[],
   limit: number,
   split: boolean,
+  taken?: TakenStock,
 ): LineDecision {
   const cands = line.candidates;
   const n = cands.length;
+  if (fillLeft.length < n) fillLeft = new Float64Array(Math.max(n, 2 * fillLeft.length));
+  const left = fillLeft;
+  for (let i = 0; i < n; i++) left[i] = taken ? taken.left(line, cands[i]!) : cands[i]!.available;
   // Candidates by ascending cost, ties by warehouse id: an insertion sort, since
   // lists are short and Array.prototype.sort allocates a work array per call. The
   // order lives in a module scratch array (greedyFill never re-enters itself).
@@ -75,28 +145,28 @@ export function greedyFill(
   if (!split) {
     // Whole line from one warehouse when one can; otherwise the best partial.
     let pick = -1;
-    for (let k = 0; k < n && pick < 0; k++) if (cands[idx[k]!]!.available >= want) pick = idx[k]!;
-    if (pick < 0 && n > 0) pick = idx[0]!;
-    if (pick >= 0 && want > 0) {
+    for (let k = 0; k < n && pick < 0; k++) if (left[idx[k]!]! >= want) pick = idx[k]!;
+    for (let k = 0; k < n && pick < 0; k++) if (left[idx[k]!]! > 0) pick = idx[k]!;
+    const q = pick >= 0 ? Math.min(want, left[pick]!) : 0;
+    if (q > 0) {
       const c = cands[pick]!;
-      const q = Math.min(want, c.available);
       return { allocations: [{ warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode }], backordered: line.quantity - q };
     }
     return { allocations: [], backordered: line.quantity };
   }
   // Split: first how many warehouses take part, so the list is made at its size.
   let parts = 0;
-  for (let k = 0, left = want; k < n && left > 0; k++) {
-    const q = Math.min(left, cands[idx[k]!]!.available);
+  for (let k = 0, rest = want; k < n && rest > 0; k++) {
+    const q = Math.min(rest, left[idx[k]!]!);
     if (q <= 0) continue;
     parts++;
-    left -= q;
+    rest -= q;
   }
   const allocations = new Array<Allocation>(parts);
   let placed = 0;
   for (let k = 0, a = 0; k < n && want > 0; k++) {
     const c = cands[idx[k]!]!;
-    const q = Math.min(want, c.available);
+    const q = Math.min(want, left[idx[k]!]!);
     if (q <= 0) continue;
     allocations[a++] = { warehouse: c.warehouse, quantity: q, mode: chooseMode(order, c).mode };
     want -= q;
@@ -105,20 +175,26 @@ export function greedyFill(
   return { allocations, backordered: line.quantity - placed };
 }
 
+/** The stock earlier lines took, for `rulesDecision` (which never re-enters itself). */
+const rulesTaken = new TakenStock();
+
 /**
  * Builds a rules decision: `cost` scores every candidate of every line once (lower
- * is better); `fill` turns a line and its costs into allocations. Scores in the
- * decision are the negated costs, so higher is better as the contract says.
- * `cost` and `fill` get the order so a rule can make them once, not per decision.
+ * is better); `fill` turns a line and its costs into allocations, using only what
+ * earlier lines left (`taken`). Scores in the decision are the negated costs, so
+ * higher is better as the contract says. `cost` and `fill` get the order so a rule
+ * can make them once, not per decision.
  */
 export function rulesDecision(
   name: string,
   ctx: DecisionContext,
   cost: (line: LineContext, c: Candidate, order: OrderContext) => number,
-  fill: (line: LineContext, costs: readonly number[], order: OrderContext) => LineDecision,
+  fill: (line: LineContext, costs: readonly number[], order: OrderContext, taken: TakenStock) => LineDecision,
 ): Decision {
   const order = ctx.order;
   const n = order.lines.length;
+  const taken = rulesTaken;
+  taken.clear();
   // Arrays of their final length: a push-grown array reserves 17 slots.
   const lines = new Array<LineDecision>(n);
   const scores = new Array<number[]>(n);
@@ -127,7 +203,9 @@ export function rulesDecision(
     const cands = l.candidates;
     const costs = new Array<number>(cands.length);
     for (let i = 0; i < cands.length; i++) costs[i] = cost(l, cands[i]!, order);
-    lines[li] = fill(l, costs, order);
+    const d = fill(l, costs, order, taken);
+    lines[li] = d;
+    if (li + 1 < n) taken.takeLine(l.sku, d);
     // The costs become the scores, negated in place: higher is better on the wire.
     for (let i = 0; i < costs.length; i++) costs[i] = -costs[i]!;
     scores[li] = costs;
@@ -147,8 +225,8 @@ function decidedByRules(name: string): DecidedBy {
   return d;
 }
 
-/** Network units that could serve this order's segment soon: available now. */
-export function isScarce(line: LineContext): boolean {
+/** Waiting demand of the line's SKU exceeds the network's available units (`available`, default the line's). */
+export function isScarce(line: LineContext, available = line.networkAvailable): boolean {
   const p = line.pendingUnits;
-  return p.contract + p.premium + p.standard > line.networkAvailable;
+  return p.contract + p.premium + p.standard > available;
 }

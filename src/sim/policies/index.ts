@@ -17,7 +17,7 @@ export type {
   Policy,
   SegmentKind,
 } from './contract.js';
-export { chooseMode, expectedLate, landedCost, greedyFill } from './helpers.js';
+export { chooseMode, expectedLate, landedCost, greedyFill, TakenStock } from './helpers.js';
 export {
   createRulePolicy,
   describeRules,

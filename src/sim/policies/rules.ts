@@ -1,5 +1,5 @@
 import type { Candidate, LineContext, OrderContext, PendingOrderView, Policy, SegmentKind } from './contract.js';
-import { chooseMode, greedyFill, isScarce, landedCost, rulesDecision } from './helpers.js';
+import { chooseMode, greedyFill, isScarce, landedCost, rulesDecision, type TakenStock } from './helpers.js';
 
 /** Raised for an unknown strategy or a bad weight; names the value. */
 export class PolicyConfigError extends Error {
@@ -32,7 +32,7 @@ function costScore(w: CostWeights) {
 
 /** The fill of rules that take each line whole (or split) up to its quantity. */
 function fillWhole(split: boolean) {
-  return (l: LineContext, costs: readonly number[], order: OrderContext) => greedyFill(order, l, costs, l.quantity, split);
+  return (l: LineContext, costs: readonly number[], order: OrderContext, taken: TakenStock) => greedyFill(order, l, costs, l.quantity, split, taken);
 }
 
 /** `nearest`: every line from the closest warehouse with stock, splitting to the next closest. */
@@ -42,7 +42,6 @@ export function nearest(weights: Partial<{ split: number }> = {}): Policy {
   const fill = fillWhole(w.split > 0);
   return {
     name: 'nearest',
-    transientContexts: true,
     decide(ctx) {
       return rulesDecision('nearest', ctx, cost, fill);
     },
@@ -56,7 +55,6 @@ export function cheapest(weights: Partial<CostWeights> = {}): Policy {
   const fill = fillWhole(w.split > 0);
   return {
     name: 'cheapest',
-    transientContexts: true,
     decide(ctx) {
       return rulesDecision('cheapest', ctx, cost, fill);
     },
@@ -78,7 +76,6 @@ export function priority(weights: Partial<PriorityWeights> = {}): Policy {
   const fill = fillWhole(w.split > 0);
   return {
     name: 'priority',
-    transientContexts: true,
     rank(o: PendingOrderView) {
       // Segment dominates; margin (bounded into (0, 1)) orders within a segment.
       return SEGMENT_RANK[o.segmentKind] + 1 / (2 + Math.max(0, w.margin * o.marginAtStake));
@@ -104,21 +101,21 @@ export interface FairShareWeights extends CostWeights {
 export function fairShare(weights: Partial<FairShareWeights> = {}): Policy {
   const w = { ...COST_DEFAULTS, contract: 1, premium: 1, standard: 1, ...weights };
   const cost = costScore(w);
-  const fill = (l: LineContext, costs: readonly number[], order: OrderContext) => {
+  const fill = (l: LineContext, costs: readonly number[], order: OrderContext, taken: TakenStock) => {
     let limit = l.quantity;
-    if (isScarce(l)) {
+    const networkLeft = taken.networkLeft(l);
+    if (isScarce(l, networkLeft)) {
       const p = l.pendingUnits;
       const weighted = w.contract * p.contract + w.premium * p.premium + w.standard * p.standard;
-      const share = weighted > 0 ? (l.networkAvailable * w[order.segmentKind]) / weighted : 1;
+      const share = weighted > 0 ? (networkLeft * w[order.segmentKind]) / weighted : 1;
       // Round to the nearest unit but give at least one when any share is due,
       // so small orders are not starved by rounding.
       limit = Math.min(l.quantity, Math.max(share > 0 ? 1 : 0, Math.round(l.quantity * share)));
     }
-    return greedyFill(order, l, costs, limit, w.split > 0);
+    return greedyFill(order, l, costs, limit, w.split > 0, taken);
   };
   return {
     name: 'fair-share',
-    transientContexts: true,
     decide(ctx) {
       return rulesDecision('fair-share', ctx, cost, fill);
     },
@@ -141,19 +138,18 @@ export interface ReserveWeights extends CostWeights {
 export function reserve(weights: Partial<ReserveWeights> = {}): Policy {
   const w = { ...COST_DEFAULTS, protectDays: 7, premiumAccess: 0, ...weights };
   const cost = costScore(w);
-  const fill = (l: LineContext, costs: readonly number[], order: OrderContext) => {
+  const fill = (l: LineContext, costs: readonly number[], order: OrderContext, taken: TakenStock) => {
     const kind = order.segmentKind;
     let limit = l.quantity;
     if (kind !== 'contract') {
       const protect = Math.ceil(w.protectDays * l.forecastDailyUnits.contract + l.pendingUnits.contract);
       const held = kind === 'premium' ? protect * (1 - Math.min(1, Math.max(0, w.premiumAccess))) : protect;
-      limit = Math.max(0, Math.min(l.quantity, Math.floor(l.networkAvailable - held)));
+      limit = Math.max(0, Math.min(l.quantity, Math.floor(taken.networkLeft(l) - held)));
     }
-    return greedyFill(order, l, costs, limit, w.split > 0);
+    return greedyFill(order, l, costs, limit, w.split > 0, taken);
   };
   return {
     name: 'reserve',
-    transientContexts: true,
     rank(o: PendingOrderView) {
       return o.segmentKind === 'contract' ? 0 : 1;
     },

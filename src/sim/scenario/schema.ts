@@ -116,8 +116,12 @@ export const SegmentSchema = z.strictObject({
   promiseHours: pos.default(120),
   /** Shipping mode the customer paid for; '' lets the policy choose. */
   serviceLevel: z.string().default(''),
-  /** An unplaced remainder becomes a lost sale after this many hours. */
-  patienceHours: pos.default(168),
+  /**
+   * An unplaced remainder becomes a lost sale after this many hours. 0: lost
+   * sales at once — an order is offered on arrival (waves or not) and whatever
+   * stock cannot serve then is lost.
+   */
+  patienceHours: nonNeg.default(168),
   /** An order still unplaced after this long is escalated to a planner. */
   escalationHours: pos.default(72),
   latePenaltyPerUnit: nonNeg.default(0),
@@ -173,7 +177,11 @@ export const LevelOverrideSchema = z.strictObject({
 
 export const ReplenishmentSchema = z.strictObject({
   policy: z.enum(['base-stock', 's-S']).default('base-stock'),
-  /** periodic: review every reviewHours; continuous: on every demand and allocation. */
+  /**
+   * periodic: review every reviewHours; continuous: on every demand event — an
+   * order's arrival (at its region's home warehouse) and every allocation — with
+   * or without waves.
+   */
   review: z.enum(['periodic', 'continuous']).default('periodic'),
   reviewHours: pos.default(24),
   leadTimeHours: pos.default(120),

@@ -1,0 +1,155 @@
+import { Priority } from '../kernel/priority.js';
+import type { RandomStreams, Stream } from '../kernel/random.js';
+import { EntryKind } from '../ledger.js';
+import type { Run } from './run.js';
+
+/**
+ * Receipts in transit, in typed arrays indexed by a slot the kernel carries as
+ * the event's argument: a receipt lives for a whole lead time, and weeks of
+ * them as objects would be promoted to the old generation and collected there.
+ */
+class Receipts {
+  warehouse = new Int32Array(64);
+  sku = new Int32Array(64);
+  quantity = new Int32Array(64);
+  /** 1: scheduled (exogenous) inbound rather than a replenishment order. */
+  scheduled = new Uint8Array(64);
+  /** Hour it lands. */
+  eta = new Float64Array(64);
+  private free: number[] = [];
+  private used = 0;
+
+  add(w: number, s: number, q: number, scheduled: boolean, eta: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      if (this.used === this.eta.length) this.grow();
+      i = this.used++;
+    }
+    this.warehouse[i] = w;
+    this.sku[i] = s;
+    this.quantity[i] = q;
+    this.scheduled[i] = scheduled ? 1 : 0;
+    this.eta[i] = eta;
+    return i;
+  }
+
+  release(i: number): void {
+    this.free.push(i);
+  }
+
+  private grow(): void {
+    const n = this.eta.length * 2;
+    const w = new Int32Array(n);
+    w.set(this.warehouse);
+    this.warehouse = w;
+    const s = new Int32Array(n);
+    s.set(this.sku);
+    this.sku = s;
+    const q = new Int32Array(n);
+    q.set(this.quantity);
+    this.quantity = q;
+    const f = new Uint8Array(n);
+    f.set(this.scheduled);
+    this.scheduled = f;
+    const e = new Float64Array(n);
+    e.set(this.eta);
+    this.eta = e;
+  }
+}
+
+/**
+ * Supply: scheduled inbound, and base-stock or (s,S) replenishment of each
+ * warehouse × SKU with random supplier lead times. Periodic review checks every
+ * cell every `reviewHours`; continuous review checks a cell on every demand
+ * event that moves its inventory position (an order arriving at its home
+ * warehouse, an allocation there), whether or not allocation runs in waves.
+ */
+export class Replenishment {
+  private readonly leadRng: Stream[];
+  private readonly continuous: boolean;
+  private readonly receipts = new Receipts();
+
+  constructor(
+    private readonly run: Run,
+    streams: RandomStreams,
+    /** Called after each receipt with its SKU (a wave-less run offers waiting orders then). */
+    private readonly onReceipt: (sku: number) => void,
+  ) {
+    const s = run.world.scenario;
+    this.leadRng = s.warehouses.map((w) => streams.get(`leadTimes:${w.id}`));
+    this.continuous = s.replenishment.review === 'continuous';
+  }
+
+  /** Sends the scenario's scheduled inbound on its way. */
+  open(): void {
+    const { world, horizon } = this.run;
+    for (const b of world.scenario.inbound) {
+      if (b.day * 24 >= horizon || b.quantity === 0) continue;
+      const w = world.warehouseIndex.get(b.warehouse)!;
+      const s = world.skuIndex.get(b.sku)!;
+      this.send(w, s, b.quantity, true, b.day * 24, 0);
+    }
+  }
+
+  /** Schedules the first periodic review (continuous review needs none). */
+  startReviews(): void {
+    if (!this.continuous) this.run.kernel.at(0, Priority.REVIEW, this.review);
+  }
+
+  /** Continuous review after an order for `sku` arrived from a region whose home is `home`. */
+  onDemand(home: number, sku: number): void {
+    if (this.continuous) this.reviewCell(home, sku);
+  }
+
+  /** Continuous review after an allocation at `w` of an order whose home is `home`. */
+  readonly onAllocated = (w: number, home: number, sku: number): void => {
+    if (!this.continuous) return;
+    this.reviewCell(w, sku);
+    if (w !== home) this.reviewCell(home, sku);
+  };
+
+  private send(w: number, s: number, q: number, scheduled: boolean, eta: number, now: number): void {
+    this.run.state.addInbound(w, s, q, eta, now);
+    this.run.kernel.at(eta, Priority.SUPPLY, this.receive, this.receipts.add(w, s, q, scheduled, eta));
+  }
+
+  private readonly receive = (i: number): void => {
+    const { state, ledger, kernel } = this.run;
+    const r = this.receipts;
+    const w = r.warehouse[i]!;
+    const s = r.sku[i]!;
+    const q = r.quantity[i]!;
+    const scheduled = r.scheduled[i] === 1;
+    r.release(i);
+    state.receive(w, s, q, r.eta[i]!);
+    if (!scheduled) state.onOrder[state.cell(w, s)] -= q;
+    ledger.append(EntryKind.RECEIPT, kernel.now, -1, s, w, -1, -1, q, 0, 0, scheduled ? 1 : 0);
+    this.onReceipt(s);
+  };
+
+  private readonly review = (): void => {
+    const { state, kernel, horizon, world } = this.run;
+    for (let w = 0; w < state.W; w++) for (let s = 0; s < state.S; s++) this.reviewCell(w, s);
+    const next = kernel.now + world.scenario.replenishment.reviewHours;
+    if (next < horizon) kernel.at(next, Priority.REVIEW, this.review);
+  };
+
+  /** Base-stock or (s,S) check of one warehouse × SKU; orders up to S when due. */
+  private reviewCell(w: number, s: number): void {
+    const { world, state, ledger, kernel } = this.run;
+    if (!world.skus[s]!.replenish) return;
+    const S = world.orderUpTo[w * state.S + s]!;
+    if (S <= 0) return;
+    const c = state.cell(w, s);
+    const ip = state.inventoryPosition(c);
+    const rp = world.scenario.replenishment;
+    const due = rp.policy === 'base-stock' ? ip < S : ip <= world.reorderPoint[w * state.S + s]!;
+    if (!due || S - ip <= 0) return;
+    const q = S - ip;
+    const now = kernel.now;
+    const lead = this.leadRng[w]!.duration(rp.leadTimeHours, rp.leadTimeCv);
+    state.onOrder[c] += q;
+    ledger.append(EntryKind.PURCHASE, now, -1, s, w, -1, -1, q, 0, lead);
+    this.send(w, s, q, false, now + lead, now);
+  }
+}
