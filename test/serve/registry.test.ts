@@ -57,14 +57,15 @@ describe('with a model from the agent registry', () => {
       expect(res.lines.map((l) => ({ allocations: l.allocations.map((a) => ({ warehouse: a.warehouse, quantity: a.quantity, mode: a.mode })), backordered: l.backordered }))).toEqual(want.lines);
       expect(res.propensity).toBeCloseTo(want.propensity!, 12);
     }
-    // The audit log keeps the encoded observation per line: context features, then each candidate's.
+    // The audit log keeps the encoded observation per line: context features, then each option's (a candidate with stock × its modes).
     const rows: Record<string, unknown>[] = [];
     readDecisions(s.auditPath, 0, (r) => rows.push(r));
     expect(rows).toHaveLength(ctxs.length);
     rows.forEach((r, i) => {
       const f = unpackFeatures(r.features as Buffer);
       expect(f).toHaveLength(ctxs[i]!.order.lines.length);
-      expect(f[0]!.length).toBe(NX + NC * ctxs[i]!.order.lines[0]!.candidates.length);
+      const options = ctxs[i]!.order.lines[0]!.candidates.reduce((n, c) => n + (c.available > 0 ? c.modes.length : 0), 0);
+      expect(f[0]!.length).toBe(NX + NC * options);
       expect(f[0]!.every(Number.isFinite)).toBe(true);
     });
   });
