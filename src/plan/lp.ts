@@ -125,9 +125,19 @@ export class LinearProgram {
           optimal(' (phase 1: least slack)');
           slack = Math.max(0, -(model.getObjectiveValue() - this.offset));
           // Phase 2: the objective, with the slack held at its minimum (a hair above, for round-off).
+          // A bound that tight can leave the solver undecided (status unknown): the hair widens,
+          // from a startless solve each time, before phase 2 is given up.
           model.changeColsCost(all, Float64Array.from(this.cost));
           model.addRow(-inf, slack + 1e-7 * Math.max(1, slack), { indices: Int32Array.from(slackCols), values: new Float64Array(slackCols.length).fill(1) });
-          optimal(' (phase 2)');
+          const slackRow = this.rows;
+          let solved = model.run().modelStatus === status.optimal;
+          for (const hair of [1e-5, 1e-3]) {
+            if (solved) break;
+            model.clearSolver();
+            model.changeRowBounds(slackRow, -inf, slack + hair * Math.max(1, slack));
+            solved = model.run().modelStatus === status.optimal;
+          }
+          if (!solved) optimal(' (phase 2)');
         }
       } else optimal('');
       const sol = model.getSolution();
