@@ -69,7 +69,7 @@ describe('atomic file writes', () => {
 
   it('a ledger export that fails part way leaves the previous ledger file', () => {
     const world = buildWorld(loadScenario('default').scenario);
-    const r = simulate(world, createRulePolicy('cheapest'), { seed: 1, days: 3 });
+    const r = simulate(world, createRulePolicy('cheapest'), { seed: 1, days: 10 });
     const file = join(dir, 'run.csv');
     writeFileSync(file, 'keep\n');
     // A ledger whose rows fail after 10,000 entries (more than one written chunk).
