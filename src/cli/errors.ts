@@ -13,7 +13,7 @@ export class UsageError extends Error {
 }
 
 /** Error classes (by name) that mean "the user's input is wrong": exit code 2. */
-const INPUT_ERRORS = new Set(['UsageError', 'ScenarioError', 'PolicyConfigError', 'DecisionError', 'RegistryError', 'ModelLoadError', 'ResultsError']);
+const INPUT_ERRORS = new Set(['UsageError', 'ScenarioError', 'PolicyConfigError', 'DecisionError', 'RegistryError', 'ModelLoadError', 'ResultsError', 'NothingToLearnError']);
 
 /** Exit code for an error: 2 for bad input, 1 for anything else. */
 export function exitCodeFor(err: unknown): number {

@@ -23,6 +23,27 @@ function expectUsageError(r: { code: number; stderr: string }, pattern: RegExp):
 }
 
 describe('allocsim CLI', () => {
+  it('train refuses a scenario that offers nothing to learn: one line, exit 2, no model saved', () => {
+    const yaml = join(tmp, 'empty.yaml');
+    writeFileSync(
+      yaml,
+      [
+        'name: empty',
+        'horizonDays: 3',
+        'regions: [{ id: r, lat: 0, lon: 0 }]',
+        'warehouses: [{ id: w, lat: 0, lon: 0.1, pickCapacityPerDay: 10 }]',
+        'modes: [{ id: ground, costPerUnitKm: 0.01, speedKmPerHour: 60 }]',
+        'skus: { items: [{ id: A, unitCost: 1, price: 2 }] }',
+        'segments: [{ id: s, kind: standard, demandShare: 1 }]',
+        'demand: { distribution: poisson, ordersPerDay: 0 }',
+        'replenishment: { policy: base-stock, review: continuous, leadTimeHours: 24, orderUpToDays: 1 }',
+      ].join('\n'),
+    );
+    const out = join(tmp, 'empty-model');
+    expectUsageError(cli('train', '--scenario', yaml, '--out', out, '--no-progress'), /nothing to learn|no decision to learn from/);
+    expect(readdirSync(out).filter((f) => f.startsWith('v'))).toEqual([]);
+  });
+
   it('simulate --format json is byte-identical for the same seed (timing aside) and has the promised fields', () => {
     const a = cli('simulate', '--scenario', 'default', '--strategy', 'reserve', '--seed', '4', '--days', '20', '--format', 'json', '--ledger', join(tmp, 'a.jsonl'));
     const b = cli('simulate', '--scenario', 'default', '--strategy', 'reserve', '--seed', '4', '--days', '20', '--format', 'json', '--ledger', join(tmp, 'b.jsonl'));
