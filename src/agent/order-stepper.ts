@@ -1,4 +1,5 @@
 import type { Allocation, Decision, DecisionContext, LineDecision, Policy } from '../sim/policies/contract.js';
+import { TakenStock } from '../sim/policies/helpers.js';
 import { encodeStep, NO_DERIVED, type DerivedInputs, type EncodedStep } from './features/encoder.js';
 
 /**
@@ -27,8 +28,8 @@ export class OrderStepper {
   private taken: number[] = [];
   private remaining = 0;
   private baseDecision: Decision | null = null;
-  /** Units earlier lines of this order took, per `sku warehouse`: a repeated SKU sees what is left. */
-  private readonly takenBySku = new Map<string, number>();
+  /** Units earlier lines of this order took: a repeated SKU sees what is left. */
+  private readonly takenBySku = new TakenStock();
   /** The pending line has taken nothing yet. */
   private fresh = false;
   step: EncodedStep | null = null;
@@ -85,8 +86,7 @@ export class OrderStepper {
       const q = Math.min(this.remaining, c.available - (this.taken[j] ?? 0));
       this.taken[j] = (this.taken[j] ?? 0) + q;
       this.remaining -= q;
-      const key = `${line.sku} ${c.warehouse}`;
-      this.takenBySku.set(key, (this.takenBySku.get(key) ?? 0) + q);
+      this.takenBySku.take(line.sku, c.warehouse, q);
       const existing = decision.allocations.find((a) => a.warehouse === c.warehouse && a.mode === mode);
       if (existing) existing.quantity += q;
       else decision.allocations.push({ warehouse: c.warehouse, quantity: q, mode });
@@ -127,7 +127,7 @@ export class OrderStepper {
         this.lines.push({ allocations: [], backordered: 0 });
         let drawn = false;
         this.taken = line.candidates.map((c) => {
-          const t = this.takenBySku.get(`${line.sku} ${c.warehouse}`) ?? 0;
+          const t = this.takenBySku.at(line.sku, c.warehouse);
           if (t > 0) drawn = true;
           return t;
         });
@@ -137,10 +137,7 @@ export class OrderStepper {
         this.baseDecision ??= this.basePolicy.decide(this.ctx);
         const d = this.baseDecision.lines[this.lineIndex]!;
         this.lines.push({ allocations: d.allocations.map((a: Allocation) => ({ ...a })), backordered: d.backordered });
-        for (const a of d.allocations) {
-          const key = `${line.sku} ${a.warehouse}`;
-          this.takenBySku.set(key, (this.takenBySku.get(key) ?? 0) + a.quantity);
-        }
+        this.takenBySku.takeLine(line.sku, d);
         this.remaining = 0;
       }
     }

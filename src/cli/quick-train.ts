@@ -1,8 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { progressBar } from './progress.js';
 import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
-import { buildWorld } from '../sim/model/world.js';
 
 /**
  * Trains the small policy `npm start` shows being made: the default recipe
@@ -12,32 +8,17 @@ import { buildWorld } from '../sim/model/world.js';
  */
 export async function trainQuickPolicy(scenario: string, out: string, progress: boolean, contracts?: ContractMode): Promise<string> {
   const loaded = loadScenario(scenario, { contracts });
-  const world = buildWorld(loaded.scenario);
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend('auto');
-  const { trainAndSave } = await import('../agent/recipe.js');
-  mkdirSync(out, { recursive: true });
-  const log = join(out, 'training.jsonl');
-  writeFileSync(log, '');
-  const bar = progressBar('train', progress);
-  try {
-    const res = await trainAndSave({
-      world,
-      scenario: { name: loaded.scenario.name, hash: loaded.hash },
-      out,
-      backend,
-      config: { rounds: 1, episodesPerRound: 1, validationSeeds: 2, seed: 1 },
-      log: (line) => {
-        appendFileSync(log, `${JSON.stringify({ log: line })}\n`);
-        if (!progress || !process.stderr.isTTY) process.stderr.write(`${line}\n`);
-      },
-      onRound: (m, rounds) => {
-        appendFileSync(log, `${JSON.stringify(m)}\n`);
-        bar.update(m.round + 1, rounds + 1, `validation ${m.val_reward_vs_base >= 0 ? '+' : ''}${Math.round(m.val_reward_vs_base).toLocaleString('en-US')}`);
-      },
-    });
-    return res.dir;
-  } finally {
-    bar.stop();
-  }
+  const { runRecipe } = await import('./recipe-run.js');
+  const res = await runRecipe({
+    loaded,
+    out,
+    backend,
+    config: { rounds: 1, episodesPerRound: 1, validationSeeds: 2, seed: 1 },
+    progress,
+    label: 'train',
+    echo: !progress || !process.stderr.isTTY,
+  });
+  return res.dir;
 }

@@ -203,43 +203,26 @@ async function runHindsight(opts: TrainCliOptions): Promise<void> {
   const maxSeconds = opts.maxMinutes === undefined ? null : numberOption('--max-minutes', opts.maxMinutes, 0.01) * 60;
   if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
   const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
-  const world = buildWorld(loaded.scenario);
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend(opts.backend);
-  const { trainAndSave } = await import('../agent/recipe.js');
-  mkdirSync(opts.out, { recursive: true });
-  const log = join(opts.out, 'training.jsonl');
-  writeFileSync(log, '');
-  const bar = progressBar(`train ${loaded.scenario.name}`, opts.progress);
-  const say = (line: string) => {
-    appendFileSync(log, `${JSON.stringify({ log: line })}\n`);
-    process.stderr.write(`${line}\n`);
-  };
-  let res;
-  try {
-    res = await trainAndSave({
-      world,
-      scenario: { name: loaded.scenario.name, hash: loaded.hash },
-      out: opts.out,
-      backend,
-      config: {
-        seed: opts.seed,
-        rounds: opts.rounds,
-        episodesPerRound: opts.episodes,
-        validationSeeds: opts.validationSeeds,
-        baseRule: opts.baseRule,
-        days: opts.days ?? null,
-        maxSeconds,
-        ...(learningRate !== undefined ? { learningRate } : {}),
-      },
-      log: say,
-      onRound: (m, rounds) => {
-        appendFileSync(log, `${JSON.stringify(m)}\n`);
-        bar.update(m.round + 1, rounds + 1, `validation ${m.val_reward_vs_base >= 0 ? '+' : ''}${Math.round(m.val_reward_vs_base).toLocaleString('en-US')} vs ${opts.baseRule}`);
-      },
-    });
-  } finally {
-    bar.stop();
-  }
-  process.stdout.write(`saved ${res.dir} (round ${res.bestRound} of ${res.metrics.length - 1}, ${res.seconds.toFixed(0)} s on ${backend}); training log in ${log}\n`);
+  const { runRecipe } = await import('./recipe-run.js');
+  const res = await runRecipe({
+    loaded,
+    out: opts.out,
+    backend,
+    config: {
+      seed: opts.seed,
+      rounds: opts.rounds,
+      episodesPerRound: opts.episodes,
+      validationSeeds: opts.validationSeeds,
+      baseRule: opts.baseRule,
+      days: opts.days ?? null,
+      maxSeconds,
+      ...(learningRate !== undefined ? { learningRate } : {}),
+    },
+    progress: opts.progress,
+    label: `train ${loaded.scenario.name}`,
+    echo: true,
+  });
+  process.stdout.write(`saved ${res.dir} (round ${res.bestRound} of ${res.rounds}, ${res.seconds.toFixed(0)} s on ${backend}); training log in ${res.log}\n`);
 }

@@ -2,7 +2,7 @@ import { Simulation } from '../../sim/engine.js';
 import { EntryKind } from '../../sim/ledger.js';
 import type { SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
-import type { DecisionContext, LineContext, LineDecision, Policy } from '../../sim/policies/contract.js';
+import type { DecisionContext, LineDecision, Policy } from '../../sim/policies/contract.js';
 import { NC, NX, shadowPrice, type DerivedInputs, type EncodedStep } from '../features/encoder.js';
 import { EnvError, OrderStepper, type AgentScope } from '../order-stepper.js';
 
@@ -42,8 +42,6 @@ export interface AllocationEnvConfig {
   derived?: DerivedInputs;
   /** Horizon override, days. */
   days?: number;
-  /** Called with every context the simulator offers, before any step on it (hindsight bookkeeping). */
-  onContext?: (ctx: DecisionContext) => void;
   /** Multiplies every reward (money) before it is returned. */
   rewardScale?: number;
 }
@@ -189,7 +187,6 @@ export class AllocationEnv {
     while (!this.stepper) {
       const ctx = sim.nextDecision();
       if (!ctx) break;
-      this.config.onContext?.(ctx);
       const st = new OrderStepper(ctx, this.config.scope, this.config.basePolicy, undefined, this.config.derived);
       if (st.step) this.stepper = st;
       else sim.submit(st.decision());

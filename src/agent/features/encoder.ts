@@ -157,10 +157,6 @@ export interface EncodedStep {
   /** open.length × NC features, row-major. */
   candidates: Float32Array;
   context: Float32Array;
-  /** The SKU's opportunity cost per unit now (reward units), 0 when it is not scarce. */
-  charge: number;
-  /** Reward per unit of leaving it unserved (≤ 0). */
-  notServed: number;
 }
 
 /** Floats per slab: about 55 steps of three candidates. */
@@ -189,7 +185,7 @@ const UNIT_WEIGHTS = Object.freeze({ shipping: 1, handling: 1, lateness: 1 });
  * Reward per unit of leaving a line's unit unserved: the lost-sale penalty when the
  * order will expire before the horizon ends (else 0: it may still be served).
  */
-export function notServedValue(ctx: DecisionContext, d: DerivedInputs): number {
+function notServedValue(ctx: DecisionContext, d: DerivedInputs): number {
   const o = ctx.order;
   return o.patienceHours - o.hoursWaited < ctx.hoursLeft ? -d.penaltyWeight * o.lostSalePenaltyPerUnit : 0;
 }
@@ -299,15 +295,12 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
     out[o + 17] = clip(values[i]! / price, -20, 5);
     out[o + 18] = clip((values[i]! - charge) / price, -20, 5);
   }
-  const notServed = notServedValue(ctx, derived);
   return {
     open,
     modes: modeIx,
     values,
     candidates: out,
-    context: encodeContext(ctx, line, remaining, K, charge, notServed),
-    charge,
-    notServed,
+    context: encodeContext(ctx, line, remaining, K, charge, notServedValue(ctx, derived)),
   };
 }
 

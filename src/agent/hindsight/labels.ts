@@ -19,14 +19,12 @@ import { contractNeed, type EncodedStep } from '../features/encoder.js';
  * so counting them would overstate demand.
  */
 export class HindsightPrices {
-  /** Per (SKU, home warehouse): arrival hours ascending, units and unit margins (Infinity: covered by a hard commitment). */
+  /** Per SKU: arrival hours ascending, units and unit margins (Infinity: covered by a hard commitment). */
   private readonly times = new Map<number, Float64Array>();
   private readonly units = new Map<number, Float64Array>();
   private readonly margins = new Map<number, Float64Array>();
-  private readonly sums = new Map<number, [number, number]>();
   /** Per (SKU, query hour): future margins descending with cumulative units. */
   private readonly cache = new Map<string, { m: Float64Array; cum: Float64Array }>();
-  private readonly W = 1;
   /** Per SKU: mean unit margin of contract demand on the seed. */
   private readonly contractMean = new Map<number, number>();
 
@@ -48,6 +46,7 @@ export class HindsightPrices {
     }
     const seenIn = new Map<string, number>();
     const rows = new Map<number, [number, number, number][]>();
+    const sums = new Map<number, [number, number]>();
     for (let i = 0; i < L.length; i++) {
       if (L.kind[i] !== EntryKind.ORDER) continue;
       const s = L.sku[i]!;
@@ -63,20 +62,19 @@ export class HindsightPrices {
         covered = before < ct.fillRateTarget * Math.min(ct.committedUnitsPerPeriod, orderedIn.get(key) ?? 0);
       }
       if (ct) {
-        const [a, b] = this.sums.get(s) ?? [0, 0];
-        this.sums.set(s, [a + m * q, b + q]);
+        const [a, b] = sums.get(s) ?? [0, 0];
+        sums.set(s, [a + m * q, b + q]);
       }
-      const key = s;
-      let r = rows.get(key);
-      if (!r) rows.set(key, (r = []));
+      let r = rows.get(s);
+      if (!r) rows.set(s, (r = []));
       r.push([L.time[i]!, q, covered ? Infinity : m]);
     }
-    for (const [s, [a, b]] of this.sums) this.contractMean.set(s, b > 0 ? a / b : 0);
-    for (const [key, r] of rows) {
+    for (const [s, [a, b]] of sums) this.contractMean.set(s, b > 0 ? a / b : 0);
+    for (const [s, r] of rows) {
       r.sort((a, b) => a[0] - b[0]);
-      this.times.set(key, Float64Array.from(r, (x) => x[0]));
-      this.units.set(key, Float64Array.from(r, (x) => x[1]));
-      this.margins.set(key, Float64Array.from(r, (x) => x[2]));
+      this.times.set(s, Float64Array.from(r, (x) => x[0]));
+      this.units.set(s, Float64Array.from(r, (x) => x[1]));
+      this.margins.set(s, Float64Array.from(r, (x) => x[2]));
     }
   }
 
@@ -88,10 +86,9 @@ export class HindsightPrices {
    */
   price(s: number, hour: number, supply: number, pendingContract: number): number {
     if (!this.scarce.has(s)) return 0;
-    const key = s;
-    const t = this.times.get(key);
+    const t = this.times.get(s);
     if (!t) return 0;
-    const ck = `${key} ${hour}`;
+    const ck = `${s} ${hour}`;
     let f = this.cache.get(ck);
     if (!f) {
       let lo = 0;
@@ -101,8 +98,8 @@ export class HindsightPrices {
         if (t[mid]! <= hour) lo = mid + 1;
         else hi = mid;
       }
-      const mg = this.margins.get(key)!;
-      const un = this.units.get(key)!;
+      const mg = this.margins.get(s)!;
+      const un = this.units.get(s)!;
       const idx = Array.from({ length: t.length - lo }, (_, i) => lo + i).sort((a, b) => desc(mg[a]!, mg[b]!));
       const m = Float64Array.from(idx, (i) => mg[i]!);
       const cum = new Float64Array(m.length);

@@ -12,6 +12,9 @@ import { NetworkPolicy } from '../network-policy.js';
 import { TfNetwork } from '../network-tf.js';
 import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
 import { HindsightPrices, hindsightValues } from './labels.js';
+import { deriveCharges, type ScarceSku } from '../charges.js';
+
+export { deriveCharges };
 
 /** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
 export interface HindsightConfig {
@@ -66,7 +69,7 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
 
 /** What the recipe derived from the scenario, for the log and the model's metadata. */
 export interface DerivedReport {
-  scarceSkus: { sku: string; supplyUnits: number; demandUnits: number; chargeAtHalf: number }[];
+  scarceSkus: ScarceSku[];
   marginWeight: number;
   penaltyWeight: number;
   hardContracts: boolean;
@@ -169,13 +172,16 @@ export async function trainHindsight(
   const rngKeep = new Stream('hindsight-subsample', cfg.seed);
 
   // ---- play an episode and label every kept step in hindsight
-  const play = (seed: number, actor: 'expert' | Network, keep: { ordinary: number; scarce: number }): { labelled: Sample[]; steps: number; ordinary: number; reward: number } => {
+  /** `baseReward`: the base rule's reward on the seed, when the expert played (it needed that run for its prices). */
+  const play = (seed: number, actor: 'expert' | Network, keep: { ordinary: number; scarce: number }): { labelled: Sample[]; steps: number; ordinary: number; reward: number; baseReward: number } => {
     const env = new AllocationEnv(envConfig);
     let expertPrices: HindsightPrices | null = null;
+    let baseReward = NaN;
     if (actor === 'expert') {
       // The expert needs the future before it plays: the base rule plays the seed first (same orders, common random numbers).
       const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
       expertPrices = new HindsightPrices(world, run, scarce, cfg.hardContracts);
+      baseReward = computeKpis(run).kpis.reward;
       run.ledger.release();
     }
     let { obs } = env.reset({ seed });
@@ -199,7 +205,7 @@ export async function trainHindsight(
       if (expertPrices) a = argmax(q(expertPrices));
       else {
         const n = obs.count;
-        const logits = actor === 'expert' ? buf : actor.logits(n, obs.candidates, obs.context, n + 1 <= buf.length ? buf : new Float64Array(n + 1));
+        const logits = (actor as Network).logits(n, obs.candidates, obs.context, n + 1 <= buf.length ? buf : new Float64Array(n + 1));
         a = 0;
         for (let j = 1; j <= n; j++) if (logits[j]! > logits[a]!) a = j;
       }
@@ -208,12 +214,12 @@ export async function trainHindsight(
       if (r.info.result) result = r.info.result;
       obs = r.obs;
     }
-    if (!result) return { labelled: [], steps, ordinary, reward: 0 };
+    if (!result) return { labelled: [], steps, ordinary, reward: 0, baseReward };
     const prices = new HindsightPrices(world, result, scarce, cfg.hardContracts);
     const reward = computeKpis(result).kpis.reward;
     result.ledger.release();
     const labelled = pending.map((x) => toSample(x.obs, x.q(prices), cfg.temperature * mw * x.price, x.scarce));
-    return { labelled, steps, ordinary, reward };
+    return { labelled, steps, ordinary, reward, baseReward };
   };
 
   // ---- round 0: the hindsight expert plays
@@ -229,12 +235,10 @@ export async function trainHindsight(
   const rngThin = new Stream('hindsight-thin', cfg.seed);
   for (const smp of first.labelled) if (rngThin.uniform() < (smp.scarce ? keep.scarce : keep.ordinary)) data.push(smp);
   for (let e = 1; e < cfg.episodesPerRound; e++) append(data, play(cfg.seed + e, 'expert', keep).labelled);
-  const baseFirst = simulate(world, base, { seed: cfg.seed, ...(days ? { days } : {}) });
   const report: DerivedReport = {
     scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts,
-    ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: computeKpis(baseFirst).kpis.reward,
+    ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: first.baseReward,
   };
-  baseFirst.ledger.release();
   hooks.onDerived?.(report);
 
   const spec = fitFeatureSpec(data.map((d) => d.obs));
@@ -259,12 +263,12 @@ export async function trainHindsight(
   let best: { params: NetworkParams; reward: number; round: number } | null = null;
   let nextSeed = cfg.seed + cfg.episodesPerRound;
   for (let round = 0; round <= cfg.rounds; round++) {
+    const before = round === 0 ? 0 : data.length;
     if (round > 0) {
       if (cfg.maxSeconds !== null && (performance.now() - started) / 1000 > cfg.maxSeconds) break;
       const actor = new Network(net.toParams(), spec);
       for (let e = 0; e < cfg.episodesPerRound; e++) append(data, play(nextSeed++, actor, keep).labelled);
     }
-    const gathered = round === 0 ? data.length : metrics.length ? data.length - metrics[metrics.length - 1]!.aggregate : data.length;
     const fit = fitEpochs(net, adam, vars, drawSample(data, cfg.fitSamplesPerRound, rngShuffle), spec, cfg, rngShuffle);
     if (!Number.isFinite(fit.loss)) throw new NothingToLearnError(`${world.scenario.name}: training loss is ${fit.loss} in round ${round}`);
     // ---- validate: the network decides greedily on held-out seeds
@@ -280,7 +284,7 @@ export async function trainHindsight(
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const m: RoundMetrics = {
       round,
-      samples: gathered,
+      samples: data.length - before,
       aggregate: data.length,
       loss: fit.loss,
       accuracy: fit.accuracy,
@@ -406,49 +410,3 @@ function fitEpochs(
   }
   return { loss, accuracy };
 }
-
-/**
- * Scarce SKUs and their opportunity-cost curves from base-rule runs: an SKU is
- * scarce when the runs' demand exceeded their supply (opening stock and receipts).
- * Its curve holds the unit margin at the top 0%, 1%, …, 100% of the units demanded
- * (most valuable first; with hard contracts, contract units first).
- */
-export function deriveCharges(runs: readonly SimResult[], hardContracts: boolean): { charges: Record<string, number[]>; report: DerivedReport['scarceSkus'] } {
-  const world = runs[0]!.world;
-  const S = world.skus.length;
-  const supply = new Float64Array(S);
-  const demand: [number, number, number][][] = Array.from({ length: S }, () => []);
-  const contractSeg = world.scenario.segments.map((g) => g.kind === 'contract');
-  for (const run of runs) {
-    const L = run.ledger;
-    for (let i = 0; i < L.length; i++) {
-      const k = L.kind[i]!;
-      const s = L.sku[i]!;
-      if (k === EntryKind.OPENING || k === EntryKind.RECEIPT) supply[s] += L.qty[i]!;
-      else if (k === EntryKind.ORDER && L.qty[i]! > 0) {
-        const m = L.amount[i]! / L.qty[i]! - world.skus[s]!.unitCost;
-        demand[s]!.push([hardContracts && contractSeg[L.segment[i]!] ? Infinity : m, m, L.qty[i]!]);
-      }
-    }
-  }
-  const charges: Record<string, number[]> = {};
-  const report: DerivedReport['scarceSkus'] = [];
-  for (let s = 0; s < S; s++) {
-    const d = demand[s]!.sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : b[1] - a[1]));
-    const total = d.reduce((a, x) => a + x[2], 0);
-    if (d.length === 0 || total <= supply[s]!) continue;
-    const curve: number[] = [];
-    let cum = 0;
-    let j = 0;
-    for (let p = 0; p <= 100; p++) {
-      const target = (p / 100) * total;
-      while (j < d.length - 1 && cum + d[j]![2] < target) cum += d[j++]![2];
-      curve.push(Math.max(0, d[j]![1]));
-    }
-    const id = world.skus[s]!.id;
-    charges[id] = curve;
-    report.push({ sku: id, supplyUnits: supply[s]! / runs.length, demandUnits: total / runs.length, chargeAtHalf: curve[50]! });
-  }
-  return { charges, report };
-}
-

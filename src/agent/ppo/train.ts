@@ -1,17 +1,17 @@
 import * as tf from '../tf.js';
 import { Stream } from '../../sim/kernel/random.js';
 import { computeKpis } from '../../sim/kpis.js';
-import { EntryKind } from '../../sim/ledger.js';
 import { simulate, type SimResult } from '../../sim/engine.js';
 import type { World } from '../../sim/model/world.js';
 import type { Decision, Policy } from '../../sim/policies/contract.js';
 import { createRulePolicy } from '../../sim/policies/rules.js';
 import { AllocationEnv, type AllocationEnvConfig, type Observation } from '../env/allocation-env.js';
 import { VectorAllocationEnv } from '../env/vector-env.js';
-import { defaultFeatureSpec, NC, NX, type FeatureSpec } from '../features/encoder.js';
+import { NC, NX, type FeatureSpec } from '../features/encoder.js';
 import { initParams, logSoftmax, Network, type NetworkParams } from '../network.js';
 import { paddedAction, TfNetwork } from '../network-tf.js';
 import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
+import { deriveCharges } from '../charges.js';
 
 export { fitFeatureSpec };
 import { resolveConfig, type PpoConfig } from './config.js';
@@ -446,41 +446,13 @@ export async function trainPpo(options: TrainOptions): Promise<TrainResult> {
 }
 
 /**
- * Market-clearing margin curves of the scarce SKUs over teacher runs: for every
- * SKU whose supply (opening stock + receipts) fell short of demand, the unit
- * margin at the top 0%, 1%, …, 100% of the units demanded (most valuable first).
- * Read at the share of remaining demand that remaining supply can serve, it is
- * what a unit is worth to the best order it could still go to. SKUs with enough
- * supply, or below the agent's scope, get none.
+ * Market-clearing margin curves of the scarce SKUs over teacher runs (see
+ * `deriveCharges`, contracts priced), for SKUs whose most valuable unit is within
+ * the agent's scope (unit margin ≥ `minUnitMargin`).
  */
 export function clearingMargins(runs: readonly SimResult[], minUnitMargin: number): Record<string, number[]> {
-  const world = runs[0]!.world;
-  const S = world.skus.length;
-  const supply = new Float64Array(S);
-  const demand: [number, number][][] = Array.from({ length: S }, () => []);
-  for (const run of runs) {
-    const L = run.ledger;
-    for (let i = 0; i < L.length; i++) {
-      const k = L.kind[i]!;
-      const s = L.sku[i]!;
-      if (k === EntryKind.OPENING || k === EntryKind.RECEIPT) supply[s] += L.qty[i]!;
-      else if (k === EntryKind.ORDER && L.qty[i]! > 0) demand[s]!.push([L.amount[i]! / L.qty[i]! - world.skus[s]!.unitCost, L.qty[i]!]);
-    }
-  }
+  const { charges, report } = deriveCharges(runs, false);
   const out: Record<string, number[]> = {};
-  for (let s = 0; s < S; s++) {
-    const d = demand[s]!.sort((a, b) => b[0] - a[0]);
-    const total = d.reduce((a, x) => a + x[1], 0);
-    if (total <= supply[s]! || d.length === 0 || d[0]![0] < minUnitMargin) continue;
-    const curve: number[] = [];
-    let cum = 0;
-    let j = 0;
-    for (let p = 0; p <= 100; p++) {
-      const target = (p / 100) * total;
-      while (j < d.length - 1 && cum + d[j]![1] < target) cum += d[j++]![1];
-      curve.push(Math.max(0, d[j]![0]));
-    }
-    out[world.skus[s]!.id] = curve;
-  }
+  for (const r of report) if (r.topMargin >= minUnitMargin) out[r.sku] = charges[r.sku]!;
   return out;
 }
