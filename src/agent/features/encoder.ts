@@ -181,6 +181,10 @@ const clip = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > h
 /** The unit weights of the landed-cost feature (the `cheapest` rule's defaults). */
 const UNIT_WEIGHTS = Object.freeze({ shipping: 1, handling: 1, lateness: 1 });
 
+// Landed cost per option, grown on demand: the encoder runs once per env step, and a
+// fresh array per option list showed up as young-generation garbage.
+let scratchCost = new Float64Array(16);
+
 /**
  * Reward per unit of leaving a line's unit unserved: the lost-sale penalty when the
  * order will expire before the horizon ends (else 0: it may still be served).
@@ -242,7 +246,8 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
   const mw = derived.marginWeight;
   const pw = derived.penaltyWeight;
   const charge = mw * shadowPrice(derived.charges[line.sku], line, ctx.hoursLeft);
-  const costs = new Float64Array(K);
+  if (scratchCost.length < K) scratchCost = new Float64Array(Math.max(K, 2 * scratchCost.length));
+  const costs = scratchCost;
   const values: number[] = new Array<number>(K);
   for (let i = 0; i < K; i++) {
     const c = cands[open[i]!]!;
@@ -254,13 +259,17 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
   const out = floats(K * NC);
   let lastJ = -1;
   let ruleMode: ModeOption | undefined;
+  let inboundSoon = 0;
   for (let i = 0; i < K; i++) {
     const j = open[i]!;
     const c: Candidate = cands[j]!;
     const avail = c.available - (taken[j] ?? 0);
     const m = c.modes[modeIx[i]!]!;
     if (j !== lastJ) {
+      // Per candidate, not per option: the rules' mode and what lands here within a week.
       ruleMode = chooseMode(order, c);
+      inboundSoon = 0;
+      for (const b of c.inbound) if (b.etaHours <= 168) inboundSoon += b.quantity;
       lastJ = j;
     }
     // Rank by landed cost, ties by position, counted directly: option lists are short.
@@ -271,9 +280,6 @@ export function encodeStep(ctx: DecisionContext, lineIndex: number, taken: reado
       if (ck < ci || (ck === ci && k < i)) rank++;
     }
     const delivery = c.shipDelayHours + m.transitHours;
-    let inboundSoon = 0;
-    const inbound = c.inbound;
-    for (let r = 0; r < inbound.length; r++) if (inbound[r]!.etaHours <= 168) inboundSoon += inbound[r]!.quantity;
     const o = i * NC;
     out[o] = clip(ci / price, 0, 10);
     out[o + 1] = clip(m.costPerUnit / price, 0, 10);
