@@ -14,8 +14,6 @@ import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../
 import { HindsightPrices, hindsightValues } from './labels.js';
 import { deriveCharges, type ScarceSku } from '../charges.js';
 
-export { deriveCharges };
-
 /** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
 export interface HindsightConfig {
   /** Training episodes use seed + i; derivation runs seed + 1,000,000 + e; validation seed + 2,000,000 + v. */
