@@ -1,5 +1,6 @@
 import type { World } from '../sim/model/world.js';
 import { trainHindsight, type DerivedReport, type HindsightConfig, type RoundMetrics } from './hindsight/train.js';
+import type { HindsightPlanner } from './hindsight/plan.js';
 import { saveModel } from './registry/index.js';
 
 /** What `trainAndSave` needs besides the world. */
@@ -15,6 +16,8 @@ export interface RecipeOptions {
   /** One line of the training log (what was derived, each round). */
   log: (line: string) => void;
   onRound?: (m: RoundMetrics, rounds: number) => void;
+  /** Hindsight plans of seeds (the oracle's, from the command): needed for plan labels, the default. */
+  planner?: HindsightPlanner;
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -48,6 +51,7 @@ export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; sec
   const cfg = { hardContracts: hard, ...o.config };
   const rounds = cfg.rounds ?? 4;
   const result = await trainHindsight(o.world, cfg, {
+    ...(o.planner ? { planner: o.planner } : {}),
     onDerived: (d) => {
       for (const line of describeDerived(d, o.scenario.name)) o.log(line);
     },

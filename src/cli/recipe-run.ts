@@ -20,6 +20,8 @@ export async function runRecipe(o: {
   echo: boolean;
 }): Promise<{ dir: string; seconds: number; bestRound: number; rounds: number; log: string }> {
   const { trainAndSave } = await import('../agent/recipe.js');
+  const { oraclePlanner } = await import('../plan/hindsight-plan.js');
+  const world = buildWorld(o.loaded.scenario);
   mkdirSync(o.out, { recursive: true });
   const log = join(o.out, 'training.jsonl');
   writeFileSync(log, '');
@@ -27,7 +29,8 @@ export async function runRecipe(o: {
   const vs = o.config.baseRule ?? 'fair-share';
   try {
     const res = await trainAndSave({
-      world: buildWorld(o.loaded.scenario),
+      world,
+      planner: oraclePlanner(world),
       scenario: { name: o.loaded.scenario.name, hash: o.loaded.hash },
       out: o.out,
       backend: o.backend,

@@ -12,6 +12,7 @@ interface TrainCliOptions {
   method: string;
   rounds: number;
   episodes: number;
+  labels: string;
   validationSeeds: number;
   scenario: string;
   out: string;
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'model directory, e.g. models/launch (a new version v<N> is written inside)')
     .option('--method <m>', 'hindsight (default) or ppo', 'hindsight')
     .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 4)
+    .option('--labels <kind>', 'hindsight: plan (imitate the hindsight plan of each seed) or prices (hindsight bid prices)', 'plan')
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
     .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 3)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
@@ -202,6 +204,7 @@ async function runHindsight(opts: TrainCliOptions): Promise<void> {
   const learningRate = opts.lr === undefined ? undefined : numberOption('--lr', opts.lr, 1e-8, 1);
   const maxSeconds = opts.maxMinutes === undefined ? null : numberOption('--max-minutes', opts.maxMinutes, 0.01) * 60;
   if (!RULE_NAMES.includes(opts.baseRule)) throw new UsageError(`--base-rule(=${opts.baseRule}) must be one of ${RULE_NAMES.join(', ')}`);
+  if (opts.labels !== 'plan' && opts.labels !== 'prices') throw new UsageError(`--labels(=${opts.labels}) must be plan or prices`);
   const loaded = loadScenario(opts.scenario, { contracts: opts.contracts });
   const { selectBackend } = await import('../agent/backend.js');
   const backend = await selectBackend(opts.backend);
@@ -214,6 +217,7 @@ async function runHindsight(opts: TrainCliOptions): Promise<void> {
       seed: opts.seed,
       rounds: opts.rounds,
       episodesPerRound: opts.episodes,
+      labels: opts.labels,
       validationSeeds: opts.validationSeeds,
       baseRule: opts.baseRule,
       days: opts.days ?? null,

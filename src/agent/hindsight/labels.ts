@@ -143,7 +143,7 @@ export function hindsightValues(
   ctx: DecisionContext,
   line: number,
   skuIndex: number,
-  prices: HindsightPrices,
+  prices: Pick<HindsightPrices, 'price'>,
   marginWeight: number,
   penaltyWeight: number,
   hardContracts: boolean,

@@ -12,6 +12,7 @@ import { NetworkPolicy } from '../network-policy.js';
 import { TfNetwork } from '../network-tf.js';
 import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
 import { HindsightPrices, hindsightValues } from './labels.js';
+import { HindsightPlan, planStep, planValues, type HindsightPlanData, type HindsightPlanner, type PlanStep } from './plan.js';
 import { deriveCharges, type ScarceSku } from '../charges.js';
 
 /** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
@@ -41,6 +42,12 @@ export interface HindsightConfig {
   baseRule: string;
   /** Contracts as constraints (the scenario's `contracts` mode) or as prices. */
   hardContracts: boolean;
+  /**
+   * How scarce-SKU steps are labelled: `plan` by the hindsight plan of the seed
+   * (the oracle's, per order; needs a planner), `prices` by the single-resource
+   * hindsight bid price (`HindsightPrices`).
+   */
+  labels: 'plan' | 'prices';
   /** Horizon override in days (null: the scenario's). */
   days: number | null;
   /** Wall-clock budget: no new round starts after this many seconds (null: none). */
@@ -61,6 +68,7 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   temperature: 0.01,
   validationSeeds: 3,
   baseRule: 'fair-share',
+  labels: 'plan',
   days: null,
   maxSeconds: null,
 };
@@ -93,6 +101,8 @@ export interface RoundMetrics {
   /** Contract periods below target in validation, network and base rule. */
   val_contract_misses: number;
   base_contract_misses: number;
+  /** Largest contract buffer of the plans this round's labels came from (share of the target; plan labels only). */
+  contract_buffer: number;
   seconds: number;
 }
 
@@ -121,14 +131,19 @@ interface Sample {
   best: number;
   /** The line's SKU is scarce. */
   scarce: boolean;
+  /** Soft-target temperature (money per unit). */
+  tau: number;
+  /** Labelled by a plan: what it takes to label the step again (a plan with another contract buffer). */
+  plan?: PlanStep;
 }
 
 /** What a step needs to be labelled once its episode's order stream is known. */
 interface PendingLabel {
   obs: Observation;
-  q: (prices: HindsightPrices) => Float64Array;
+  q: (prices: Pick<HindsightPrices, 'price'>) => Float64Array;
   price: number;
   scarce: boolean;
+  plan: PlanStep | null;
 }
 
 /**
@@ -152,9 +167,16 @@ interface PendingLabel {
 export async function trainHindsight(
   world: World,
   partial: Partial<HindsightConfig> & { hardContracts: boolean },
-  hooks: { onDerived?: (d: DerivedReport) => void; onRound?: (m: RoundMetrics) => void } = {},
+  hooks: {
+    onDerived?: (d: DerivedReport) => void;
+    onRound?: (m: RoundMetrics) => void;
+    /** The hindsight plan of a seed: when given, scarce-SKU steps are labelled by it (see `planValues`). */
+    planner?: HindsightPlanner;
+  } = {},
 ): Promise<HindsightResult> {
   const cfg: HindsightConfig = { ...HINDSIGHT_DEFAULTS, ...partial };
+  const planner = cfg.labels === 'plan' ? hooks.planner : undefined;
+  if (cfg.labels === 'plan' && !planner) throw new Error('hindsight: plan labels need a planner (the oracle\'s plans)');
   const started = performance.now();
   const days = cfg.days ?? undefined;
   const base = createRulePolicy(cfg.baseRule);
@@ -168,14 +190,23 @@ export async function trainHindsight(
   const derived: DerivedInputs = { marginWeight: mw, penaltyWeight: pw, charges };
   const envConfig = { world, basePolicy: base, scope: { minUnitMargin: 0 }, derived, ...(days ? { days } : {}) };
   const rngKeep = new Stream('hindsight-subsample', cfg.seed);
+  // Per segment: the share by which plans raise its contract target (adapted on validation shortfalls).
+  const contractBuffer = world.scenario.segments.map(() => 0);
 
   // ---- play an episode and label every kept step in hindsight
   /** `baseReward`: the base rule's reward on the seed, when the expert played (it needed that run for its prices). */
-  const play = (seed: number, actor: 'expert' | Network, keep: { ordinary: number; scarce: number }): { labelled: Sample[]; steps: number; ordinary: number; reward: number; baseReward: number } => {
+  const play = async (seed: number, actor: 'expert' | Network, keep: { ordinary: number; scarce: number }): Promise<{ labelled: Sample[]; steps: number; ordinary: number; reward: number; baseReward: number }> => {
     const env = new AllocationEnv(envConfig);
-    let expertPrices: HindsightPrices | null = null;
+    let expertPrices: Pick<HindsightPrices, 'price'> | null = null;
     let baseReward = NaN;
-    if (actor === 'expert') {
+    const plan = planner ? new HindsightPlan(await planner(seed, days, contractBuffer)) : null;
+    if (actor === 'expert' && plan) {
+      // The plan decides scarce SKUs; the other SKUs carry no opportunity cost.
+      expertPrices = { price: () => 0 };
+      const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
+      baseReward = computeKpis(run).kpis.reward;
+      run.ledger.release();
+    } else if (actor === 'expert') {
       // The expert needs the future before it plays: the base rule plays the seed first (same orders, common random numbers).
       const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
       expertPrices = new HindsightPrices(world, run, scarce, cfg.hardContracts);
@@ -196,9 +227,11 @@ export async function trainHindsight(
       const step = p.step;
       const ctx = p.ctx;
       const li = p.line;
-      const q = (prices: HindsightPrices) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
+      const ps = plan && isScarce ? planStep(seed, step, ctx, li, world.warehouseIndex) : null;
+      const fromPlan = ps ? planValues(ps, plan!) : null;
+      const q = fromPlan ? () => fromPlan : (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
       if (!isScarce) ordinary++;
-      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce });
+      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps });
       let a: number;
       if (expertPrices) a = argmax(q(expertPrices));
       else {
@@ -216,13 +249,13 @@ export async function trainHindsight(
     const prices = new HindsightPrices(world, result, scarce, cfg.hardContracts);
     const reward = computeKpis(result).kpis.reward;
     result.ledger.release();
-    const labelled = pending.map((x) => toSample(x.obs, x.q(prices), cfg.temperature * mw * x.price, x.scarce));
+    const labelled = pending.map((x) => toSample(x.obs, x.q(prices), cfg.temperature * mw * x.price, x.scarce, x.plan));
     return { labelled, steps, ordinary, reward, baseReward };
   };
 
   // ---- round 0: the hindsight expert plays
   const data: Sample[] = [];
-  const first = play(cfg.seed, 'expert', { ordinary: 1, scarce: 1 });
+  const first = await play(cfg.seed, 'expert', { ordinary: 1, scarce: 1 });
   if (first.steps === 0) throw new NothingToLearnError(`${world.scenario.name}: an episode offers no decision to learn from`);
   const scarceSteps = first.steps - first.ordinary;
   const keep = {
@@ -232,7 +265,7 @@ export async function trainHindsight(
   // The first episode's steps are thinned at the same rates as the rest.
   const rngThin = new Stream('hindsight-thin', cfg.seed);
   for (const smp of first.labelled) if (rngThin.uniform() < (smp.scarce ? keep.scarce : keep.ordinary)) data.push(smp);
-  for (let e = 1; e < cfg.episodesPerRound; e++) append(data, play(cfg.seed + e, 'expert', keep).labelled);
+  for (let e = 1; e < cfg.episodesPerRound; e++) append(data, (await play(cfg.seed + e, 'expert', keep)).labelled);
   const report: DerivedReport = {
     scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts,
     ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: first.baseReward,
@@ -258,14 +291,14 @@ export async function trainHindsight(
   });
 
   const metrics: RoundMetrics[] = [];
-  let best: { params: NetworkParams; reward: number; round: number } | null = null;
+  let best: { params: NetworkParams; reward: number; misses: number; round: number } | null = null;
   let nextSeed = cfg.seed + cfg.episodesPerRound;
   for (let round = 0; round <= cfg.rounds; round++) {
     const before = round === 0 ? 0 : data.length;
     if (round > 0) {
       if (cfg.maxSeconds !== null && (performance.now() - started) / 1000 > cfg.maxSeconds) break;
       const actor = new Network(net.toParams(), spec);
-      for (let e = 0; e < cfg.episodesPerRound; e++) append(data, play(nextSeed++, actor, keep).labelled);
+      for (let e = 0; e < cfg.episodesPerRound; e++) append(data, (await play(nextSeed++, actor, keep)).labelled);
     }
     const fit = fitEpochs(net, adam, vars, drawSample(data, cfg.fitSamplesPerRound, rngShuffle), spec, cfg, rngShuffle);
     if (!Number.isFinite(fit.loss)) throw new NothingToLearnError(`${world.scenario.name}: training loss is ${fit.loss} in round ${round}`);
@@ -276,8 +309,9 @@ export async function trainHindsight(
       const run = simulate(world, policy, { seed, ...(days ? { days } : {}) });
       const k = computeKpis(run);
       const misses = contractMisses(run);
+      const short = shortfallShares(world, run);
       run.ledger.release();
-      return { reward: k.kpis.reward, cfill: k.kpis.contractFillRate, misses };
+      return { reward: k.kpis.reward, cfill: k.kpis.contractFillRate, misses, short };
     });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const m: RoundMetrics = {
@@ -291,11 +325,27 @@ export async function trainHindsight(
       val_contract_fill: mean(val.map((v) => v.cfill)),
       val_contract_misses: val.reduce((a, v) => a + v.misses, 0),
       base_contract_misses: baseVal.reduce((a, v) => a + v.misses, 0),
+      contract_buffer: Math.max(0, ...contractBuffer),
       seconds: (performance.now() - started) / 1000,
     };
     metrics.push(m);
     hooks.onRound?.(m);
-    if (!best || m.val_reward > best.reward) best = { params, reward: m.val_reward, round };
+    // With hard contracts a checkpoint that breaks fewer commitments comes first; then reward.
+    const misses = cfg.hardContracts ? m.val_contract_misses : 0;
+    if (!best || misses < best.misses || (misses === best.misses && m.val_reward > best.reward)) best = { params, reward: m.val_reward, misses, round };
+    // Commitments as constraints, learned: a contract the network left short in validation gets a larger
+    // margin in the plans it imitates (by the worst period's shortfall share), and every plan label is redone.
+    if (planner && cfg.hardContracts && round < cfg.rounds) {
+      let raised = false;
+      world.scenario.segments.forEach((g, gi) => {
+        const worst = Math.max(0, ...val.map((v) => v.short[gi]!));
+        if (!g.contract || worst <= 0) return;
+        const next = Math.min(1 - g.contract.fillRateTarget, contractBuffer[gi]! + worst);
+        if (next > contractBuffer[gi]!) raised = true;
+        contractBuffer[gi] = next;
+      });
+      if (raised) await relabel(data, (seed) => planner(seed, days, contractBuffer));
+    }
   }
   net.dispose();
   adam.dispose();
@@ -316,7 +366,7 @@ function drawSample<T>(data: readonly T[], n: number, rng: Stream): readonly T[]
 }
 
 /** The soft target of a step: a softmax of its hindsight values at temperature `tau` (money per unit). */
-function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolean): Sample {
+function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolean, plan: PlanStep | null): Sample {
   const n = q.length;
   let mx = -Infinity;
   let best = 0;
@@ -330,13 +380,48 @@ function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolea
   let z = 0;
   for (let k = 0; k < n; k++) z += t[k] = q[k] === -Infinity ? 0 : Math.exp((q[k]! - mx) / Math.max(1e-6, tau));
   for (let k = 0; k < n; k++) t[k] = t[k]! / z;
-  return { obs, target: t, best, scarce };
+  return plan ? { obs, target: t, best, scarce, tau, plan } : { obs, target: t, best, scarce, tau };
 }
 
 function argmax(q: Float64Array): number {
   let b = 0;
   for (let k = 1; k < q.length; k++) if (q[k]! > q[b]!) b = k;
   return b;
+}
+
+/** Labels every plan-labelled sample again from its seed's new plan. */
+async function relabel(data: Sample[], planner: (seed: number) => Promise<HindsightPlanData>): Promise<void> {
+  const bySeed = new Map<number, number[]>();
+  data.forEach((d, i) => {
+    if (!d.plan) return;
+    const list = bySeed.get(d.plan.seed);
+    if (list) list.push(i);
+    else bySeed.set(d.plan.seed, [i]);
+  });
+  for (const [seed, idx] of bySeed) {
+    const plan = new HindsightPlan(await planner(seed));
+    for (const i of idx) {
+      const d = data[i]!;
+      data[i] = toSample(d.obs, planValues(d.plan!, plan), d.tau, d.scarce, d.plan!);
+    }
+  }
+}
+
+/** Per segment: the largest shortfall of a contract period as a share of the units it required (0 without a contract). */
+function shortfallShares(world: World, run: SimResult): number[] {
+  const segs = world.scenario.segments;
+  const out = segs.map(() => 0);
+  const L = run.ledger;
+  // A period's close (CONTRACT_PERIOD: units ordered) is followed by its shortfall penalty, if any (units short).
+  const required = segs.map(() => 0);
+  for (let i = 0; i < L.length; i++) {
+    const g = L.segment[i]!;
+    if (L.kind[i] === EntryKind.CONTRACT_PERIOD) {
+      const ct = segs[g]!.contract!;
+      required[g] = ct.fillRateTarget * Math.min(L.qty[i]!, ct.committedUnitsPerPeriod);
+    } else if (L.kind[i] === EntryKind.PENALTY_CONTRACT && required[g]! > 0) out[g] = Math.max(out[g]!, L.qty[i]! / required[g]!);
+  }
+  return out;
 }
 
 /** Contract periods that closed below target (a shortfall penalty entry each). */

@@ -1,0 +1,41 @@
+import { buildWorld, type World } from '../sim/model/world.js';
+import { drawDemand } from './demand.js';
+import { solveOracle } from './oracle.js';
+
+/** The hindsight plan of one seed per order, as the learning code takes it (see `agent/hindsight/plan.ts`). */
+export interface OrderPlan {
+  ordered: Int32Array;
+  order: Int32Array;
+  warehouse: Int32Array;
+  hour: Float64Array;
+  units: Float64Array;
+  count: number;
+}
+
+/**
+ * A source of hindsight plans for imitation: the oracle's plan of a seed, per
+ * order. `contractBuffer[g]` raises contract segment g's fill-rate target by that
+ * share (capped at 1) for the plan only — the scenario and its KPIs are untouched.
+ * Demand does not depend on the targets, so every buffer plans the same orders.
+ */
+export function oraclePlanner(world: World): (seed: number, days: number | undefined, contractBuffer: readonly number[]) => Promise<OrderPlan> {
+  const worlds = new Map<string, World>([['', world]]);
+  return async (seed, days, contractBuffer) => {
+    const key = contractBuffer.some((b) => b > 0) ? contractBuffer.join(',') : '';
+    let w = worlds.get(key);
+    if (!w) {
+      const s = world.scenario;
+      w = buildWorld({
+        ...s,
+        segments: s.segments.map((g, i) =>
+          g.contract && (contractBuffer[i] ?? 0) > 0 ? { ...g, contract: { ...g.contract, fillRateTarget: Math.min(1, g.contract.fillRateTarget + contractBuffer[i]!) } } : g,
+        ),
+      });
+      worlds.set(key, w);
+    }
+    const demand = drawDemand(w, seed, days ?? w.scenario.horizonDays);
+    const o = await solveOracle(w, { seed, days, demand, details: true });
+    const a = o.details!.allocations;
+    return { ordered: demand.qty, order: a.order, warehouse: a.warehouse, hour: a.hour, units: a.units, count: a.count };
+  };
+}
