@@ -1,5 +1,5 @@
 import type { World } from '../sim/model/world.js';
-import { trainHindsight, type DerivedReport, type HindsightConfig, type RoundMetrics } from './hindsight/train.js';
+import { HINDSIGHT_DEFAULTS, trainHindsight, type DerivedReport, type HindsightConfig, type RoundMetrics } from './hindsight/train.js';
 import type { HindsightPlanner } from './hindsight/plan.js';
 import { saveModel } from './registry/index.js';
 
@@ -36,6 +36,11 @@ export function describeDerived(d: DerivedReport, scenario: string): string[] {
   }
   lines.push(`derived: reward weights margin ${d.marginWeight}, penalties ${d.penaltyWeight}; contracts ${d.hardContracts ? 'hard (commitments are constraints)' : 'soft (shortfall is a price)'}`);
   lines.push(`derived: steps kept for training: ${(d.scarceKeepRate * 100).toFixed(0)}% of scarce-SKU steps, ${(d.ordinaryKeepRate * 100).toFixed(0)}% of the others`);
+  lines.push(
+    d.labels === 'plan'
+      ? 'derived: scarce-SKU decisions labelled by the hindsight plan of each seed (the oracle LP, per order); a contract left short in validation raises its target in the plans'
+      : 'derived: scarce-SKU decisions labelled by hindsight bid prices (the S-th most valuable unit still to come)',
+  );
   lines.push(`derived: hindsight expert (sees the seed's future) ${fmt(d.expertReward)} vs base rule ${fmt(d.baseReward)} on the first training seed`);
   return lines;
 }
@@ -49,7 +54,7 @@ export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; sec
   const started = performance.now();
   const hard = o.world.scenario.contracts !== 'soft';
   const cfg = { hardContracts: hard, ...o.config };
-  const rounds = cfg.rounds ?? 4;
+  const rounds = cfg.rounds ?? HINDSIGHT_DEFAULTS.rounds;
   const result = await trainHindsight(o.world, cfg, {
     ...(o.planner ? { planner: o.planner } : {}),
     onDerived: (d) => {
@@ -59,7 +64,8 @@ export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; sec
       o.log(
         `round ${m.round}/${rounds}: ${fmt(m.samples)} labelled steps (${fmt(m.aggregate)} in all), loss ${m.loss.toFixed(4)}, ` +
           `agreement ${(m.accuracy * 100).toFixed(1)}%; validation reward ${fmt(m.val_reward)} (${m.val_reward_vs_base >= 0 ? '+' : ''}${fmt(m.val_reward_vs_base)} vs ${cfg.baseRule ?? 'fair-share'}), ` +
-          `contract fill ${(m.val_contract_fill * 100).toFixed(1)}%, periods below target ${m.val_contract_misses} (base ${m.base_contract_misses}); ${m.seconds.toFixed(0)} s`,
+          `contract fill ${(m.val_contract_fill * 100).toFixed(1)}%, periods below target ${m.val_contract_misses} (base ${m.base_contract_misses})` +
+          `${m.contract_buffer > 0 ? `; plans' contract margin +${(m.contract_buffer * 100).toFixed(1)} points` : ''}; ${m.seconds.toFixed(0)} s`,
       );
       o.onRound?.(m, rounds);
     },

@@ -73,7 +73,14 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
   strategies.push('oracle');
   say(`Benchmarking ${strategies.join(', ')} on ${opts.seeds.length} seeds (common random numbers)\n`);
-  const res = await benchWithProgress({ scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out, contracts: opts.contracts }, opts.progress);
+  // Paired differences are taken against the learned policy (the shipped one when there is one), so each
+  // line says whether a rule or lp-rolling does better or worse than it.
+  const learned = strategies.filter((x) => x.startsWith('rl:'));
+  const baseline = learned.at(-1);
+  const res = await benchWithProgress(
+    { scenario: opts.scenario, strategies, seeds: opts.seeds, workers: opts.workers, out: opts.out, contracts: opts.contracts, ...(baseline ? { baseline } : {}) },
+    opts.progress,
+  );
   say('\n');
   printSummary(res.summary, opts.format);
   say('\n');

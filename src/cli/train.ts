@@ -59,7 +59,7 @@ export function register(program: Command): void {
     .requiredOption('--scenario <name|path>', 'scenario to train on')
     .requiredOption('--out <dir>', 'model directory, e.g. models/launch (a new version v<N> is written inside)')
     .option('--method <m>', 'hindsight (default) or ppo', 'hindsight')
-    .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 4)
+    .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 6)
     .option('--labels <kind>', 'hindsight: plan (imitate the hindsight plan of each seed) or prices (hindsight bid prices)', 'plan')
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
     .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 3)

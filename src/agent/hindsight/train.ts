@@ -56,7 +56,7 @@ export interface HindsightConfig {
 
 export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   seed: 1,
-  rounds: 4,
+  rounds: 6,
   episodesPerRound: 2,
   epochs: 2,
   fitSamplesPerRound: 80_000,
@@ -79,6 +79,7 @@ export interface DerivedReport {
   marginWeight: number;
   penaltyWeight: number;
   hardContracts: boolean;
+  labels: 'plan' | 'prices';
   ordinaryKeepRate: number;
   scarceKeepRate: number;
   /** Reward of the hindsight expert (which sees the future) and of the base rule on the first training seed. */
@@ -267,7 +268,7 @@ export async function trainHindsight(
   for (const smp of first.labelled) if (rngThin.uniform() < (smp.scarce ? keep.scarce : keep.ordinary)) data.push(smp);
   for (let e = 1; e < cfg.episodesPerRound; e++) append(data, (await play(cfg.seed + e, 'expert', keep)).labelled);
   const report: DerivedReport = {
-    scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts,
+    scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts, labels: cfg.labels,
     ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: first.baseReward,
   };
   hooks.onDerived?.(report);
