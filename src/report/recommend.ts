@@ -152,10 +152,16 @@ function tradeOffs(s: BenchSummary, winner: string, other: string, d: Record<str
   details.push(`Service: ${change('fillRate', d.fillRate!, cur)}, ${change('onTimeRate', d.onTimeRate!, cur)} (${pct(k[winner]!.fillRate!.mean)} fill and ${pct(k[winner]!.onTimeRate!.mean)} on time, against ${pct(k[other]!.fillRate!.mean)} and ${pct(k[other]!.onTimeRate!.mean)}).`);
   details.push(`Lost sales: ${significant(d.lostSalesUnits) ? change('lostSalesUnits', d.lostSalesUnits!, cur) : 'about the same'} (${formatNumber(k[winner]!.lostSalesUnits!.mean)} units per run against ${formatNumber(k[other]!.lostSalesUnits!.mean)}).`);
   if (s.segments.some((g) => g.kind === 'contract')) {
+    // The target applies to the committed units (the ordered ones up to the commitment), so the
+    // comparison is commitment fill against target, with the periods that closed below it.
     const target = k[winner]!.contractFillTarget!.mean;
-    const cf = k[winner]!.contractFillRate!.mean;
+    const cf = (x: string) => k[x]!.contractCommitmentFillRate?.mean ?? k[x]!.contractFillRate!.mean;
+    const missed = (x: string) => {
+      const m = k[x]!.contractPeriodsMissed?.mean;
+      return m === undefined ? '' : `, ${m.toFixed(1)} period${m === 1 ? '' : 's'} per run below target`;
+    };
     details.push(
-      `Contract fill: ${pct(cf)} against a target of ${pct(target)} (${cf + 1e-9 >= target ? 'meets it' : 'short of it'}); \`${other}\` ${pct(k[other]!.contractFillRate!.mean)}; ${change('contractFillRate', d.contractFillRate!, cur)}.`,
+      `Contract commitments: ${pct(cf(winner))} filled against a target of ${pct(target)}${missed(winner)}; \`${other}\` ${pct(cf(other))}${missed(other)}; ${change('contractFillRate', d.contractFillRate!, cur)}.`,
     );
   }
   details.push(`${capital(change('penalties', d.penalties!, cur))} (${formatMoney(k[winner]!.penalties!.mean, cur)} per run against ${formatMoney(k[other]!.penalties!.mean, cur)}).`);

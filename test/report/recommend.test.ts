@@ -45,7 +45,7 @@ describe('recommendation', () => {
     expect(r.winner).toBe('b');
     expect(r.headline).toMatch(/^`b` is better than `a` on reward: \+\$277\.5 k per run \(95% interval \+\$[\d.]+ k to \+\$[\d.]+ k, 4 seeds, paired\)\.$/);
     expect(r.details).toContain(`Lost sales: ${formatNumber(30.75)} more lost units per run (56 units per run against 25).`);
-    expect(r.details.find((d) => d.startsWith('Contract fill:'))).toBe('Contract fill: 90.8% against a target of 95.0% (short of it); `a` 90.0%; contract fill about the same.');
+    expect(r.details.find((d) => d.startsWith('Contract commitments:'))).toBe('Contract commitments: 90.8% filled against a target of 95.0%; `a` 90.0%; contract fill about the same.');
     expect(r.details).toContain('No cost line moved significantly.');
   });
 
