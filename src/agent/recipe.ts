@@ -72,7 +72,9 @@ export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; sec
   });
   const seconds = (performance.now() - started) / 1000;
   const best = result.metrics.find((m) => m.round === result.bestRound)!;
-  o.log(`kept the checkpoint of round ${result.bestRound} (best validation reward ${fmt(best.val_reward)})`);
+  o.log(
+    `kept the checkpoint of round ${result.bestRound} (${hard ? `fewest contract periods below target in validation, ${best.val_contract_misses}; then ` : ''}best validation reward, ${fmt(best.val_reward)})`,
+  );
   const dir = saveModel(o.out, {
     params: result.params,
     spec: result.spec,
