@@ -107,6 +107,8 @@ export class PickCalendar extends WarehouseCapacity {
 export class Fulfilment {
   /** Units picked today per warehouse (for the day's snapshot). */
   private readonly pickedToday: Float64Array;
+  /** The kernel lane of shipments: a wave's picks leave in the order they are booked, mostly. */
+  private readonly shipLane: number;
 
   constructor(
     private readonly run: Run,
@@ -116,6 +118,7 @@ export class Fulfilment {
     private readonly onAllocated: (w: number, home: number, sku: number) => void,
   ) {
     this.pickedToday = new Float64Array(run.world.scenario.warehouses.length);
+    this.shipLane = run.kernel.lane();
   }
 
   /** Applies a validated decision for order `o` at hour `now`. */
@@ -145,7 +148,7 @@ export class Fulfilment {
         const pick = s.warehouses[w]!.pickHours;
         const shipAt = lastDay === today ? now + pick : lastDay * 24 + pick;
         const sh: Shipment = { order: o, line: l, warehouse: w, quantity: q, laneMode };
-        kernel.at(shipAt, Priority.FLOW, this.ship, sh);
+        kernel.at(shipAt, Priority.FLOW, this.ship, sh, this.shipLane);
         this.onAllocated(w, home, l.sku);
       }
     }

@@ -28,6 +28,9 @@ export interface SimOrder extends OrderState {
   lateU: number;
 }
 
+/** Arrival order: by time, ties in draw order. */
+const byArrival = (a: SimOrder, b: SimOrder): number => a.createdHours - b.createdHours || a.index - b.index;
+
 /**
  * Customer orders: each day's orders drawn from the demand process and arriving
  * one event each; the orders waiting for stock; after an order's first offer its
@@ -40,6 +43,9 @@ export class Orders {
   readonly pending: SimOrder[] = [];
   count = 0;
   private readonly demand: DemandProcess;
+  /** The kernel lane of arrivals, and the day's orders being drawn. */
+  private readonly lane: number;
+  private readonly drawn: SimOrder[] = [];
 
   constructor(
     private readonly run: Run,
@@ -49,20 +55,22 @@ export class Orders {
     private readonly onArrival: (o: SimOrder) => void,
   ) {
     this.demand = new DemandProcess(run.world, streams, run.horizon);
+    this.lane = run.kernel.lane();
   }
 
   /**
-   * Draws the day's orders (see `DemandProcess`) and schedules their arrivals.
-   * Each arrival is its own event, scheduled in draw order: the heap's (time,
-   * priority, sequence) key then runs them by time, ties in draw order, without
-   * a sort of the day's orders.
+   * Draws the day's orders (see `DemandProcess`) and schedules their arrivals,
+   * one event each, by time (ties in draw order, as the kernel's sequence would
+   * run them), on a kernel lane of their own: the day's arrivals then never
+   * pass through the event heap.
    */
   readonly drawDay = (day: number): void => {
     const segments = this.run.world.scenario.segments;
     const k = this.run.kernel;
+    const drawn = this.drawn;
     this.demand.drawDay(day, (sku, region, segment, qty, at, unitPrice, transitZ, lateU) => {
       const index = this.count++;
-      const o: SimOrder = {
+      drawn.push({
         index,
         id: `O${index}`,
         segment,
@@ -75,9 +83,11 @@ export class Orders {
         escalated: false,
         transitZ,
         lateU,
-      };
-      k.at(at, Priority.ARRIVAL, this.arrive, o);
+      });
     });
+    drawn.sort(byArrival);
+    for (let i = 0; i < drawn.length; i++) k.at(drawn[i]!.createdHours, Priority.ARRIVAL, this.arrive, drawn[i]!, this.lane);
+    drawn.length = 0;
   };
 
   private readonly arrive = (o: SimOrder): void => {
