@@ -68,6 +68,9 @@ export class Replenishment {
   private readonly leadRng: Stream[];
   private readonly continuous: boolean;
   private readonly receipts = new Receipts();
+  private readonly baseStock: boolean;
+  /** Per SKU: 1 when it is replenished. */
+  private readonly replenish: Uint8Array;
 
   constructor(
     private readonly run: Run,
@@ -78,6 +81,8 @@ export class Replenishment {
     const s = run.world.scenario;
     this.leadRng = s.warehouses.map((w) => streams.get(`leadTimes:${w.id}`));
     this.continuous = s.replenishment.review === 'continuous';
+    this.baseStock = s.replenishment.policy === 'base-stock';
+    this.replenish = Uint8Array.from(run.world.skus, (k) => (k.replenish ? 1 : 0));
   }
 
   /** Sends the scenario's scheduled inbound on its way. */
@@ -129,23 +134,44 @@ export class Replenishment {
 
   private readonly review = (): void => {
     const { state, kernel, horizon, world } = this.run;
-    for (let w = 0; w < state.W; w++) for (let s = 0; s < state.S; s++) this.reviewCell(w, s);
+    const W = state.W;
+    const S = state.S;
+    const orderUpTo = world.orderUpTo;
+    const reorderPoint = world.reorderPoint;
+    const replenish = this.replenish;
+    const { onHand, reserved, onOrder, pendingHome } = state;
+    // reviewCell's test, with what does not change over the loop hoisted out of it.
+    for (let w = 0; w < W; w++) {
+      for (let s = 0; s < S; s++) {
+        const target = orderUpTo[w * S + s]!;
+        if (target <= 0 || replenish[s] === 0) continue;
+        const c = s * W + w;
+        const ip = onHand[c]! - reserved[c]! + onOrder[c]! - pendingHome[c]!;
+        const due = this.baseStock ? ip < target : ip <= reorderPoint[w * S + s]!;
+        if (due && target - ip > 0) this.purchase(w, s, c, target - ip);
+      }
+    }
     const next = kernel.now + world.scenario.replenishment.reviewHours;
     if (next < horizon) kernel.at(next, Priority.REVIEW, this.review);
   };
 
   /** Base-stock or (s,S) check of one warehouse × SKU; orders up to S when due. */
   private reviewCell(w: number, s: number): void {
-    const { world, state, ledger, kernel } = this.run;
+    const { world, state } = this.run;
     if (!world.skus[s]!.replenish) return;
     const S = world.orderUpTo[w * state.S + s]!;
     if (S <= 0) return;
     const c = state.cell(w, s);
     const ip = state.inventoryPosition(c);
-    const rp = world.scenario.replenishment;
-    const due = rp.policy === 'base-stock' ? ip < S : ip <= world.reorderPoint[w * state.S + s]!;
+    const due = this.baseStock ? ip < S : ip <= world.reorderPoint[w * state.S + s]!;
     if (!due || S - ip <= 0) return;
-    const q = S - ip;
+    this.purchase(w, s, c, S - ip);
+  }
+
+  /** Orders `q` units of cell `c` (warehouse `w`, SKU `s`) from the supplier now. */
+  private purchase(w: number, s: number, c: number, q: number): void {
+    const { state, ledger, kernel, world } = this.run;
+    const rp = world.scenario.replenishment;
     const now = kernel.now;
     const lead = this.leadRng[w]!.duration(rp.leadTimeHours, rp.leadTimeCv);
     state.onOrder[c] += q;
