@@ -218,6 +218,11 @@ export class KpiTally implements LedgerSink {
     const daily = this.daily;
     const money = this.money;
     const end = this.horizonHours;
+    // The entry's day (clamped into the run), as `dayOf(t)`; written out here
+    // because this runs for every entry of a run and is too big to inline a call.
+    let day = Math.floor(t / 24);
+    if (day > this.days - 1) day = this.days - 1;
+    if (day < 0) day = 0;
     switch (k) {
       case EntryKind.ORDER:
         if (o >= this.orderQty.length) this.growOrders(o);
@@ -225,14 +230,14 @@ export class KpiTally implements LedgerSink {
         this.orderQty[o] += q;
         seg[g]!.orders += 1;
         seg[g]!.demanded += q;
-        daily[this.dayOf(t)]!.demandedUnits += q;
+        daily[day]!.demandedUnits += q;
         break;
       case EntryKind.ALLOCATE:
         if (o >= this.orderQty.length) this.growOrders(o);
         this.allocated += q;
         this.orderAlloc[o] += q;
         seg[g]!.allocated += q;
-        daily[this.dayOf(t)]!.allocatedUnits += q;
+        daily[day]!.allocatedUnits += q;
         if (this.firstWarehouse[o] === -1) this.firstWarehouse[o] = w;
         else if (this.firstWarehouse[o] !== w) this.split[o] = 1;
         break;
@@ -241,7 +246,7 @@ export class KpiTally implements LedgerSink {
         break;
       case EntryKind.SHIP:
         wh[w]!.shipped += q;
-        if (t < end) daily[this.dayOf(t)]!.shippedUnits += q;
+        if (t < end) daily[day]!.shippedUnits += q;
         break;
       case EntryKind.DELIVER:
         this.delivered += q;
@@ -252,31 +257,31 @@ export class KpiTally implements LedgerSink {
           seg[g]!.onTime += q;
         }
         if (t < end) {
-          daily[this.dayOf(t)]!.deliveredUnits += q;
-          if (flag) daily[this.dayOf(t)]!.onTimeUnits += q;
+          daily[day]!.deliveredUnits += q;
+          if (flag) daily[day]!.onTimeUnits += q;
         }
         break;
       case EntryKind.REVENUE:
         money.revenue += a;
         seg[g]!.revenue += a;
-        if (t < end) daily[this.dayOf(t)]!.revenue += a;
+        if (t < end) daily[day]!.revenue += a;
         break;
       case EntryKind.COGS:
         money.cogs += a;
         seg[g]!.cost += a;
-        if (t < end) daily[this.dayOf(t)]!.costs += a;
+        if (t < end) daily[day]!.costs += a;
         break;
       case EntryKind.SHIPPING_COST:
         money.shipping += a;
         seg[g]!.cost += a;
         wh[w]!.shipping += a;
-        if (t < end) daily[this.dayOf(t)]!.costs += a;
+        if (t < end) daily[day]!.costs += a;
         break;
       case EntryKind.HANDLING_COST:
         money.handling += a;
         seg[g]!.cost += a;
         wh[w]!.handling += a;
-        if (t < end) daily[this.dayOf(t)]!.costs += a;
+        if (t < end) daily[day]!.costs += a;
         break;
       case EntryKind.HOLDING_COST:
         money.holding += a;
@@ -295,7 +300,7 @@ export class KpiTally implements LedgerSink {
       case EntryKind.LOST_SALE:
         this.lostUnits += q;
         seg[g]!.lost += q;
-        daily[this.dayOf(t)]!.lostSalesUnits += q;
+        daily[day]!.lostSalesUnits += q;
         break;
       case EntryKind.ESCALATION:
         this.escalations++;

@@ -125,32 +125,31 @@ export class Kernel {
   /** The run whose head is the next event when it comes before the heap's top, else -1. */
   private firstRun(): number {
     if (this.inRuns === 0) return -1;
-    let best = -1;
-    let bt = 0;
-    let bp = 0;
-    let bs = 0;
-    if (this.size > 0) {
-      bt = this.heapTime[0]!;
-      bp = this.heapPrio[0]!;
-      bs = this.heapSeq[0]!;
-    }
     const runs = this.runs;
+    let best = -1;
+    // Times first; priorities and sequences are read only on a tie.
+    let bt = this.size > 0 ? this.heapTime[0]! : Infinity;
     for (let r = 0; r < runs.length; r++) {
       const q = runs[r]!;
       if (q.count === 0) continue;
       const h = q.head;
       const t = q.time[h]!;
-      const p = q.prio[h]!;
-      const s = q.seq[h]!;
-      if ((best < 0 && this.size === 0) || this.before(t, p, s, bt, bp, bs)) {
-        best = r;
-        bt = t;
-        bp = p;
-        bs = s;
+      if (t > bt) continue;
+      if (t === bt) {
+        // A tie on time: the lower priority, then the earlier sequence, comes first.
+        const p = q.prio[h]!;
+        const s = q.seq[h]!;
+        if (best >= 0) {
+          const b = runs[best]!;
+          if (!this.before(t, p, s, bt, b.prio[b.head]!, b.seq[b.head]!)) continue;
+        } else if (this.size > 0 && !this.before(t, p, s, bt, this.heapPrio[0]!, this.heapSeq[0]!)) continue;
       }
+      best = r;
+      bt = t;
     }
     return best;
   }
+
 
   /** Schedules `handler(arg)` after `delay` hours from now. */
   after<A>(delay: number, priority: number, handler: Handler<A>, arg?: A): void {
