@@ -16,7 +16,7 @@ const B = INBOUND_BUCKET_HOURS.length;
  * binary min-heap. `next` is the smaller of the two heads.
  */
 class WindowQueue {
-  // The in-order run: a ring buffer.
+  // The in-order run: a ring buffer (its size stays a power of two).
   private fifo = new Entries(64);
   private head = 0;
   private count = 0;
@@ -31,9 +31,9 @@ class WindowQueue {
   push(key: number, cell: number, qty: number, eta: number): void {
     const f = this.fifo;
     const cap = f.key.length;
-    if (this.count === 0 || f.key[(this.head + this.count - 1) % cap]! <= key) {
+    if (this.count === 0 || f.key[(this.head + this.count - 1) & (cap - 1)]! <= key) {
       if (this.count === cap) this.growFifo();
-      this.fifo.set((this.head + this.count) % this.fifo.key.length, key, cell, qty, eta);
+      this.fifo.set((this.head + this.count) & (this.fifo.key.length - 1), key, cell, qty, eta);
       this.count++;
       return;
     }
@@ -49,21 +49,30 @@ class WindowQueue {
     h.set(i, key, cell, qty, eta);
   }
 
-  /** Takes the entry with the smallest key if it is <= `now`, calling `take`; false when none is due. */
-  popDue(now: number, take: (cell: number, qty: number, eta: number) => void): boolean {
+  /** The taken entry's cell, units and ETA (set by `popDue`). */
+  cell = 0;
+  qty = 0;
+  eta = 0;
+
+  /** Takes the entry with the smallest key if it is <= `now` into `cell`, `qty`, `eta`; false when none is due. */
+  popDue(now: number): boolean {
     const f = this.fifo;
     const h = this.heap;
     const fromFifo = this.count > 0 && (this.heapSize === 0 || f.key[this.head]! <= h.key[0]!);
     if (fromFifo) {
       const i = this.head;
       if (f.key[i]! > now) return false;
-      take(f.cell[i]!, f.qty[i]!, f.eta[i]!);
-      this.head = (i + 1) % f.key.length;
+      this.cell = f.cell[i]!;
+      this.qty = f.qty[i]!;
+      this.eta = f.eta[i]!;
+      this.head = (i + 1) & (f.key.length - 1);
       this.count--;
       return true;
     }
     if (this.heapSize === 0 || h.key[0]! > now) return false;
-    take(h.cell[0]!, h.qty[0]!, h.eta[0]!);
+    this.cell = h.cell[0]!;
+    this.qty = h.qty[0]!;
+    this.eta = h.eta[0]!;
     const n = --this.heapSize;
     if (n === 0) return true;
     const key = h.key[n]!;
@@ -94,7 +103,7 @@ class WindowQueue {
     const cap = f.key.length;
     // Unwrap the ring into the front of a buffer twice the size.
     const g = new Entries(cap * 2);
-    for (let k = 0; k < this.count; k++) g.copyFrom(f, (this.head + k) % cap, k);
+    for (let k = 0; k < this.count; k++) g.copyFrom(f, (this.head + k) & (cap - 1), k);
     this.fifo = g;
     this.head = 0;
   }
@@ -172,7 +181,6 @@ export class Pipeline {
     this.inUnits = new Int32Array(cells * B);
     this.inEta = new Float64Array(cells * B);
     for (let b = 0; b < B; b++) this.queues.push(new WindowQueue());
-    this.entering = B;
   }
 
   /** Adds `qty` units landing at hour `eta` to a cell, at hour `now`. */
@@ -203,9 +211,7 @@ export class Pipeline {
     this.advancedTo = now;
     for (let b = 0; b < B; b++) {
       const q = this.queues[b]!;
-      if (q.size === 0) continue;
-      this.entering = b;
-      while (q.popDue(now, this.enterNow));
+      while (q.popDue(now)) this.enter(b, q.cell, q.qty, q.eta);
     }
   }
 
@@ -277,10 +283,6 @@ export class Pipeline {
     for (const q of this.queues) q.clear();
     this.advancedTo = -Infinity;
   }
-
-  /** The window `advance` is filling, for `enterNow`. */
-  private entering: number;
-  private readonly enterNow = (cell: number, qty: number, eta: number): void => this.enter(this.entering, cell, qty, eta);
 
   private enter(b: number, cell: number, qty: number, eta: number): void {
     const i = b * this.cells + cell;
