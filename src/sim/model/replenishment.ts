@@ -14,22 +14,20 @@ class Receipts {
   quantity = new Int32Array(64);
   /** 1: scheduled (exogenous) inbound rather than a replenishment order. */
   scheduled = new Uint8Array(64);
-  /** Hour it lands. */
-  eta = new Float64Array(64);
   private free: number[] = [];
   private used = 0;
 
-  add(w: number, s: number, q: number, scheduled: boolean, eta: number): number {
+  /** A receipt's slot; it lands at the hour its kernel event runs. */
+  add(w: number, s: number, q: number, scheduled: boolean): number {
     let i = this.free.pop();
     if (i === undefined) {
-      if (this.used === this.eta.length) this.grow();
+      if (this.used === this.quantity.length) this.grow();
       i = this.used++;
     }
     this.warehouse[i] = w;
     this.sku[i] = s;
     this.quantity[i] = q;
     this.scheduled[i] = scheduled ? 1 : 0;
-    this.eta[i] = eta;
     return i;
   }
 
@@ -38,7 +36,7 @@ class Receipts {
   }
 
   private grow(): void {
-    const n = this.eta.length * 2;
+    const n = this.quantity.length * 2;
     const w = new Int32Array(n);
     w.set(this.warehouse);
     this.warehouse = w;
@@ -51,9 +49,6 @@ class Receipts {
     const f = new Uint8Array(n);
     f.set(this.scheduled);
     this.scheduled = f;
-    const e = new Float64Array(n);
-    e.set(this.eta);
-    this.eta = e;
   }
 }
 
@@ -115,7 +110,7 @@ export class Replenishment {
 
   private send(w: number, s: number, q: number, scheduled: boolean, eta: number, now: number): void {
     this.run.state.addInbound(w, s, q, eta, now);
-    this.run.kernel.at(eta, Priority.SUPPLY, this.receive, this.receipts.add(w, s, q, scheduled, eta));
+    this.run.kernel.at(eta, Priority.SUPPLY, this.receive, this.receipts.add(w, s, q, scheduled));
   }
 
   private readonly receive = (i: number): void => {
@@ -126,7 +121,8 @@ export class Replenishment {
     const q = r.quantity[i]!;
     const scheduled = r.scheduled[i] === 1;
     r.release(i);
-    state.receive(w, s, q, r.eta[i]!);
+    // The event runs at the receipt's ETA: the clock reads it exactly.
+    state.receive(w, s, q, kernel.now);
     if (!scheduled) state.onOrder[state.cell(w, s)] -= q;
     ledger.append(EntryKind.RECEIPT, kernel.now, -1, s, w, -1, -1, q, 0, 0, scheduled ? 1 : 0);
     this.onReceipt(s);
