@@ -28,8 +28,18 @@ class WindowQueue {
   cell = 0;
   qty = 0;
   eta = 0;
+  /** The smallest key waiting (Infinity when none): nothing is due before it. */
+  next = Infinity;
 
   constructor(private readonly edge: number) {}
+
+  /** Recomputes `next` after the heads changed. */
+  private updateNext(): void {
+    const edge = this.edge;
+    const f = this.count > 0 ? this.fifo.eta[this.head]! - edge : Infinity;
+    const h = this.heapSize > 0 ? this.heap.eta[0]! - edge : Infinity;
+    this.next = f <= h ? f : h;
+  }
 
   /** Queues a receipt that enters the window at hour `eta − edge`. */
   push(cell: number, qty: number, eta: number): void {
@@ -40,7 +50,7 @@ class WindowQueue {
     if (this.count === 0 || f.eta[(this.head + this.count - 1) & (cap - 1)]! - edge <= key) {
       if (this.count === cap) this.growFifo();
       this.fifo.set((this.head + this.count) & (this.fifo.eta.length - 1), cell, qty, eta);
-      this.count++;
+      if (this.count++ === 0) this.updateNext();
       return;
     }
     if (this.heapSize === this.heap.eta.length) this.heap = this.heap.grown(this.heapSize * 2, 0, this.heapSize);
@@ -53,6 +63,7 @@ class WindowQueue {
       i = p;
     }
     h.set(i, cell, qty, eta);
+    if (i === 0) this.updateNext();
   }
 
   /** Takes the entry with the smallest key if it is <= `now` into `cell`, `qty`, `eta`; false when none is due. */
@@ -69,6 +80,7 @@ class WindowQueue {
       this.eta = f.eta[i]!;
       this.head = (i + 1) & (f.eta.length - 1);
       this.count--;
+      this.updateNext();
       return true;
     }
     if (this.heapSize === 0 || h.eta[0]! - edge > now) return false;
@@ -76,7 +88,10 @@ class WindowQueue {
     this.qty = h.qty[0]!;
     this.eta = h.eta[0]!;
     const n = --this.heapSize;
-    if (n === 0) return true;
+    if (n === 0) {
+      this.updateNext();
+      return true;
+    }
     const cell = h.cell[n]!;
     const qty = h.qty[n]!;
     const eta = h.eta[n]!;
@@ -91,6 +106,7 @@ class WindowQueue {
       i = c;
     }
     h.set(i, cell, qty, eta);
+    this.updateNext();
     return true;
   }
 
@@ -98,6 +114,7 @@ class WindowQueue {
     this.head = 0;
     this.count = 0;
     this.heapSize = 0;
+    this.next = Infinity;
   }
 
   private growFifo(): void {
@@ -210,6 +227,7 @@ export class Pipeline {
     this.advancedTo = now;
     for (let b = 0; b < B; b++) {
       const q = this.queues[b]!;
+      if (q.next > now) continue;
       while (q.popDue(now)) this.enter(b, q.cell, q.qty, q.eta);
     }
   }
