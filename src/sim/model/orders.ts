@@ -141,6 +141,7 @@ export class Orders {
   private today = new Int32Array(1024);
   private sorted = new Int32Array(1024);
   private bucketStart = new Int32Array(1024);
+  private bucketOf = new Int32Array(1024);
 
   /**
    * The first `n` slots of `slots` by arrival time, ties in draw order: a stable
@@ -158,13 +159,17 @@ export class Orders {
     const start = this.bucketStart;
     start.fill(0, 0, B + 1);
     const scale = B / 24;
-    const bucket = (t: number) => Math.min(B - 1, Math.max(0, Math.floor((t - dayStart) * scale)));
-    for (let i = 0; i < n; i++) start[bucket(at[slots[i]!]!) + 1]++;
-    for (let b = 0; b < B; b++) start[b + 1] += start[b]!;
+    if (this.bucketOf.length < n) this.bucketOf = new Int32Array(2 * n);
+    const bucketOf = this.bucketOf;
     for (let i = 0; i < n; i++) {
-      const slot = slots[i]!;
-      out[start[bucket(at[slot]!)]!++] = slot;
+      let b = Math.floor((at[slots[i]!]! - dayStart) * scale);
+      if (b > B - 1) b = B - 1;
+      if (b < 0) b = 0;
+      bucketOf[i] = b;
+      start[b + 1]++;
     }
+    for (let b = 0; b < B; b++) start[b + 1] += start[b]!;
+    for (let i = 0; i < n; i++) out[start[bucketOf[i]!]!++] = slots[i]!;
     for (let i = 1; i < n; i++) {
       const slot = out[i]!;
       const t = at[slot]!;
