@@ -17,6 +17,8 @@
  * (see `RunTally`); reading entries from it is an error.
  */
 
+import { SimError } from './kernel/errors.js';
+
 export const EntryKind = {
   /** Opening stock of a warehouse × SKU at time 0 (qty). */
   OPENING: 0,
@@ -336,7 +338,7 @@ export class Ledger {
   }
 
   private mustBeKept(): void {
-    if (this.tally !== null) throw new Error('this ledger kept no entries (the run was made with keepLedger: false)');
+    if (this.tally !== null) throw new SimError('this ledger kept no entries (the run was made with keepLedger: false)');
   }
 
   entry(i: number): LedgerEntry {
