@@ -114,7 +114,7 @@ export class Simulation {
     const expectedOrders = this.s.demand.ordersPerDay * this.days;
     this.ledger =
       options.keepLedger === false
-        ? new Ledger(0, new RunTally(this.world, this.days))
+        ? new Ledger(0, new RunTally(this.world, this.days, expectedOrders * 1.1))
         : new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 12 + this.days * (W + 3) + W * S + 1024)));
     this.state = new NetworkState(W, S, new PickCalendar(this.world, this.days));
     const accounts: Accounts = { revenue: 0, cogs: 0, shippingCost: 0, handlingCost: 0, holdingCost: 0, latePenalty: 0, lostSalePenalty: 0, contractPenalty: 0 };

@@ -131,7 +131,7 @@ const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 export function computeKpis(result: SimResult): KpiReport {
   const tally = result.ledger.tally;
   if (tally instanceof RunTally) return tally.kpis.report(result);
-  const t = new KpiTally(result.world, result.days);
+  const t = new KpiTally(result.world, result.days, result.orders);
   result.ledger.forEachEntry(t);
   return t.report(result);
 }
@@ -150,10 +150,10 @@ export class KpiTally implements LedgerSink {
   private readonly daily: DailyKpis[];
   private readonly horizonHours: number;
   // Per order (grown as orders come): units ordered and allocated, the first warehouse allocating, split.
-  private orderQty = new Int32Array(1024);
-  private orderAlloc = new Int32Array(1024);
-  private firstWarehouse = new Int16Array(1024).fill(-1);
-  private split = new Uint8Array(1024);
+  private orderQty: Int32Array;
+  private orderAlloc: Int32Array;
+  private firstWarehouse: Int16Array;
+  private split: Uint8Array;
   private readonly money = { revenue: 0, cogs: 0, shipping: 0, handling: 0, holding: 0, late: 0, lost: 0, contract: 0 };
   private demanded = 0;
   private allocated = 0;
@@ -176,10 +176,17 @@ export class KpiTally implements LedgerSink {
   private ctMissed = 0;
   private ctShort = 0;
 
+  /** `expectedOrders`: room to make for orders up front (the arrays grow past it). */
   constructor(
     private readonly world: World,
     private readonly days: number,
+    expectedOrders = 0,
   ) {
+    const n = Math.max(1024, Math.ceil(expectedOrders));
+    this.orderQty = new Int32Array(n);
+    this.orderAlloc = new Int32Array(n);
+    this.firstWarehouse = new Int16Array(n).fill(-1);
+    this.split = new Uint8Array(n);
     const s = world.scenario;
     const W = s.warehouses.length;
     this.W = W;

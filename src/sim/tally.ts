@@ -15,8 +15,9 @@ export class RunTally implements LedgerSink {
   readonly kpis: KpiTally;
   readonly reconciliation: ReconcileTally;
 
-  constructor(world: World, days: number) {
-    this.kpis = new KpiTally(world, days);
+  /** `expectedOrders`: how many orders to make room for up front. */
+  constructor(world: World, days: number, expectedOrders = 0) {
+    this.kpis = new KpiTally(world, days, expectedOrders);
     this.reconciliation = new ReconcileTally(world);
   }
 
