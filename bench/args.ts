@@ -53,7 +53,8 @@ export function benchArgs<T extends Record<string, BenchOption>>(script: string,
     }
     const s = (v as string | undefined) ?? o.default ?? '';
     if (o.choices && !o.choices.includes(s)) fail(`--${k} must be one of ${o.choices.join(', ')} (got ${s})`);
-    if (o.positive && !(Number(s) > 0)) fail(`--${k} must be a positive number (got ${s})`);
+    // An option left out (no default) is '': only a given value must be positive.
+    if (o.positive && s !== '' && !(Number(s) > 0)) fail(`--${k} must be a positive number (got ${s})`);
     out[k] = s;
   }
   return out as Values<T>;

@@ -6,6 +6,7 @@ import { Ledger, EntryKind } from './ledger.js';
 import { buildWorld, type World } from './model/world.js';
 import type { Scenario } from './scenario/schema.js';
 import { NetworkState } from './network-state.js';
+import { RunTally } from './tally.js';
 import { ContextBuilder, waveSequence } from './context.js';
 import { Contracts } from './model/contracts.js';
 import { Fulfilment, PickCalendar } from './model/fulfilment.js';
@@ -29,6 +30,13 @@ export interface RunOptions {
    * The policy's `rank` still orders each wave. Used by the learning environment.
    */
   external?: boolean;
+  /**
+   * False: keep no ledger entries, only the running sums `computeKpis` and
+   * `reconcile` need (`RunTally`); for callers that want nothing else from the
+   * ledger (benchmarks, evaluations). Memory then no longer grows with the
+   * horizon. Default true.
+   */
+  keepLedger?: boolean;
 }
 
 /** Everything a finished run leaves behind. */
@@ -104,7 +112,10 @@ export class Simulation {
     // Size the ledger for the expected run (nine to twelve entries an order line) so it
     // seldom has to grow: growing copies every column.
     const expectedOrders = this.s.demand.ordersPerDay * this.days;
-    this.ledger = new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 12 + this.days * (W + 3) + W * S + 1024)));
+    this.ledger =
+      options.keepLedger === false
+        ? new Ledger(0, new RunTally(this.world, this.days, expectedOrders * 1.1))
+        : new Ledger(Math.min(1 << 27, Math.ceil(expectedOrders * 12 + this.days * (W + 3) + W * S + 1024)));
     this.state = new NetworkState(W, S, new PickCalendar(this.world, this.days));
     const accounts: Accounts = { revenue: 0, cogs: 0, shippingCost: 0, handlingCost: 0, holdingCost: 0, latePenalty: 0, lostSalePenalty: 0, contractPenalty: 0 };
     this.run_ = { world: this.world, kernel: this.kernel, ledger: this.ledger, state: this.state, accounts, days: this.days, horizon: this.horizon };

@@ -1,4 +1,5 @@
-import { EntryKind } from './ledger.js';
+import { EntryKind, type LedgerSink } from './ledger.js';
+import { RunTally } from './tally.js';
 import type { SimResult } from './engine.js';
 import type { World } from './model/world.js';
 
@@ -123,107 +124,176 @@ const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 
 /**
  * Computes every KPI from the ledger alone (plus the world's static facts such as
- * capacities): for the run, per day, per warehouse and per segment.
+ * capacities): for the run, per day, per warehouse and per segment. A run that
+ * kept its entries is read through once; a run that did not (`keepLedger: false`)
+ * tallied them as they were made, in the same order, so the figures are the same.
  */
 export function computeKpis(result: SimResult): KpiReport {
-  const { world, ledger: L } = result;
-  const s = world.scenario;
-  const W = s.warehouses.length;
-  const G = s.segments.length;
-  const days = result.days;
-  const n = L.length;
+  const tally = result.ledger.tally;
+  if (tally instanceof RunTally) return tally.kpis.report(result);
+  const t = new KpiTally(result.world, result.days, result.orders);
+  result.ledger.forEachEntry(t);
+  return t.report(result);
+}
 
-  const seg = Array.from({ length: G }, () => ({
-    orders: 0, demanded: 0, allocated: 0, delivered: 0, onTime: 0, lost: 0, revenue: 0, cost: 0, penalties: 0, ctOrdered: 0, ctFilled: 0,
-    ctCovered: 0, ctCoveredFilled: 0, ctMissed: 0,
-  }));
-  const wh = Array.from({ length: W }, () => ({ shipped: 0, picked: 0, shipping: 0, handling: 0, holding: 0, stockouts: 0, units: 0, value: 0 }));
-  const daily: DailyKpis[] = Array.from({ length: days }, (_, d) => ({
-    day: d, demandedUnits: 0, allocatedUnits: 0, shippedUnits: 0, deliveredUnits: 0, onTimeUnits: 0, lostSalesUnits: 0, backlogUnits: 0,
-    revenue: 0, costs: 0, penalties: 0, onHand: new Array<number>(W).fill(0),
-  }));
-  const dayOf = (t: number) => Math.min(days - 1, Math.max(0, Math.floor(t / 24)));
+/**
+ * The KPIs' running sums over ledger entries, fed one entry at a time in ledger
+ * order (`add`, a `LedgerSink`); `report` turns them into the KPIs.
+ */
+export class KpiTally implements LedgerSink {
+  private readonly W: number;
+  private readonly seg: {
+    orders: number; demanded: number; allocated: number; delivered: number; onTime: number; lost: number; revenue: number; cost: number;
+    penalties: number; ctOrdered: number; ctFilled: number; ctCovered: number; ctCoveredFilled: number; ctMissed: number;
+  }[];
+  private readonly wh: { shipped: number; picked: number; shipping: number; handling: number; holding: number; stockouts: number; units: number; value: number }[];
+  private readonly daily: DailyKpis[];
+  private readonly horizonHours: number;
+  // Per order (grown as orders come): units ordered and allocated, the first warehouse allocating, split.
+  private orderQty: Int32Array;
+  private orderAlloc: Int32Array;
+  private firstWarehouse: Int16Array;
+  private split: Uint8Array;
+  private readonly money = { revenue: 0, cogs: 0, shipping: 0, handling: 0, holding: 0, late: 0, lost: 0, contract: 0 };
+  private demanded = 0;
+  private allocated = 0;
+  private backordered = 0;
+  private delivered = 0;
+  private onTime = 0;
+  private deliveryHours = 0;
+  private lostUnits = 0;
+  private escalations = 0;
+  private snapValue = 0;
+  private snapAgeUnits = 0;
+  private snapUnits = 0;
+  private snapCount = 0;
+  private stockouts = 0;
+  private ctOrdered = 0;
+  private ctFilled = 0;
+  private ctCovered = 0;
+  private ctCoveredFilled = 0;
+  private ctPeriods = 0;
+  private ctMissed = 0;
+  private ctShort = 0;
 
-  const maxOrder = result.orders;
-  const orderQty = new Int32Array(maxOrder);
-  const orderAlloc = new Int32Array(maxOrder);
-  const firstWarehouse = new Int16Array(maxOrder).fill(-1);
-  const split = new Uint8Array(maxOrder);
+  /** `expectedOrders`: room to make for orders up front (the arrays grow past it). */
+  constructor(
+    private readonly world: World,
+    private readonly days: number,
+    expectedOrders = 0,
+  ) {
+    const n = Math.max(1024, Math.ceil(expectedOrders));
+    this.orderQty = new Int32Array(n);
+    this.orderAlloc = new Int32Array(n);
+    this.firstWarehouse = new Int16Array(n).fill(-1);
+    this.split = new Uint8Array(n);
+    const s = world.scenario;
+    const W = s.warehouses.length;
+    this.W = W;
+    this.horizonHours = days * 24;
+    this.seg = Array.from({ length: s.segments.length }, () => ({
+      orders: 0, demanded: 0, allocated: 0, delivered: 0, onTime: 0, lost: 0, revenue: 0, cost: 0, penalties: 0, ctOrdered: 0, ctFilled: 0,
+      ctCovered: 0, ctCoveredFilled: 0, ctMissed: 0,
+    }));
+    this.wh = Array.from({ length: W }, () => ({ shipped: 0, picked: 0, shipping: 0, handling: 0, holding: 0, stockouts: 0, units: 0, value: 0 }));
+    this.daily = Array.from({ length: days }, (_, d) => ({
+      day: d, demandedUnits: 0, allocatedUnits: 0, shippedUnits: 0, deliveredUnits: 0, onTimeUnits: 0, lostSalesUnits: 0, backlogUnits: 0,
+      revenue: 0, costs: 0, penalties: 0, onHand: new Array<number>(W).fill(0),
+    }));
+  }
 
-  let money = { revenue: 0, cogs: 0, shipping: 0, handling: 0, holding: 0, late: 0, lost: 0, contract: 0 };
-  let demanded = 0, allocated = 0, backordered = 0, delivered = 0, onTime = 0, deliveryHours = 0, lostUnits = 0, escalations = 0;
-  let snapValue = 0, snapAgeUnits = 0, snapUnits = 0, snapCount = 0, stockouts = 0;
-  let ctOrdered = 0, ctFilled = 0, ctCovered = 0, ctCoveredFilled = 0, ctPeriods = 0, ctMissed = 0, ctShort = 0;
+  private dayOf(t: number): number {
+    return Math.min(this.days - 1, Math.max(0, Math.floor(t / 24)));
+  }
 
-  for (let i = 0; i < n; i++) {
-    const k = L.kind[i]!;
-    const t = L.time[i]!;
-    const q = L.qty[i]!;
-    const a = L.amount[i]!;
-    const g = L.segment[i]!;
-    const w = L.warehouse[i]!;
-    const o = L.order[i]!;
+  /** Makes room for order index `o` in the per-order arrays. */
+  private growOrders(o: number): void {
+    const n = Math.max(o + 1, this.orderQty.length * 2);
+    const grow = <T extends Int32Array | Int16Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.orderQty = grow(this.orderQty, new Int32Array(n));
+    this.orderAlloc = grow(this.orderAlloc, new Int32Array(n));
+    this.firstWarehouse = grow(this.firstWarehouse, new Int16Array(n).fill(-1));
+    this.split = grow(this.split, new Uint8Array(n));
+  }
+
+  add(k: number, t: number, o: number, sku: number, w: number, g: number, _mode: number, q: number, a: number, aux: number, flag: number): void {
+    const seg = this.seg;
+    const wh = this.wh;
+    const daily = this.daily;
+    const money = this.money;
+    const end = this.horizonHours;
+    // The entry's day (clamped into the run), as `dayOf(t)`; written out here
+    // because this runs for every entry of a run and is too big to inline a call.
+    let day = Math.floor(t / 24);
+    if (day > this.days - 1) day = this.days - 1;
+    if (day < 0) day = 0;
     switch (k) {
       case EntryKind.ORDER:
-        demanded += q;
-        orderQty[o] += q;
+        if (o >= this.orderQty.length) this.growOrders(o);
+        this.demanded += q;
+        this.orderQty[o] += q;
+        seg[g]!.orders += 1;
         seg[g]!.demanded += q;
-        daily[dayOf(t)]!.demandedUnits += q;
+        daily[day]!.demandedUnits += q;
         break;
       case EntryKind.ALLOCATE:
-        allocated += q;
-        orderAlloc[o] += q;
+        if (o >= this.orderQty.length) this.growOrders(o);
+        this.allocated += q;
+        this.orderAlloc[o] += q;
         seg[g]!.allocated += q;
-        daily[dayOf(t)]!.allocatedUnits += q;
-        if (firstWarehouse[o] === -1) firstWarehouse[o] = w;
-        else if (firstWarehouse[o] !== w) split[o] = 1;
+        daily[day]!.allocatedUnits += q;
+        if (this.firstWarehouse[o] === -1) this.firstWarehouse[o] = w;
+        else if (this.firstWarehouse[o] !== w) this.split[o] = 1;
         break;
       case EntryKind.BACKORDER:
-        backordered += q;
+        this.backordered += q;
         break;
       case EntryKind.SHIP:
         wh[w]!.shipped += q;
-        if (t < days * 24) daily[dayOf(t)]!.shippedUnits += q;
+        if (t < end) daily[day]!.shippedUnits += q;
         break;
       case EntryKind.DELIVER:
-        delivered += q;
-        deliveryHours += q * L.auxOf(i);
+        this.delivered += q;
+        this.deliveryHours += q * aux;
         seg[g]!.delivered += q;
-        if (L.flag[i]) {
-          onTime += q;
+        if (flag) {
+          this.onTime += q;
           seg[g]!.onTime += q;
         }
-        if (t < days * 24) {
-          daily[dayOf(t)]!.deliveredUnits += q;
-          if (L.flag[i]) daily[dayOf(t)]!.onTimeUnits += q;
+        if (t < end) {
+          daily[day]!.deliveredUnits += q;
+          if (flag) daily[day]!.onTimeUnits += q;
         }
         break;
       case EntryKind.REVENUE:
         money.revenue += a;
         seg[g]!.revenue += a;
-        if (t < days * 24) daily[dayOf(t)]!.revenue += a;
+        if (t < end) daily[day]!.revenue += a;
         break;
       case EntryKind.COGS:
         money.cogs += a;
         seg[g]!.cost += a;
-        if (t < days * 24) daily[dayOf(t)]!.costs += a;
+        if (t < end) daily[day]!.costs += a;
         break;
       case EntryKind.SHIPPING_COST:
         money.shipping += a;
         seg[g]!.cost += a;
         wh[w]!.shipping += a;
-        if (t < days * 24) daily[dayOf(t)]!.costs += a;
+        if (t < end) daily[day]!.costs += a;
         break;
       case EntryKind.HANDLING_COST:
         money.handling += a;
         seg[g]!.cost += a;
         wh[w]!.handling += a;
-        if (t < days * 24) daily[dayOf(t)]!.costs += a;
+        if (t < end) daily[day]!.costs += a;
         break;
       case EntryKind.HOLDING_COST:
         money.holding += a;
         wh[w]!.holding += a;
-        daily[dayOf(t - 1e-9)]!.costs += a;
+        daily[this.dayOf(t - 1e-9)]!.costs += a;
         break;
       case EntryKind.PENALTY_LATE:
       case EntryKind.PENALTY_LOST_SALE:
@@ -232,156 +302,168 @@ export function computeKpis(result: SimResult): KpiReport {
         else if (k === EntryKind.PENALTY_LOST_SALE) money.lost += a;
         else money.contract += a;
         if (g >= 0) seg[g]!.penalties += a;
-        daily[dayOf(t - 1e-9)]!.penalties += a;
+        daily[this.dayOf(t - 1e-9)]!.penalties += a;
         break;
       case EntryKind.LOST_SALE:
-        lostUnits += q;
+        this.lostUnits += q;
         seg[g]!.lost += q;
-        daily[dayOf(t)]!.lostSalesUnits += q;
+        daily[day]!.lostSalesUnits += q;
         break;
       case EntryKind.ESCALATION:
-        escalations++;
+        this.escalations++;
         break;
       case EntryKind.SNAPSHOT: {
-        const d = dayOf(t - 1e-9);
+        const d = this.dayOf(t - 1e-9);
         daily[d]!.onHand[w] = q;
-        wh[w]!.picked += L.sku[i]!;
+        wh[w]!.picked += sku;
         wh[w]!.stockouts += o;
         wh[w]!.units = q;
         wh[w]!.value = a;
-        stockouts += o;
-        snapValue += a;
-        snapAgeUnits += q * L.auxOf(i);
-        snapUnits += q;
-        snapCount++;
+        this.stockouts += o;
+        this.snapValue += a;
+        this.snapAgeUnits += q * aux;
+        this.snapUnits += q;
+        this.snapCount++;
         break;
       }
       case EntryKind.BACKLOG:
-        daily[dayOf(t - 1e-9)]!.backlogUnits = q;
+        daily[this.dayOf(t - 1e-9)]!.backlogUnits = q;
         break;
-      case EntryKind.CONTRACT_PERIOD:
-        ctOrdered += q;
-        ctFilled += L.auxOf(i);
+      case EntryKind.CONTRACT_PERIOD: {
+        this.ctOrdered += q;
+        this.ctFilled += aux;
         seg[g]!.ctOrdered += q;
-        seg[g]!.ctFilled += L.auxOf(i);
-        {
-          // The simulator's test at period close: the target applies to the units the commitment covers.
-          const ct = s.segments[g]!.contract!;
-          const covered = Math.min(q, ct.committedUnitsPerPeriod);
-          const filledCovered = Math.min(L.auxOf(i), covered);
-          const short = Math.ceil(Math.max(0, ct.fillRateTarget * covered - filledCovered) - 1e-9);
-          ctCovered += covered;
-          ctCoveredFilled += filledCovered;
-          seg[g]!.ctCovered += covered;
-          seg[g]!.ctCoveredFilled += filledCovered;
-          ctPeriods++;
-          if (short > 0) {
-            ctMissed++;
-            ctShort += short;
-            seg[g]!.ctMissed++;
-          }
+        seg[g]!.ctFilled += aux;
+        // The simulator's test at period close: the target applies to the units the commitment covers.
+        const ct = this.world.scenario.segments[g]!.contract!;
+        const covered = Math.min(q, ct.committedUnitsPerPeriod);
+        const filledCovered = Math.min(aux, covered);
+        const short = Math.ceil(Math.max(0, ct.fillRateTarget * covered - filledCovered) - 1e-9);
+        this.ctCovered += covered;
+        this.ctCoveredFilled += filledCovered;
+        seg[g]!.ctCovered += covered;
+        seg[g]!.ctCoveredFilled += filledCovered;
+        this.ctPeriods++;
+        if (short > 0) {
+          this.ctMissed++;
+          this.ctShort += short;
+          seg[g]!.ctMissed++;
         }
         break;
+      }
       default:
         break;
     }
   }
 
-  let fullOrders = 0, anyAlloc = 0, splitOrders = 0;
-  for (let o = 0; o < maxOrder; o++) {
-    if (orderQty[o]! > 0 && orderAlloc[o]! >= orderQty[o]!) fullOrders++;
-    if (orderAlloc[o]! > 0) anyAlloc++;
-    splitOrders += split[o]!;
-  }
+  /** The KPIs of the entries added so far, for the run `result`. */
+  report(result: SimResult): KpiReport {
+    const world = this.world;
+    const s = world.scenario;
+    const W = this.W;
+    const days = this.days;
+    const { seg, wh, daily, money } = this;
+    const maxOrder = result.orders;
+    if (maxOrder > this.orderQty.length) this.growOrders(maxOrder - 1);
+    const { orderQty, orderAlloc, split } = this;
 
-  // Pick capacity over the horizon, outage days excluded.
-  let capacity = 0;
-  const whCapacity = s.warehouses.map((x) => {
-    let c = 0;
-    for (let d = 0; d < days; d++) {
-      const down = x.outages.some((o) => d + 1 > o.startDay && d < o.endDay);
-      if (!down) c += x.pickCapacityPerDay;
+    let fullOrders = 0, anyAlloc = 0, splitOrders = 0;
+    for (let o = 0; o < maxOrder; o++) {
+      if (orderQty[o]! > 0 && orderAlloc[o]! >= orderQty[o]!) fullOrders++;
+      if (orderAlloc[o]! > 0) anyAlloc++;
+      splitOrders += split[o]!;
     }
-    capacity += c;
-    return c;
-  });
-  let picked = 0;
-  for (const x of wh) picked += x.picked;
 
-  const penalties = money.late + money.lost + money.contract;
-  const grossMargin = money.revenue - money.cogs - money.shipping - money.handling - money.holding;
-  const meanInventoryValue = snapCount > 0 ? snapValue / (snapCount / W) : 0;
-  const closing = wh.reduce((acc, x) => acc + x.value, 0);
-  const contractTarget = contractTargetOf(world);
+    // Pick capacity over the horizon, outage days excluded.
+    let capacity = 0;
+    const whCapacity = s.warehouses.map((x) => {
+      let c = 0;
+      for (let d = 0; d < days; d++) {
+        const down = x.outages.some((o) => d + 1 > o.startDay && d < o.endDay);
+        if (!down) c += x.pickCapacityPerDay;
+      }
+      capacity += c;
+      return c;
+    });
+    let picked = 0;
+    for (const x of wh) picked += x.picked;
 
-  const kpis: Kpis = {
-    orders: maxOrder,
-    demandedUnits: demanded,
-    fillRate: ratio(allocated, demanded),
-    orderFillRate: ratio(fullOrders, maxOrder),
-    firstPassFillRate: demanded > 0 ? 1 - backordered / demanded : 0,
-    onTimeRate: ratio(onTime, delivered),
-    meanDeliveryDays: ratio(deliveryHours, delivered) / 24,
-    revenue: money.revenue,
-    cogs: money.cogs,
-    shippingCost: money.shipping,
-    handlingCost: money.handling,
-    holdingCost: money.holding,
-    latePenalty: money.late,
-    lostSalePenalty: money.lost,
-    contractPenalty: money.contract,
-    penalties,
-    grossMargin,
-    grossMarginPct: ratio(grossMargin, money.revenue),
-    reward: s.reward.marginWeight * grossMargin - s.reward.penaltyWeight * penalties,
-    inventoryTurnover: meanInventoryValue > 0 ? (money.cogs / meanInventoryValue) * (365 / days) : 0,
-    meanInventoryAgeDays: ratio(snapAgeUnits, snapUnits) / 24,
-    stockoutDays: stockouts,
-    backorderUnits: backordered,
-    openBackorderUnits: result.openBackorderUnits,
-    lostSalesUnits: lostUnits,
-    contractFillRate: ctOrdered > 0 ? ctFilled / ctOrdered : contractTarget > 0 ? 1 : 0,
-    contractFillTarget: contractTarget,
-    contractCommitmentFillRate: ctCovered > 0 ? ctCoveredFilled / ctCovered : contractTarget > 0 ? 1 : 0,
-    contractPeriods: ctPeriods,
-    contractPeriodsMissed: ctMissed,
-    contractShortfallUnits: ctShort,
-    splitShipmentRate: ratio(splitOrders, anyAlloc),
-    warehouseUtilisation: ratio(picked, capacity),
-    manualInterventionRate: ratio(escalations, maxOrder),
-    inventoryValue: closing,
-  };
+    const penalties = money.late + money.lost + money.contract;
+    const grossMargin = money.revenue - money.cogs - money.shipping - money.handling - money.holding;
+    const meanInventoryValue = this.snapCount > 0 ? this.snapValue / (this.snapCount / W) : 0;
+    const closing = wh.reduce((acc, x) => acc + x.value, 0);
+    const contractTarget = contractTargetOf(world);
+    const { demanded, allocated, backordered, delivered, onTime, deliveryHours, lostUnits, escalations } = this;
+    const { ctOrdered, ctFilled, ctCovered, ctCoveredFilled } = this;
 
-  const byWarehouse: WarehouseKpis[] = s.warehouses.map((x, w) => ({
-    warehouse: x.id,
-    shippedUnits: wh[w]!.shipped,
-    utilisation: ratio(wh[w]!.picked, whCapacity[w]!),
-    shippingCost: wh[w]!.shipping,
-    handlingCost: wh[w]!.handling,
-    holdingCost: wh[w]!.holding,
-    stockoutDays: wh[w]!.stockouts,
-    closingUnits: wh[w]!.units,
-    closingValue: wh[w]!.value,
-  }));
-  const ordersBySeg = new Array<number>(G).fill(0);
-  for (let i = 0; i < n; i++) if (L.kind[i] === EntryKind.ORDER) ordersBySeg[L.segment[i]!]! += 1;
-  const bySegment: SegmentKpis[] = s.segments.map((x, g) => ({
-    segment: x.id,
-    kind: x.kind,
-    orders: ordersBySeg[g]!,
-    demandedUnits: seg[g]!.demanded,
-    fillRate: ratio(seg[g]!.allocated, seg[g]!.demanded),
-    onTimeRate: ratio(seg[g]!.onTime, seg[g]!.delivered),
-    lostSalesUnits: seg[g]!.lost,
-    revenue: seg[g]!.revenue,
-    grossMargin: seg[g]!.revenue - seg[g]!.cost,
-    penalties: seg[g]!.penalties,
-    contractFillRate: x.contract ? (seg[g]!.ctOrdered > 0 ? seg[g]!.ctFilled / seg[g]!.ctOrdered : 1) : null,
-    contractFillTarget: x.contract ? x.contract.fillRateTarget : null,
-    contractCommitmentFillRate: x.contract ? (seg[g]!.ctCovered > 0 ? seg[g]!.ctCoveredFilled / seg[g]!.ctCovered : 1) : null,
-    contractPeriodsMissed: x.contract ? seg[g]!.ctMissed : null,
-  }));
-  return { kpis, byWarehouse, bySegment, daily };
+    const kpis: Kpis = {
+      orders: maxOrder,
+      demandedUnits: demanded,
+      fillRate: ratio(allocated, demanded),
+      orderFillRate: ratio(fullOrders, maxOrder),
+      firstPassFillRate: demanded > 0 ? 1 - backordered / demanded : 0,
+      onTimeRate: ratio(onTime, delivered),
+      meanDeliveryDays: ratio(deliveryHours, delivered) / 24,
+      revenue: money.revenue,
+      cogs: money.cogs,
+      shippingCost: money.shipping,
+      handlingCost: money.handling,
+      holdingCost: money.holding,
+      latePenalty: money.late,
+      lostSalePenalty: money.lost,
+      contractPenalty: money.contract,
+      penalties,
+      grossMargin,
+      grossMarginPct: ratio(grossMargin, money.revenue),
+      reward: s.reward.marginWeight * grossMargin - s.reward.penaltyWeight * penalties,
+      inventoryTurnover: meanInventoryValue > 0 ? (money.cogs / meanInventoryValue) * (365 / days) : 0,
+      meanInventoryAgeDays: ratio(this.snapAgeUnits, this.snapUnits) / 24,
+      stockoutDays: this.stockouts,
+      backorderUnits: backordered,
+      openBackorderUnits: result.openBackorderUnits,
+      lostSalesUnits: lostUnits,
+      contractFillRate: ctOrdered > 0 ? ctFilled / ctOrdered : contractTarget > 0 ? 1 : 0,
+      contractFillTarget: contractTarget,
+      contractCommitmentFillRate: ctCovered > 0 ? ctCoveredFilled / ctCovered : contractTarget > 0 ? 1 : 0,
+      contractPeriods: this.ctPeriods,
+      contractPeriodsMissed: this.ctMissed,
+      contractShortfallUnits: this.ctShort,
+      splitShipmentRate: ratio(splitOrders, anyAlloc),
+      warehouseUtilisation: ratio(picked, capacity),
+      manualInterventionRate: ratio(escalations, maxOrder),
+      inventoryValue: closing,
+    };
+
+    const byWarehouse: WarehouseKpis[] = s.warehouses.map((x, w) => ({
+      warehouse: x.id,
+      shippedUnits: wh[w]!.shipped,
+      utilisation: ratio(wh[w]!.picked, whCapacity[w]!),
+      shippingCost: wh[w]!.shipping,
+      handlingCost: wh[w]!.handling,
+      holdingCost: wh[w]!.holding,
+      stockoutDays: wh[w]!.stockouts,
+      closingUnits: wh[w]!.units,
+      closingValue: wh[w]!.value,
+    }));
+    const bySegment: SegmentKpis[] = s.segments.map((x, g) => ({
+      segment: x.id,
+      kind: x.kind,
+      orders: seg[g]!.orders,
+      demandedUnits: seg[g]!.demanded,
+      fillRate: ratio(seg[g]!.allocated, seg[g]!.demanded),
+      onTimeRate: ratio(seg[g]!.onTime, seg[g]!.delivered),
+      lostSalesUnits: seg[g]!.lost,
+      revenue: seg[g]!.revenue,
+      grossMargin: seg[g]!.revenue - seg[g]!.cost,
+      penalties: seg[g]!.penalties,
+      contractFillRate: x.contract ? (seg[g]!.ctOrdered > 0 ? seg[g]!.ctFilled / seg[g]!.ctOrdered : 1) : null,
+      contractFillTarget: x.contract ? x.contract.fillRateTarget : null,
+      contractCommitmentFillRate: x.contract ? (seg[g]!.ctCovered > 0 ? seg[g]!.ctCoveredFilled / seg[g]!.ctCovered : 1) : null,
+      contractPeriodsMissed: x.contract ? seg[g]!.ctMissed : null,
+    }));
+    // Copies: the tally may report again (a run's KPIs asked for twice).
+    return { kpis, byWarehouse, bySegment, daily: daily.map((d) => ({ ...d, onHand: d.onHand.slice() })) };
+  }
 }
 
 function contractTargetOf(world: World): number {

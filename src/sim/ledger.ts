@@ -10,7 +10,14 @@
  * entry index; `auxOf(i)` reads one and `aux` gives the whole column. Fewer
  * bytes an entry is fewer fresh pages to fault in, which was a large part of a
  * run's time.
+ *
+ * A ledger made with a `LedgerSink` keeps no entries: each is handed to the sink
+ * as it is appended, with the values its columns would have stored, and
+ * `length` counts them. Runs that need only KPIs and the reconciliation use one
+ * (see `RunTally`); reading entries from it is an error.
  */
+
+import { SimError } from './kernel/errors.js';
 
 export const EntryKind = {
   /** Opening stock of a warehouse × SKU at time 0 (qty). */
@@ -97,6 +104,14 @@ export interface LedgerNames {
   modes: readonly string[];
 }
 
+/**
+ * Receives every entry of a ledger in order, with the values its columns hold
+ * (integers already narrowed to the column's type); aux is 0 when absent.
+ */
+export interface LedgerSink {
+  add(kind: number, time: number, order: number, sku: number, warehouse: number, segment: number, mode: number, qty: number, amount: number, aux: number, flag: number): void;
+}
+
 /** A ledger's column buffers, handed from a released ledger to the next one. */
 interface Columns {
   cap: number;
@@ -173,12 +188,22 @@ export class Ledger {
   private auxDense: Float64Array | null = null;
   private auxDenseAt = -1;
 
+  /** Where entries go instead of the columns (null: they are kept). */
+  readonly tally: LedgerSink | null;
+
   /**
    * Every column is written for each entry appended, and nothing reads past
-   * `length`, so columns from a released ledger need no clearing.
+   * `length`, so columns from a released ledger need no clearing. With `tally`
+   * the entries go there and the columns stay empty.
    */
-  constructor(initialCapacity = 1 << 16) {
-    this.adopt(takeColumns(initialCapacity));
+  constructor(initialCapacity = 1 << 16, tally?: LedgerSink) {
+    this.tally = tally ?? null;
+    this.adopt(tally ? freshColumns(0) : takeColumns(initialCapacity));
+  }
+
+  /** False when the entries went to a tally and only their count is kept. */
+  get kept(): boolean {
+    return this.tally === null;
   }
 
   /** Makes `c` this ledger's columns. */
@@ -205,7 +230,10 @@ export class Ledger {
    * read again.
    */
   release(): void {
-    if (this.cap === 0) return;
+    if (this.cap === 0) {
+      this.n = 0;
+      return;
+    }
     if (released.length < MAX_RELEASED) {
       released.push({
         cap: this.cap, kind: this.kind, time: this.time, order: this.order, sku: this.sku, warehouse: this.warehouse,
@@ -263,6 +291,11 @@ export class Ledger {
     aux = 0,
     flag = 0,
   ): number {
+    if (this.tally !== null) {
+      // What the typed columns would store (ToInt32 then the column's width).
+      this.tally.add(kind & 0xff, time, order | 0, sku | 0, (warehouse << 16) >> 16, (segment << 24) >> 24, (mode << 24) >> 24, qty | 0, amount, aux, flag & 0xff);
+      return this.n++;
+    }
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     this.kind[i] = kind;
@@ -293,7 +326,23 @@ export class Ledger {
     this.auxValue = value;
   }
 
+  /** Hands every kept entry to `sink`, in order. */
+  forEachEntry(sink: LedgerSink): void {
+    this.mustBeKept();
+    let k = 0;
+    for (let i = 0; i < this.n; i++) {
+      let aux = 0;
+      if (k < this.auxCount && this.auxIndex[k] === i) aux = this.auxValue[k++]!;
+      sink.add(this.kind[i]!, this.time[i]!, this.order[i]!, this.sku[i]!, this.warehouse[i]!, this.segment[i]!, this.mode[i]!, this.qty[i]!, this.amount[i]!, aux, this.flag[i]!);
+    }
+  }
+
+  private mustBeKept(): void {
+    if (this.tally !== null) throw new SimError('this ledger kept no entries (the run was made with keepLedger: false)');
+  }
+
   entry(i: number): LedgerEntry {
+    this.mustBeKept();
     return {
       seq: i,
       kind: ENTRY_KIND_NAMES[this.kind[i]!]!,
@@ -332,6 +381,7 @@ export class Ledger {
 
   /** Yields export rows with ids in place of indexes. */
   *rows(names: LedgerNames): Generator<Record<string, string | number>> {
+    this.mustBeKept();
     // Non-zero aux values come in entry order: one cursor walks them.
     let k = 0;
     for (let i = 0; i < this.n; i++) {

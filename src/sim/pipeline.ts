@@ -10,76 +10,103 @@ const B = INBOUND_BUCKET_HOURS.length;
 
 /**
  * Receipts waiting to enter one ETA window, keyed by the hour they enter it
- * (`eta − edge`), in typed arrays (nothing allocated once grown). Keys mostly
- * come in rising order (lead times vary little next to the spacing of orders):
- * those go to a FIFO run, O(1) both ways; a key below the run's last goes to a
- * binary min-heap. `next` is the smaller of the two heads.
+ * (`eta − edge`, computed from the ETA where needed rather than stored), in
+ * typed arrays (nothing allocated once grown). Keys mostly come in rising order
+ * (lead times vary little next to the spacing of orders): those go to a FIFO
+ * run, O(1) both ways; a key below the run's last goes to a binary min-heap.
+ * `popDue` takes the smaller of the two heads.
  */
 class WindowQueue {
-  // The in-order run: a ring buffer.
+  // The in-order run: a ring buffer (its size stays a power of two).
   private fifo = new Entries(64);
   private head = 0;
   private count = 0;
   // Out-of-order keys: a binary min-heap.
   private heap = new Entries(16);
   private heapSize = 0;
+  /** The taken entry's cell, units and ETA (set by `popDue`). */
+  cell = 0;
+  qty = 0;
+  eta = 0;
+  /** The smallest key waiting (Infinity when none): nothing is due before it. */
+  next = Infinity;
 
-  get size(): number {
-    return this.count + this.heapSize;
+  constructor(private readonly edge: number) {}
+
+  /** Recomputes `next` after the heads changed. */
+  private updateNext(): void {
+    const edge = this.edge;
+    const f = this.count > 0 ? this.fifo.eta[this.head]! - edge : Infinity;
+    const h = this.heapSize > 0 ? this.heap.eta[0]! - edge : Infinity;
+    this.next = f <= h ? f : h;
   }
 
-  push(key: number, cell: number, qty: number, eta: number): void {
+  /** Queues a receipt that enters the window at hour `eta − edge`. */
+  push(cell: number, qty: number, eta: number): void {
+    const edge = this.edge;
+    const key = eta - edge;
     const f = this.fifo;
-    const cap = f.key.length;
-    if (this.count === 0 || f.key[(this.head + this.count - 1) % cap]! <= key) {
+    const cap = f.eta.length;
+    if (this.count === 0 || f.eta[(this.head + this.count - 1) & (cap - 1)]! - edge <= key) {
       if (this.count === cap) this.growFifo();
-      this.fifo.set((this.head + this.count) % this.fifo.key.length, key, cell, qty, eta);
-      this.count++;
+      this.fifo.set((this.head + this.count) & (this.fifo.eta.length - 1), cell, qty, eta);
+      if (this.count++ === 0) this.updateNext();
       return;
     }
-    if (this.heapSize === this.heap.key.length) this.heap = this.heap.grown(this.heapSize * 2, 0, this.heapSize);
+    if (this.heapSize === this.heap.eta.length) this.heap = this.heap.grown(this.heapSize * 2, 0, this.heapSize);
     const h = this.heap;
     let i = this.heapSize++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h.key[p]! <= key) break;
+      if (h.eta[p]! - edge <= key) break;
       h.move(p, i);
       i = p;
     }
-    h.set(i, key, cell, qty, eta);
+    h.set(i, cell, qty, eta);
+    if (i === 0) this.updateNext();
   }
 
-  /** Takes the entry with the smallest key if it is <= `now`, calling `take`; false when none is due. */
-  popDue(now: number, take: (cell: number, qty: number, eta: number) => void): boolean {
+  /** Takes the entry with the smallest key if it is <= `now` into `cell`, `qty`, `eta`; false when none is due. */
+  popDue(now: number): boolean {
+    const edge = this.edge;
     const f = this.fifo;
     const h = this.heap;
-    const fromFifo = this.count > 0 && (this.heapSize === 0 || f.key[this.head]! <= h.key[0]!);
+    const fromFifo = this.count > 0 && (this.heapSize === 0 || f.eta[this.head]! - edge <= h.eta[0]! - edge);
     if (fromFifo) {
       const i = this.head;
-      if (f.key[i]! > now) return false;
-      take(f.cell[i]!, f.qty[i]!, f.eta[i]!);
-      this.head = (i + 1) % f.key.length;
+      if (f.eta[i]! - edge > now) return false;
+      this.cell = f.cell[i]!;
+      this.qty = f.qty[i]!;
+      this.eta = f.eta[i]!;
+      this.head = (i + 1) & (f.eta.length - 1);
       this.count--;
+      this.updateNext();
       return true;
     }
-    if (this.heapSize === 0 || h.key[0]! > now) return false;
-    take(h.cell[0]!, h.qty[0]!, h.eta[0]!);
+    if (this.heapSize === 0 || h.eta[0]! - edge > now) return false;
+    this.cell = h.cell[0]!;
+    this.qty = h.qty[0]!;
+    this.eta = h.eta[0]!;
     const n = --this.heapSize;
-    if (n === 0) return true;
-    const key = h.key[n]!;
+    if (n === 0) {
+      this.updateNext();
+      return true;
+    }
     const cell = h.cell[n]!;
     const qty = h.qty[n]!;
     const eta = h.eta[n]!;
+    const key = eta - edge;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && h.key[c + 1]! < h.key[c]!) c++;
-      if (key <= h.key[c]!) break;
+      if (c + 1 < n && h.eta[c + 1]! - edge < h.eta[c]! - edge) c++;
+      if (key <= h.eta[c]! - edge) break;
       h.move(c, i);
       i = c;
     }
-    h.set(i, key, cell, qty, eta);
+    h.set(i, cell, qty, eta);
+    this.updateNext();
     return true;
   }
 
@@ -87,46 +114,44 @@ class WindowQueue {
     this.head = 0;
     this.count = 0;
     this.heapSize = 0;
+    this.next = Infinity;
   }
 
   private growFifo(): void {
     const f = this.fifo;
-    const cap = f.key.length;
+    const cap = f.eta.length;
     // Unwrap the ring into the front of a buffer twice the size.
     const g = new Entries(cap * 2);
-    for (let k = 0; k < this.count; k++) g.copyFrom(f, (this.head + k) % cap, k);
+    for (let k = 0; k < this.count; k++) g.copyFrom(f, (this.head + k) & (cap - 1), k);
     this.fifo = g;
     this.head = 0;
   }
 }
 
-/** Parallel arrays of (key, cell, qty, eta) entries. */
+/** Parallel arrays of (cell, qty, eta) entries. */
 class Entries {
-  readonly key: Float64Array;
   readonly cell: Int32Array;
   readonly qty: Int32Array;
   readonly eta: Float64Array;
 
   constructor(n: number) {
-    this.key = new Float64Array(n);
     this.cell = new Int32Array(n);
     this.qty = new Int32Array(n);
     this.eta = new Float64Array(n);
   }
 
-  set(i: number, key: number, cell: number, qty: number, eta: number): void {
-    this.key[i] = key;
+  set(i: number, cell: number, qty: number, eta: number): void {
     this.cell[i] = cell;
     this.qty[i] = qty;
     this.eta[i] = eta;
   }
 
   move(from: number, to: number): void {
-    this.set(to, this.key[from]!, this.cell[from]!, this.qty[from]!, this.eta[from]!);
+    this.set(to, this.cell[from]!, this.qty[from]!, this.eta[from]!);
   }
 
   copyFrom(o: Entries, from: number, to: number): void {
-    this.set(to, o.key[from]!, o.cell[from]!, o.qty[from]!, o.eta[from]!);
+    this.set(to, o.cell[from]!, o.qty[from]!, o.eta[from]!);
   }
 
   /** A copy of entries [from, to) into arrays of size n. */
@@ -171,8 +196,7 @@ export class Pipeline {
     this.etaSum = new Float64Array(cells);
     this.inUnits = new Int32Array(cells * B);
     this.inEta = new Float64Array(cells * B);
-    for (let b = 0; b < B; b++) this.queues.push(new WindowQueue());
-    this.entering = B;
+    for (let b = 0; b < B; b++) this.queues.push(new WindowQueue(INBOUND_BUCKET_HOURS[b]!));
   }
 
   /** Adds `qty` units landing at hour `eta` to a cell, at hour `now`. */
@@ -184,7 +208,7 @@ export class Pipeline {
     for (let b = 0; b < B; b++) {
       const key = eta - INBOUND_BUCKET_HOURS[b]!;
       if (key <= now) this.enter(b, cell, qty, eta);
-      else this.queues[b]!.push(key, cell, qty, eta);
+      else this.queues[b]!.push(cell, qty, eta);
     }
   }
 
@@ -203,9 +227,8 @@ export class Pipeline {
     this.advancedTo = now;
     for (let b = 0; b < B; b++) {
       const q = this.queues[b]!;
-      if (q.size === 0) continue;
-      this.entering = b;
-      while (q.popDue(now, this.enterNow));
+      if (q.next > now) continue;
+      while (q.popDue(now)) this.enter(b, q.cell, q.qty, q.eta);
     }
   }
 
@@ -277,10 +300,6 @@ export class Pipeline {
     for (const q of this.queues) q.clear();
     this.advancedTo = -Infinity;
   }
-
-  /** The window `advance` is filling, for `enterNow`. */
-  private entering: number;
-  private readonly enterNow = (cell: number, qty: number, eta: number): void => this.enter(this.entering, cell, qty, eta);
 
   private enter(b: number, cell: number, qty: number, eta: number): void {
     const i = b * this.cells + cell;

@@ -1,5 +1,7 @@
 import { SimError } from './kernel/errors.js';
-import { EntryKind } from './ledger.js';
+import { EntryKind, type LedgerSink } from './ledger.js';
+import { RunTally } from './tally.js';
+import type { World } from './model/world.js';
 import type { SimResult } from './engine.js';
 
 /** A reconciliation that did not balance. The message names the first difference. */
@@ -35,62 +37,84 @@ const MONEY: [keyof SimResult['accounts'], number][] = [
  * the simulator's closing stock and no unit is left reserved; every money account
  * the simulator kept equals the sum of its ledger entries; every demanded unit is
  * allocated, lost or still waiting. Throws `ReconciliationError` when anything
- * is off.
+ * is off. A run that did not keep its entries tallied them as they were made.
  */
 export function reconcile(result: SimResult): Reconciliation {
-  const { ledger: L, world } = result;
-  const S = world.skus.length;
-  const W = world.scenario.warehouses.length;
-  const stock = new Float64Array(W * S);
-  const sums = new Float64Array(32);
-  let demanded = 0, allocated = 0, lost = 0;
-  for (let i = 0; i < L.length; i++) {
-    const k = L.kind[i]!;
-    const c = L.warehouse[i]! * S + L.sku[i]!;
+  const tally = result.ledger.tally;
+  if (tally instanceof RunTally) return tally.reconciliation.check(result);
+  const t = new ReconcileTally(result.world);
+  result.ledger.forEachEntry(t);
+  return t.check(result);
+}
+
+/** The reconciliation's running sums over ledger entries (a `LedgerSink`), checked by `check`. */
+export class ReconcileTally implements LedgerSink {
+  private readonly S: number;
+  private readonly stock: Float64Array;
+  private readonly sums = new Float64Array(32);
+  private demanded = 0;
+  private allocated = 0;
+  private lost = 0;
+  private entries = 0;
+
+  constructor(private readonly world: World) {
+    this.S = world.skus.length;
+    this.stock = new Float64Array(world.scenario.warehouses.length * this.S);
+  }
+
+  add(k: number, _t: number, _o: number, sku: number, w: number, _g: number, _mode: number, q: number, a: number): void {
+    this.entries++;
     switch (k) {
       case EntryKind.OPENING:
       case EntryKind.RECEIPT:
-        stock[c] += L.qty[i]!;
+        this.stock[w * this.S + sku] += q;
         break;
       case EntryKind.SHIP:
-        stock[c] -= L.qty[i]!;
+        this.stock[w * this.S + sku] -= q;
         break;
       case EntryKind.ORDER:
-        demanded += L.qty[i]!;
+        this.demanded += q;
         break;
       case EntryKind.ALLOCATE:
-        allocated += L.qty[i]!;
+        this.allocated += q;
         break;
       case EntryKind.LOST_SALE:
-        lost += L.qty[i]!;
+        this.lost += q;
         break;
       default:
         break;
     }
-    sums[k] += L.amount[i]!;
+    this.sums[k] += a;
   }
-  for (let c = 0; c < W * S; c++) {
-    const where = () => `${world.scenario.warehouses[Math.floor(c / S)]!.id} × ${world.skus[c % S]!.id}`;
-    if (stock[c] !== result.closingOnHand[c]) {
-      throw new ReconciliationError(`stock does not balance at ${where()}: opening + receipts − shipments = ${stock[c]}, closing = ${result.closingOnHand[c]}`);
+
+  /** Checks the sums against the run's closing state and accounts. */
+  check(result: SimResult): Reconciliation {
+    const world = this.world;
+    const { S, stock, sums, demanded, allocated, lost } = this;
+    const W = world.scenario.warehouses.length;
+    for (let c = 0; c < W * S; c++) {
+      const where = () => `${world.scenario.warehouses[Math.floor(c / S)]!.id} × ${world.skus[c % S]!.id}`;
+      if (stock[c] !== result.closingOnHand[c]) {
+        throw new ReconciliationError(`stock does not balance at ${where()}: opening + receipts − shipments = ${stock[c]}, closing = ${result.closingOnHand[c]}`);
+      }
+      if (result.closingOnHand[c]! < 0) throw new ReconciliationError(`negative stock at ${where()}: ${result.closingOnHand[c]}`);
+      if (result.closingReserved[c] !== 0) throw new ReconciliationError(`units still reserved after the drain at ${where()}: ${result.closingReserved[c]}`);
     }
-    if (result.closingOnHand[c]! < 0) throw new ReconciliationError(`negative stock at ${where()}: ${result.closingOnHand[c]}`);
-    if (result.closingReserved[c] !== 0) throw new ReconciliationError(`units still reserved after the drain at ${where()}: ${result.closingReserved[c]}`);
-  }
-  if (demanded !== allocated + lost + result.openBackorderUnits) {
-    throw new ReconciliationError(
-      `units do not balance: demanded ${demanded} ≠ allocated ${allocated} + lost ${lost} + still waiting ${result.openBackorderUnits}`,
-    );
-  }
-  const money: Reconciliation['money'] = {};
-  for (const [account, kind] of MONEY) {
-    const a = result.accounts[account];
-    const b = sums[kind]!;
-    money[account] = { accounts: a, ledger: b };
-    // Both sums run in event order, so they agree to rounding: a cent is far outside it.
-    if (Math.abs(a - b) > 1e-6 + 1e-12 * Math.abs(a)) {
-      throw new ReconciliationError(`money does not balance for ${account}: accounts ${a} ≠ ledger ${b}`);
+    if (demanded !== allocated + lost + result.openBackorderUnits) {
+      throw new ReconciliationError(
+        `units do not balance: demanded ${demanded} ≠ allocated ${allocated} + lost ${lost} + still waiting ${result.openBackorderUnits}`,
+      );
     }
+    const money: Reconciliation['money'] = {};
+    for (const [account, kind] of MONEY) {
+      const a = result.accounts[account];
+      const b = sums[kind]!;
+      money[account] = { accounts: a, ledger: b };
+      // Both sums run in event order, so they agree to rounding: a cent is far outside it.
+      if (Math.abs(a - b) > 1e-6 + 1e-12 * Math.abs(a)) {
+        throw new ReconciliationError(`money does not balance for ${account}: accounts ${a} ≠ ledger ${b}`);
+      }
+    }
+    return { cells: W * S, entries: this.entries, money };
   }
-  return { cells: W * S, entries: L.length, money };
 }

@@ -86,6 +86,35 @@ describe('Kernel', () => {
     expect(k.pending).toBe(0);
   });
 
+  it('runs events scheduled on lanes, in order or not, exactly as a stable sort by key', () => {
+    const rng = new RandomStreams(11).get('lanes');
+    const k = new Kernel(4);
+    const a = k.lane();
+    const b = k.lane();
+    const expected: { t: number; p: number; i: number }[] = [];
+    const seen: number[] = [];
+    let i = 0;
+    const add = (t: number, p: number, lane: number) => {
+      expected.push({ t, p, i });
+      k.at(t, p, (x: number) => seen.push(x), i++, lane);
+    };
+    // Lane a mostly in order (a few stragglers fall back to the heap), lane b in
+    // order with ties, the shared run and the heap random, some keys equal across all.
+    let ta = 0;
+    let tb = 0;
+    for (let n = 0; n < 3000; n++) {
+      const r = rng.uniform();
+      if (r < 0.35) add(Math.max(0, (ta += rng.uniform()) - (rng.uniform() < 0.1 ? 2 : 0)), 2, a);
+      else if (r < 0.6) add((tb += rng.int(2)), rng.int(3), b);
+      else add(rng.int(400) / 2, rng.int(6), 0);
+    }
+    expect(k.pending).toBe(3000);
+    expected.sort((x, y) => x.t - y.t || x.p - y.p || x.i - y.i);
+    k.run();
+    expect(seen).toEqual(expected.map((e) => e.i));
+    expect(k.pending).toBe(0);
+  });
+
   it('run({ until }) stops after events at until and leaves the clock there', () => {
     const k = new Kernel();
     const seen: number[] = [];

@@ -26,7 +26,8 @@ export interface NextEvent {
  * as a fixed delay gives (supplier lead times, say) — wait in a FIFO run beside
  * the heap instead, at O(1) each way; `step()` takes whichever head comes first.
  * The order is the heap's exactly, and a long pipeline of such events does not
- * deepen the heap every other event sifts through.
+ * deepen the heap every other event sifts through. A model can ask for more
+ * runs (`lane()`) for streams it schedules in order itself.
  */
 export class Kernel {
   // Heap position → key and slot.
@@ -38,13 +39,11 @@ export class Kernel {
   private handlers: (Handler<any> | undefined)[];
   private args: unknown[];
   private size = 0;
-  // The FIFO run: a ring buffer of keys and slots, in key order.
-  private runTime = new Float64Array(64);
-  private runPrio = new Int32Array(64);
-  private runSeq = new Float64Array(64);
-  private runSlot = new Int32Array(64);
-  private runHead = 0;
-  private runCount = 0;
+  // The FIFO runs: runs[0] takes any event that extends it, the others only the
+  // events scheduled onto them (`lane`). Each holds its events in key order.
+  private readonly runs: FifoRun[] = [new FifoRun()];
+  /** Events waiting in the runs. */
+  private inRuns = 0;
   private free: number[] = [];
   private nextSlot = 0;
   private seq = 0;
@@ -74,11 +73,25 @@ export class Kernel {
 
   /** How many events are waiting. */
   get pending(): number {
-    return this.size + this.runCount;
+    return this.size + this.inRuns;
   }
 
-  /** Schedules `handler(arg)` at absolute time `time` (hours) with `priority`. */
-  at<A>(time: number, priority: number, handler: Handler<A>, arg?: A): void {
+  /**
+   * A FIFO lane of its own for a stream of events the caller schedules in key
+   * order (the day's arrivals once sorted, say): `at(..., lane)` puts an event
+   * there when it comes no earlier than the lane's last, else in the heap. The
+   * order events run in is the same either way; only the cost differs.
+   */
+  lane(): number {
+    this.runs.push(new FifoRun());
+    return this.runs.length - 1;
+  }
+
+  /**
+   * Schedules `handler(arg)` at absolute time `time` (hours) with `priority`;
+   * `lane`: a lane from `lane()` the event belongs to.
+   */
+  at<A>(time: number, priority: number, handler: Handler<A>, arg?: A, lane = 0): void {
     if (!(time >= this._now)) {
       throw new SimError(`event time(=${time}) must be >= now(=${this._now})`);
     }
@@ -87,18 +100,18 @@ export class Kernel {
     this.args[slot] = arg;
     const p = priority | 0;
     const s = this.seq++;
-    const n = this.runCount;
-    if (n > 0) {
+    const run = this.runs[lane]!;
+    if (run.count > 0) {
       // Sequences only grow: a time and priority no earlier than the run's last extend it.
-      const last = (this.runHead + n - 1) & (this.runTime.length - 1);
-      const lt = this.runTime[last]!;
-      if (time > lt || (time === lt && p >= this.runPrio[last]!)) {
-        this.append(time, p, s, slot);
+      if (run.accepts(time, p)) {
+        run.append(time, p, s, slot);
+        this.inRuns++;
         return;
       }
-    } else if (this.size > 0 && !this.before(this.heapTime[0]!, this.heapPrio[0]!, this.heapSeq[0]!, time, p, s)) {
-      // An empty run starts with an event that does not come before the heap's first.
-      this.append(time, p, s, slot);
+    } else if (lane > 0 || (this.size > 0 && !this.before(this.heapTime[0]!, this.heapPrio[0]!, this.heapSeq[0]!, time, p, s))) {
+      // An empty shared run starts with an event that does not come before the heap's first.
+      run.append(time, p, s, slot);
+      this.inRuns++;
       return;
     }
     this.push(time, p, s, slot);
@@ -109,44 +122,34 @@ export class Kernel {
     return t1 < t2 || (t1 === t2 && (p1 < p2 || (p1 === p2 && s1 < s2)));
   }
 
-  /** True when the next event is the run's head rather than the heap's top. */
-  private runFirst(): boolean {
-    if (this.runCount === 0) return false;
-    if (this.size === 0) return true;
-    const h = this.runHead;
-    return this.before(this.runTime[h]!, this.runPrio[h]!, this.runSeq[h]!, this.heapTime[0]!, this.heapPrio[0]!, this.heapSeq[0]!);
-  }
-
-  private append(t: number, p: number, s: number, slot: number): void {
-    if (this.runCount === this.runTime.length) this.growRun();
-    const i = (this.runHead + this.runCount) & (this.runTime.length - 1);
-    this.runTime[i] = t;
-    this.runPrio[i] = p;
-    this.runSeq[i] = s;
-    this.runSlot[i] = slot;
-    this.runCount++;
-  }
-
-  /** Doubles the run's ring, unwrapped into the front of the new one (sizes stay powers of two). */
-  private growRun(): void {
-    const cap = this.runTime.length;
-    const t = new Float64Array(cap * 2);
-    const p = new Int32Array(cap * 2);
-    const q = new Float64Array(cap * 2);
-    const sl = new Int32Array(cap * 2);
-    for (let k = 0; k < this.runCount; k++) {
-      const i = (this.runHead + k) & (cap - 1);
-      t[k] = this.runTime[i]!;
-      p[k] = this.runPrio[i]!;
-      q[k] = this.runSeq[i]!;
-      sl[k] = this.runSlot[i]!;
+  /** The run whose head is the next event when it comes before the heap's top, else -1. */
+  private firstRun(): number {
+    if (this.inRuns === 0) return -1;
+    const runs = this.runs;
+    let best = -1;
+    // Times first; priorities and sequences are read only on a tie.
+    let bt = this.size > 0 ? this.heapTime[0]! : Infinity;
+    for (let r = 0; r < runs.length; r++) {
+      const q = runs[r]!;
+      if (q.count === 0) continue;
+      const h = q.head;
+      const t = q.time[h]!;
+      if (t > bt) continue;
+      if (t === bt) {
+        // A tie on time: the lower priority, then the earlier sequence, comes first.
+        const p = q.prio[h]!;
+        const s = q.seq[h]!;
+        if (best >= 0) {
+          const b = runs[best]!;
+          if (!this.before(t, p, s, bt, b.prio[b.head]!, b.seq[b.head]!)) continue;
+        } else if (this.size > 0 && !this.before(t, p, s, bt, this.heapPrio[0]!, this.heapSeq[0]!)) continue;
+      }
+      best = r;
+      bt = t;
     }
-    this.runTime = t;
-    this.runPrio = p;
-    this.runSeq = q;
-    this.runSlot = sl;
-    this.runHead = 0;
+    return best;
   }
+
 
   /** Schedules `handler(arg)` after `delay` hours from now. */
   after<A>(delay: number, priority: number, handler: Handler<A>, arg?: A): void {
@@ -156,14 +159,19 @@ export class Kernel {
 
   /** The next event's time and priority, or undefined when none is left. */
   peek(): NextEvent | undefined {
-    if (this.runFirst()) return { time: this.runTime[this.runHead]!, priority: this.runPrio[this.runHead]! };
+    const r = this.firstRun();
+    if (r >= 0) {
+      const q = this.runs[r]!;
+      return { time: q.time[q.head]!, priority: q.prio[q.head]! };
+    }
     if (this.size === 0) return undefined;
     return { time: this.heapTime[0]!, priority: this.heapPrio[0]! };
   }
 
   /** Time of the next event, or Infinity. Cheaper than `peek()` in loops. */
   peekTime(): number {
-    if (this.runFirst()) return this.runTime[this.runHead]!;
+    const r = this.firstRun();
+    if (r >= 0) return this.runs[r]!.time[this.runs[r]!.head]!;
     return this.size === 0 ? Infinity : this.heapTime[0]!;
   }
 
@@ -175,14 +183,14 @@ export class Kernel {
   /** Runs the next event if it is due by `until`; false when none is. */
   private runNext(until: number): boolean {
     let slot: number;
-    if (this.runFirst()) {
-      const h = this.runHead;
-      const t = this.runTime[h]!;
+    const r = this.firstRun();
+    if (r >= 0) {
+      const q = this.runs[r]!;
+      const t = q.time[q.head]!;
       if (t > until) return false;
       this._now = t;
-      slot = this.runSlot[h]!;
-      this.runHead = (h + 1) & (this.runTime.length - 1);
-      this.runCount--;
+      slot = q.shift();
+      this.inRuns--;
     } else {
       if (this.size === 0) return false;
       const t = this.heapTime[0]!;
@@ -317,5 +325,61 @@ export class Kernel {
       hslot[i] = slot;
     }
     return top;
+  }
+}
+
+/** Events in key order: a ring buffer of keys and slots (sizes stay powers of two). */
+class FifoRun {
+  time = new Float64Array(64);
+  prio = new Int32Array(64);
+  seq = new Float64Array(64);
+  slot = new Int32Array(64);
+  head = 0;
+  count = 0;
+
+  /** True when (t, p) comes no earlier than the last event (sequences only grow). */
+  accepts(t: number, p: number): boolean {
+    const last = (this.head + this.count - 1) & (this.time.length - 1);
+    const lt = this.time[last]!;
+    return t > lt || (t === lt && p >= this.prio[last]!);
+  }
+
+  append(t: number, p: number, s: number, slot: number): void {
+    if (this.count === this.time.length) this.grow();
+    const i = (this.head + this.count) & (this.time.length - 1);
+    this.time[i] = t;
+    this.prio[i] = p;
+    this.seq[i] = s;
+    this.slot[i] = slot;
+    this.count++;
+  }
+
+  /** Removes the head and returns its slot. */
+  shift(): number {
+    const h = this.head;
+    this.head = (h + 1) & (this.time.length - 1);
+    this.count--;
+    return this.slot[h]!;
+  }
+
+  /** Doubles the ring, unwrapped into the front of the new one. */
+  private grow(): void {
+    const cap = this.time.length;
+    const t = new Float64Array(cap * 2);
+    const p = new Int32Array(cap * 2);
+    const q = new Float64Array(cap * 2);
+    const sl = new Int32Array(cap * 2);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.head + k) & (cap - 1);
+      t[k] = this.time[i]!;
+      p[k] = this.prio[i]!;
+      q[k] = this.seq[i]!;
+      sl[k] = this.slot[i]!;
+    }
+    this.time = t;
+    this.prio = p;
+    this.seq = q;
+    this.slot = sl;
+    this.head = 0;
   }
 }

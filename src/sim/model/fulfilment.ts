@@ -7,13 +7,77 @@ import type { OrderLine, SimOrder } from './orders.js';
 import type { Run } from './run.js';
 import { laneTransitHours, type World } from './world.js';
 
-interface Shipment {
-  order: SimOrder;
-  line: OrderLine;
-  warehouse: number;
-  quantity: number;
+/**
+ * Shipments between allocation and delivery, in typed arrays indexed by a slot
+ * the kernel carries as the event's argument: what picking, shipping and
+ * delivery need of the order and line is copied in at allocation, so days in
+ * transit keep no objects alive (they would be promoted and collected in the
+ * old generation, and read back from cold memory at delivery).
+ */
+class Shipments {
+  order = new Int32Array(256);
+  segment = new Int32Array(256);
+  region = new Int32Array(256);
+  sku = new Int32Array(256);
+  warehouse = new Int32Array(256);
+  quantity = new Int32Array(256);
   /** Index into the lane's open modes. */
-  laneMode: number;
+  laneMode = new Int32Array(256);
+  unitPrice = new Float64Array(256);
+  createdHours = new Float64Array(256);
+  transitZ = new Float64Array(256);
+  lateU = new Float64Array(256);
+  private free: number[] = [];
+  private used = 0;
+
+  add(o: SimOrder, line: OrderLine, w: number, q: number, laneMode: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      if (this.used === this.order.length) this.grow();
+      i = this.used++;
+    }
+    this.order[i] = o.index;
+    this.segment[i] = o.segment;
+    this.region[i] = o.region;
+    this.sku[i] = line.sku;
+    this.warehouse[i] = w;
+    this.quantity[i] = q;
+    this.laneMode[i] = laneMode;
+    this.unitPrice[i] = line.unitPrice;
+    this.createdHours[i] = o.createdHours;
+    this.transitZ[i] = o.transitZ;
+    this.lateU[i] = o.lateU;
+    return i;
+  }
+
+  release(i: number): void {
+    this.free.push(i);
+  }
+
+  private grow(): void {
+    const n = this.order.length * 2;
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.order = i32(this.order);
+    this.segment = i32(this.segment);
+    this.region = i32(this.region);
+    this.sku = i32(this.sku);
+    this.warehouse = i32(this.warehouse);
+    this.quantity = i32(this.quantity);
+    this.laneMode = i32(this.laneMode);
+    this.unitPrice = f64(this.unitPrice);
+    this.createdHours = f64(this.createdHours);
+    this.transitZ = f64(this.transitZ);
+    this.lateU = f64(this.lateU);
+  }
 }
 
 /**
@@ -107,6 +171,9 @@ export class PickCalendar extends WarehouseCapacity {
 export class Fulfilment {
   /** Units picked today per warehouse (for the day's snapshot). */
   private readonly pickedToday: Float64Array;
+  /** The kernel lane of shipments: a wave's picks leave in the order they are booked, mostly. */
+  private readonly shipLane: number;
+  private readonly shipments = new Shipments();
 
   constructor(
     private readonly run: Run,
@@ -116,6 +183,7 @@ export class Fulfilment {
     private readonly onAllocated: (w: number, home: number, sku: number) => void,
   ) {
     this.pickedToday = new Float64Array(run.world.scenario.warehouses.length);
+    this.shipLane = run.kernel.lane();
   }
 
   /** Applies a validated decision for order `o` at hour `now`. */
@@ -144,55 +212,67 @@ export class Fulfilment {
         const lastDay = this.calendar.book(w, today, q);
         const pick = s.warehouses[w]!.pickHours;
         const shipAt = lastDay === today ? now + pick : lastDay * 24 + pick;
-        const sh: Shipment = { order: o, line: l, warehouse: w, quantity: q, laneMode };
-        kernel.at(shipAt, Priority.FLOW, this.ship, sh);
+        kernel.at(shipAt, Priority.FLOW, this.ship, this.shipments.add(o, l, w, q, laneMode), this.shipLane);
         this.onAllocated(w, home, l.sku);
       }
     }
   }
 
-  private readonly ship = (sh: Shipment): void => {
+  private readonly ship = (i: number): void => {
     const { world, state, ledger, kernel, accounts } = this.run;
     const now = kernel.now;
-    const { order: o, line: l, warehouse: w, quantity: q } = sh;
-    const lane = world.lanes[w * world.scenario.regions.length + o.region]!;
-    const mode = lane.modes[sh.laneMode]!;
-    const modeIdx = lane.modeIndex[sh.laneMode]!;
-    const sku = world.skus[l.sku]!;
+    const sh = this.shipments;
+    const w = sh.warehouse[i]!;
+    const k = sh.sku[i]!;
+    const q = sh.quantity[i]!;
+    const order = sh.order[i]!;
+    const segment = sh.segment[i]!;
+    const laneMode = sh.laneMode[i]!;
+    const lane = world.lanes[w * world.scenario.regions.length + sh.region[i]!]!;
+    const mode = lane.modes[laneMode]!;
+    const modeIdx = lane.modeIndex[laneMode]!;
+    const sku = world.skus[k]!;
     const wh = world.scenario.warehouses[w]!;
-    state.ship(w, l.sku, q);
+    state.ship(w, k, q);
     const day = Math.floor(now / 24);
     if (day < this.run.days) this.pickedToday[w] += q;
-    ledger.append(EntryKind.PICK, now, o.index, l.sku, w, o.segment, modeIdx, q, 0);
-    ledger.append(EntryKind.SHIP, now, o.index, l.sku, w, o.segment, modeIdx, q, 0);
+    ledger.append(EntryKind.PICK, now, order, k, w, segment, modeIdx, q, 0);
+    ledger.append(EntryKind.SHIP, now, order, k, w, segment, modeIdx, q, 0);
     const cogs = q * sku.unitCost;
     const shipping = q * mode.costPerUnit;
     const handling = q * wh.handlingCostPerUnit;
-    ledger.append(EntryKind.COGS, now, o.index, l.sku, w, o.segment, modeIdx, q, cogs);
-    ledger.append(EntryKind.SHIPPING_COST, now, o.index, l.sku, w, o.segment, modeIdx, q, shipping);
-    ledger.append(EntryKind.HANDLING_COST, now, o.index, l.sku, w, o.segment, modeIdx, q, handling);
+    ledger.append(EntryKind.COGS, now, order, k, w, segment, modeIdx, q, cogs);
+    ledger.append(EntryKind.SHIPPING_COST, now, order, k, w, segment, modeIdx, q, shipping);
+    ledger.append(EntryKind.HANDLING_COST, now, order, k, w, segment, modeIdx, q, handling);
     accounts.cogs += cogs;
     accounts.shippingCost += shipping;
     accounts.handlingCost += handling;
     // Transit driven by the order's own draws (common random numbers).
-    kernel.at(now + laneTransitHours(lane, sh.laneMode, o.transitZ, o.lateU), Priority.FLOW, this.deliver, sh);
+    kernel.at(now + laneTransitHours(lane, laneMode, sh.transitZ[i]!, sh.lateU[i]!), Priority.FLOW, this.deliver, i);
   };
 
-  private readonly deliver = (sh: Shipment): void => {
+  private readonly deliver = (i: number): void => {
     const { world, ledger, kernel, accounts } = this.run;
     const now = kernel.now;
-    const { order: o, line: l, warehouse: w, quantity: q } = sh;
-    const seg = world.scenario.segments[o.segment]!;
-    const lane = world.lanes[w * world.scenario.regions.length + o.region]!;
-    const modeIdx = lane.modeIndex[sh.laneMode]!;
-    const onTime = now <= o.createdHours + seg.promiseHours + 1e-9;
-    ledger.append(EntryKind.DELIVER, now, o.index, l.sku, w, o.segment, modeIdx, q, 0, now - o.createdHours, onTime ? 1 : 0);
-    const revenue = q * l.unitPrice;
-    ledger.append(EntryKind.REVENUE, now, o.index, l.sku, w, o.segment, modeIdx, q, revenue);
+    const sh = this.shipments;
+    const w = sh.warehouse[i]!;
+    const q = sh.quantity[i]!;
+    const order = sh.order[i]!;
+    const k = sh.sku[i]!;
+    const segment = sh.segment[i]!;
+    const created = sh.createdHours[i]!;
+    const seg = world.scenario.segments[segment]!;
+    const lane = world.lanes[w * world.scenario.regions.length + sh.region[i]!]!;
+    const modeIdx = lane.modeIndex[sh.laneMode[i]!]!;
+    const revenue = q * sh.unitPrice[i]!;
+    sh.release(i);
+    const onTime = now <= created + seg.promiseHours + 1e-9;
+    ledger.append(EntryKind.DELIVER, now, order, k, w, segment, modeIdx, q, 0, now - created, onTime ? 1 : 0);
+    ledger.append(EntryKind.REVENUE, now, order, k, w, segment, modeIdx, q, revenue);
     accounts.revenue += revenue;
     if (!onTime && seg.latePenaltyPerUnit > 0) {
       const pen = q * seg.latePenaltyPerUnit;
-      ledger.append(EntryKind.PENALTY_LATE, now, o.index, l.sku, w, o.segment, modeIdx, q, pen);
+      ledger.append(EntryKind.PENALTY_LATE, now, order, k, w, segment, modeIdx, q, pen);
       accounts.latePenalty += pen;
     }
   };

@@ -28,6 +28,68 @@ export interface SimOrder extends OrderState {
   lateU: number;
 }
 
+function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+function grownFloat64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+/** Orders drawn and not yet arrived, in typed arrays indexed by a slot (the arrival event's argument). */
+class Drawn {
+  index = new Int32Array(1024);
+  sku = new Int32Array(1024);
+  region = new Int32Array(1024);
+  segment = new Int32Array(1024);
+  quantity = new Int32Array(1024);
+  at = new Float64Array(1024);
+  unitPrice = new Float64Array(1024);
+  transitZ = new Float64Array(1024);
+  lateU = new Float64Array(1024);
+  private free: number[] = [];
+  private used = 0;
+
+  add(index: number, sku: number, region: number, segment: number, qty: number, at: number, unitPrice: number, transitZ: number, lateU: number): number {
+    let i = this.free.pop();
+    if (i === undefined) {
+      if (this.used === this.at.length) this.grow();
+      i = this.used++;
+    }
+    this.index[i] = index;
+    this.sku[i] = sku;
+    this.region[i] = region;
+    this.segment[i] = segment;
+    this.quantity[i] = qty;
+    this.at[i] = at;
+    this.unitPrice[i] = unitPrice;
+    this.transitZ[i] = transitZ;
+    this.lateU[i] = lateU;
+    return i;
+  }
+
+  release(i: number): void {
+    this.free.push(i);
+  }
+
+  private grow(): void {
+    const n = this.at.length * 2;
+    this.index = grownInt32(this.index, n);
+    this.sku = grownInt32(this.sku, n);
+    this.region = grownInt32(this.region, n);
+    this.segment = grownInt32(this.segment, n);
+    this.quantity = grownInt32(this.quantity, n);
+    this.at = grownFloat64(this.at, n);
+    this.unitPrice = grownFloat64(this.unitPrice, n);
+    this.transitZ = grownFloat64(this.transitZ, n);
+    this.lateU = grownFloat64(this.lateU, n);
+  }
+}
+
 /**
  * Customer orders: each day's orders drawn from the demand process and arriving
  * one event each; the orders waiting for stock; after an order's first offer its
@@ -40,6 +102,9 @@ export class Orders {
   readonly pending: SimOrder[] = [];
   count = 0;
   private readonly demand: DemandProcess;
+  /** The kernel lane of arrivals, and the day's orders being drawn. */
+  private readonly lane: number;
+  private readonly drawn = new Drawn();
 
   constructor(
     private readonly run: Run,
@@ -49,38 +114,100 @@ export class Orders {
     private readonly onArrival: (o: SimOrder) => void,
   ) {
     this.demand = new DemandProcess(run.world, streams, run.horizon);
+    this.lane = run.kernel.lane();
   }
 
   /**
-   * Draws the day's orders (see `DemandProcess`) and schedules their arrivals.
-   * Each arrival is its own event, scheduled in draw order: the heap's (time,
-   * priority, sequence) key then runs them by time, ties in draw order, without
-   * a sort of the day's orders.
+   * Draws the day's orders (see `DemandProcess`) and schedules their arrivals,
+   * one event each, by time (ties in draw order, as the kernel's sequence would
+   * run them), on a kernel lane of their own: the day's arrivals then never
+   * pass through the event heap. Until it arrives an order is a slot of typed
+   * arrays (`Drawn`); its object is made on arrival, so the orders of a day do
+   * not wait for hours as objects (to be promoted and collected as old ones).
    */
   readonly drawDay = (day: number): void => {
-    const segments = this.run.world.scenario.segments;
     const k = this.run.kernel;
+    const d = this.drawn;
+    let n = 0;
     this.demand.drawDay(day, (sku, region, segment, qty, at, unitPrice, transitZ, lateU) => {
-      const index = this.count++;
-      const o: SimOrder = {
-        index,
-        id: `O${index}`,
-        segment,
-        kind: KIND_INDEX[segments[segment]!.kind],
-        region,
-        createdHours: at,
-        lines: [{ sku, quantity: qty, remaining: qty, unitPrice }],
-        remaining: qty,
-        offered: false,
-        escalated: false,
-        transitZ,
-        lateU,
-      };
-      k.at(at, Priority.ARRIVAL, this.arrive, o);
+      if (n === this.today.length) this.today = grownInt32(this.today, 2 * n);
+      this.today[n++] = d.add(this.count++, sku, region, segment, qty, at, unitPrice, transitZ, lateU);
     });
+    const sorted = this.byArrival(this.today, n, day * 24);
+    for (let i = 0; i < n; i++) k.at(d.at[sorted[i]!]!, Priority.ARRIVAL, this.arrive, sorted[i]!, this.lane);
   };
 
-  private readonly arrive = (o: SimOrder): void => {
+  /** Slots of the day's orders in draw order, and sorted by arrival. */
+  private today = new Int32Array(1024);
+  private sorted = new Int32Array(1024);
+  private bucketStart = new Int32Array(1024);
+  private bucketOf = new Int32Array(1024);
+
+  /**
+   * The first `n` slots of `slots` by arrival time, ties in draw order: a stable
+   * counting sort into one bucket per order on average over the day's 24 hours,
+   * then an insertion sort that only has to fix order within buckets. Linear,
+   * where a comparison sort of thousands of orders a day was a visible part of a run.
+   */
+  private byArrival(slots: Int32Array, n: number, dayStart: number): Int32Array {
+    if (this.sorted.length < n) this.sorted = new Int32Array(2 * n);
+    const out = this.sorted;
+    if (n === 0) return out;
+    const at = this.drawn.at;
+    const B = n;
+    if (this.bucketStart.length < B + 1) this.bucketStart = new Int32Array(2 * (B + 1));
+    const start = this.bucketStart;
+    start.fill(0, 0, B + 1);
+    const scale = B / 24;
+    if (this.bucketOf.length < n) this.bucketOf = new Int32Array(2 * n);
+    const bucketOf = this.bucketOf;
+    for (let i = 0; i < n; i++) {
+      let b = Math.floor((at[slots[i]!]! - dayStart) * scale);
+      if (b > B - 1) b = B - 1;
+      if (b < 0) b = 0;
+      bucketOf[i] = b;
+      start[b + 1]++;
+    }
+    for (let b = 0; b < B; b++) start[b + 1] += start[b]!;
+    for (let i = 0; i < n; i++) out[start[bucketOf[i]!]!++] = slots[i]!;
+    for (let i = 1; i < n; i++) {
+      const slot = out[i]!;
+      const t = at[slot]!;
+      let j = i;
+      while (j > 0 && at[out[j - 1]!]! > t) {
+        out[j] = out[j - 1]!;
+        j--;
+      }
+      out[j] = slot;
+    }
+    return out;
+  }
+
+  /** A drawn order arrives: its object is made and booked. */
+  private readonly arrive = (slot: number): void => {
+    const d = this.drawn;
+    const segment = d.segment[slot]!;
+    const index = d.index[slot]!;
+    const qty = d.quantity[slot]!;
+    const o: SimOrder = {
+      index,
+      id: `O${index}`,
+      segment,
+      kind: KIND_INDEX[this.run.world.scenario.segments[segment]!.kind],
+      region: d.region[slot]!,
+      createdHours: d.at[slot]!,
+      lines: [{ sku: d.sku[slot]!, quantity: qty, remaining: qty, unitPrice: d.unitPrice[slot]! }],
+      remaining: qty,
+      offered: false,
+      escalated: false,
+      transitZ: d.transitZ[slot]!,
+      lateU: d.lateU[slot]!,
+    };
+    d.release(slot);
+    this.book(o);
+  };
+
+  private book(o: SimOrder): void {
     const { world, ledger, state } = this.run;
     const now = this.run.kernel.now;
     const home = world.homeWarehouse[o.region]!;
@@ -91,7 +218,7 @@ export class Orders {
     if (world.scenario.segments[o.segment]!.contract) this.contracts.addOrdered(o.segment, o.remaining);
     this.pending.push(o);
     this.onArrival(o);
-  };
+  }
 
   /** After an order's first offer: books its unplaced units as backordered, or lost at once without patience. */
   markOffered(o: SimOrder, now: number): void {

@@ -14,22 +14,20 @@ class Receipts {
   quantity = new Int32Array(64);
   /** 1: scheduled (exogenous) inbound rather than a replenishment order. */
   scheduled = new Uint8Array(64);
-  /** Hour it lands. */
-  eta = new Float64Array(64);
   private free: number[] = [];
   private used = 0;
 
-  add(w: number, s: number, q: number, scheduled: boolean, eta: number): number {
+  /** A receipt's slot; it lands at the hour its kernel event runs. */
+  add(w: number, s: number, q: number, scheduled: boolean): number {
     let i = this.free.pop();
     if (i === undefined) {
-      if (this.used === this.eta.length) this.grow();
+      if (this.used === this.quantity.length) this.grow();
       i = this.used++;
     }
     this.warehouse[i] = w;
     this.sku[i] = s;
     this.quantity[i] = q;
     this.scheduled[i] = scheduled ? 1 : 0;
-    this.eta[i] = eta;
     return i;
   }
 
@@ -38,7 +36,7 @@ class Receipts {
   }
 
   private grow(): void {
-    const n = this.eta.length * 2;
+    const n = this.quantity.length * 2;
     const w = new Int32Array(n);
     w.set(this.warehouse);
     this.warehouse = w;
@@ -51,9 +49,6 @@ class Receipts {
     const f = new Uint8Array(n);
     f.set(this.scheduled);
     this.scheduled = f;
-    const e = new Float64Array(n);
-    e.set(this.eta);
-    this.eta = e;
   }
 }
 
@@ -68,6 +63,9 @@ export class Replenishment {
   private readonly leadRng: Stream[];
   private readonly continuous: boolean;
   private readonly receipts = new Receipts();
+  private readonly baseStock: boolean;
+  /** Per SKU: 1 when it is replenished. */
+  private readonly replenish: Uint8Array;
 
   constructor(
     private readonly run: Run,
@@ -78,6 +76,8 @@ export class Replenishment {
     const s = run.world.scenario;
     this.leadRng = s.warehouses.map((w) => streams.get(`leadTimes:${w.id}`));
     this.continuous = s.replenishment.review === 'continuous';
+    this.baseStock = s.replenishment.policy === 'base-stock';
+    this.replenish = Uint8Array.from(run.world.skus, (k) => (k.replenish ? 1 : 0));
   }
 
   /** Sends the scenario's scheduled inbound on its way. */
@@ -110,7 +110,7 @@ export class Replenishment {
 
   private send(w: number, s: number, q: number, scheduled: boolean, eta: number, now: number): void {
     this.run.state.addInbound(w, s, q, eta, now);
-    this.run.kernel.at(eta, Priority.SUPPLY, this.receive, this.receipts.add(w, s, q, scheduled, eta));
+    this.run.kernel.at(eta, Priority.SUPPLY, this.receive, this.receipts.add(w, s, q, scheduled));
   }
 
   private readonly receive = (i: number): void => {
@@ -121,7 +121,8 @@ export class Replenishment {
     const q = r.quantity[i]!;
     const scheduled = r.scheduled[i] === 1;
     r.release(i);
-    state.receive(w, s, q, r.eta[i]!);
+    // The event runs at the receipt's ETA: the clock reads it exactly.
+    state.receive(w, s, q, kernel.now);
     if (!scheduled) state.onOrder[state.cell(w, s)] -= q;
     ledger.append(EntryKind.RECEIPT, kernel.now, -1, s, w, -1, -1, q, 0, 0, scheduled ? 1 : 0);
     this.onReceipt(s);
@@ -129,23 +130,44 @@ export class Replenishment {
 
   private readonly review = (): void => {
     const { state, kernel, horizon, world } = this.run;
-    for (let w = 0; w < state.W; w++) for (let s = 0; s < state.S; s++) this.reviewCell(w, s);
+    const W = state.W;
+    const S = state.S;
+    const orderUpTo = world.orderUpTo;
+    const reorderPoint = world.reorderPoint;
+    const replenish = this.replenish;
+    const { onHand, reserved, onOrder, pendingHome } = state;
+    // reviewCell's test, with what does not change over the loop hoisted out of it.
+    for (let w = 0; w < W; w++) {
+      for (let s = 0; s < S; s++) {
+        const target = orderUpTo[w * S + s]!;
+        if (target <= 0 || replenish[s] === 0) continue;
+        const c = s * W + w;
+        const ip = onHand[c]! - reserved[c]! + onOrder[c]! - pendingHome[c]!;
+        const due = this.baseStock ? ip < target : ip <= reorderPoint[w * S + s]!;
+        if (due && target - ip > 0) this.purchase(w, s, c, target - ip);
+      }
+    }
     const next = kernel.now + world.scenario.replenishment.reviewHours;
     if (next < horizon) kernel.at(next, Priority.REVIEW, this.review);
   };
 
   /** Base-stock or (s,S) check of one warehouse × SKU; orders up to S when due. */
   private reviewCell(w: number, s: number): void {
-    const { world, state, ledger, kernel } = this.run;
+    const { world, state } = this.run;
     if (!world.skus[s]!.replenish) return;
     const S = world.orderUpTo[w * state.S + s]!;
     if (S <= 0) return;
     const c = state.cell(w, s);
     const ip = state.inventoryPosition(c);
-    const rp = world.scenario.replenishment;
-    const due = rp.policy === 'base-stock' ? ip < S : ip <= world.reorderPoint[w * state.S + s]!;
+    const due = this.baseStock ? ip < S : ip <= world.reorderPoint[w * state.S + s]!;
     if (!due || S - ip <= 0) return;
-    const q = S - ip;
+    this.purchase(w, s, c, S - ip);
+  }
+
+  /** Orders `q` units of cell `c` (warehouse `w`, SKU `s`) from the supplier now. */
+  private purchase(w: number, s: number, c: number, q: number): void {
+    const { state, ledger, kernel, world } = this.run;
+    const rp = world.scenario.replenishment;
     const now = kernel.now;
     const lead = this.leadRng[w]!.duration(rp.leadTimeHours, rp.leadTimeCv);
     state.onOrder[c] += q;
