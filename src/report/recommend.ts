@@ -29,6 +29,7 @@ const LABELS: Record<string, [string, Kind]> = {
   fillRate: ['fill rate', 'rate'],
   onTimeRate: ['on-time rate', 'rate'],
   contractFillRate: ['contract fill', 'rate'],
+  contractCommitmentFillRate: ['commitment fill', 'rate'],
   lostSalesUnits: ['lost units', 'units'],
   penalties: ['penalties', 'money'],
   latePenalty: ['late penalties', 'money'],
@@ -161,7 +162,7 @@ function tradeOffs(s: BenchSummary, winner: string, other: string, d: Record<str
       return m === undefined ? '' : `, ${m.toFixed(1)} period${m === 1 ? '' : 's'} per run below target`;
     };
     details.push(
-      `Contract commitments: ${pct(cf(winner))} filled against a target of ${pct(target)}${missed(winner)}; \`${other}\` ${pct(cf(other))}${missed(other)}; ${change('contractFillRate', d.contractFillRate!, cur)}.`,
+      `Contract commitments: ${pct(cf(winner))} filled against a target of ${pct(target)}${missed(winner)}; \`${other}\` ${pct(cf(other))}${missed(other)}; ${d.contractCommitmentFillRate ? change('contractCommitmentFillRate', d.contractCommitmentFillRate, cur) : change('contractFillRate', d.contractFillRate!, cur)}.`,
     );
   }
   details.push(`${capital(change('penalties', d.penalties!, cur))} (${formatMoney(k[winner]!.penalties!.mean, cur)} per run against ${formatMoney(k[other]!.penalties!.mean, cur)}).`);

@@ -112,7 +112,7 @@ describe('HTML report in a browser', () => {
       const fill = winRes.summary.paired.nearest!.fillRate!;
       expect(line('Service:')).toContain(`fill rate ${(100 * fill.mean).toFixed(1)} points higher`);
       expect(line('Lost sales:')).toMatch(/^Lost sales: [\d,]+ fewer lost units per run/);
-      expect(line('Contract commitments:')).toMatch(/filled against a target of 95\.0%, [\d.]+ periods? per run below target/);
+      expect(line('Contract commitments:')).toMatch(/filled against a target of 95\.0%, [\d.]+ periods? per run below target.*; commitment fill [^;]+\.$/);
       expect(line('Penalties')).toMatch(/^Penalties \$[\d,.]+( k)? lower/);
       expect(line('Cost lines that moved:')).toContain('cost of goods');
       // fair-share also beats the baseline: the page says how it compares with the winner, seed by seed.
