@@ -1,4 +1,4 @@
-import type { SimResult } from '../sim/engine.js';
+import type { SimResult } from '../sim/index.js';
 import { EntryKind } from '../sim/ledger.js';
 
 /** A scarce SKU as a trainer derived it from runs of a rule. */

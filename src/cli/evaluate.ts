@@ -7,7 +7,7 @@ import { resolvePolicy } from './policy.js';
 import { textTable, formatValue } from './format.js';
 import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
-import { simulate } from '../sim/engine.js';
+import { simulate } from '../sim/index.js';
 import { computeKpis, type Kpis } from '../sim/kpis.js';
 import { RULE_NAMES, createRulePolicy } from '../sim/policies/rules.js';
 import type { Policy } from '../sim/policies/contract.js';

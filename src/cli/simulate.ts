@@ -8,7 +8,7 @@ import { progressBar } from './progress.js';
 import { kpiComparison, textTable, formatValue } from './format.js';
 import { loadScenario, type ContractMode } from '../sim/scenario/index.js';
 import { buildWorld } from '../sim/model/world.js';
-import { simulate } from '../sim/engine.js';
+import { simulate } from '../sim/index.js';
 import { computeKpis } from '../sim/kpis.js';
 import { reconcile } from '../sim/reconcile.js';
 import { writeLedger } from '../sim/export.js';

@@ -2,7 +2,7 @@ import { RandomStreams } from '../sim/kernel/random.js';
 import { EntryKind } from '../sim/ledger.js';
 import type { World } from '../sim/model/world.js';
 import { DemandProcess } from '../sim/model/demand.js';
-import type { SimResult } from '../sim/engine.js';
+import type { SimResult } from '../sim/index.js';
 import { PlanError } from './lp.js';
 
 /**

@@ -1,5 +1,5 @@
 import { EntryKind } from '../sim/ledger.js';
-import type { SimResult } from '../sim/engine.js';
+import type { SimResult } from '../sim/index.js';
 import type { Scenario } from '../sim/scenario/schema.js';
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { simulate } from '../sim/engine.js';
+import { simulate } from '../sim/index.js';
 import { computeKpis, type Kpis, type SegmentKpis, type WarehouseKpis } from '../sim/kpis.js';
 import { buildWorld, type World } from '../sim/model/world.js';
 import type { Policy } from '../sim/policies/contract.js';

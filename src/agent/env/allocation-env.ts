@@ -1,6 +1,6 @@
 import { Simulation } from '../../sim/engine.js';
 import { EntryKind } from '../../sim/ledger.js';
-import type { SimResult } from '../../sim/engine.js';
+import type { SimResult } from '../../sim/index.js';
 import type { World } from '../../sim/model/world.js';
 import type { DecisionContext, LineDecision, Policy } from '../../sim/policies/contract.js';
 import { NC, NX, shadowPrice, type DerivedInputs, type EncodedStep } from '../features/encoder.js';

@@ -1,5 +1,5 @@
 import { EntryKind } from '../../sim/ledger.js';
-import type { SimResult } from '../../sim/engine.js';
+import type { SimResult } from '../../sim/index.js';
 import type { World } from '../../sim/model/world.js';
 import type { DecisionContext } from '../../sim/policies/contract.js';
 import { contractNeed, type EncodedStep } from '../features/encoder.js';

@@ -2,7 +2,7 @@ import * as tf from '../tf.js';
 import { Stream } from '../../sim/kernel/random.js';
 import { computeKpis } from '../../sim/kpis.js';
 import { EntryKind } from '../../sim/ledger.js';
-import { simulate, type SimResult } from '../../sim/engine.js';
+import { simulate, type SimResult } from '../../sim/index.js';
 import type { World } from '../../sim/model/world.js';
 import { createRulePolicy } from '../../sim/policies/rules.js';
 import { AllocationEnv, type Observation } from '../env/allocation-env.js';

@@ -1,7 +1,7 @@
 import * as tf from '../tf.js';
 import { Stream } from '../../sim/kernel/random.js';
 import { computeKpis } from '../../sim/kpis.js';
-import { simulate, type SimResult } from '../../sim/engine.js';
+import { simulate, type SimResult } from '../../sim/index.js';
 import type { World } from '../../sim/model/world.js';
 import type { Decision, Policy } from '../../sim/policies/contract.js';
 import { createRulePolicy } from '../../sim/policies/rules.js';
