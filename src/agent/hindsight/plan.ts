@@ -42,11 +42,6 @@ export class HindsightPlan {
     }
   }
 
-  /** Orders the plan knows (an order index beyond it belongs to another seed or horizon). */
-  get orders(): number {
-    return this.d.ordered.length;
-  }
-
   /**
    * What the plan still wants of order `o` at `hour`, given `remaining` of its
    * units are still unplaced: units due by now beyond what is placed already, and

@@ -201,16 +201,11 @@ export async function trainHindsight(
     let expertPrices: Pick<HindsightPrices, 'price'> | null = null;
     let baseReward = NaN;
     const plan = planner ? new HindsightPlan(await planner(seed, days, contractBuffer)) : null;
-    if (actor === 'expert' && plan) {
-      // The plan decides scarce SKUs; the other SKUs carry no opportunity cost.
-      expertPrices = { price: () => 0 };
+    if (actor === 'expert') {
+      // The base rule plays the seed first (same orders, common random numbers): the price expert reads the
+      // future off its run; with a plan, the plan decides scarce SKUs and the others carry no opportunity cost.
       const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
-      baseReward = computeKpis(run).kpis.reward;
-      run.ledger.release();
-    } else if (actor === 'expert') {
-      // The expert needs the future before it plays: the base rule plays the seed first (same orders, common random numbers).
-      const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
-      expertPrices = new HindsightPrices(world, run, scarce, cfg.hardContracts);
+      expertPrices = plan ? { price: () => 0 } : new HindsightPrices(world, run, scarce, cfg.hardContracts);
       baseReward = computeKpis(run).kpis.reward;
       run.ledger.release();
     }
@@ -286,9 +281,8 @@ export async function trainHindsight(
   const baseVal = valSeeds.map((seed) => {
     const run = simulate(world, base, { seed, ...(days ? { days } : {}) });
     const k = computeKpis(run);
-    const misses = contractMisses(run);
     run.ledger.release();
-    return { reward: k.kpis.reward, misses };
+    return { reward: k.kpis.reward, misses: k.kpis.contractPeriodsMissed };
   });
 
   const metrics: RoundMetrics[] = [];
@@ -309,7 +303,7 @@ export async function trainHindsight(
     const val = valSeeds.map((seed) => {
       const run = simulate(world, policy, { seed, ...(days ? { days } : {}) });
       const k = computeKpis(run);
-      const misses = contractMisses(run);
+      const misses = k.kpis.contractPeriodsMissed;
       const short = shortfallShares(world, run);
       run.ledger.release();
       return { reward: k.kpis.reward, cfill: k.kpis.contractFillRate, misses, short };
@@ -423,14 +417,6 @@ function shortfallShares(world: World, run: SimResult): number[] {
     } else if (L.kind[i] === EntryKind.PENALTY_CONTRACT && required[g]! > 0) out[g] = Math.max(out[g]!, L.qty[i]! / required[g]!);
   }
   return out;
-}
-
-/** Contract periods that closed below target (a shortfall penalty entry each). */
-function contractMisses(run: SimResult): number {
-  const L = run.ledger;
-  let n = 0;
-  for (let i = 0; i < L.length; i++) if (L.kind[i] === EntryKind.PENALTY_CONTRACT) n++;
-  return n;
 }
 
 /** Epochs of soft cross-entropy over shuffled minibatches; returns the last epoch's mean loss and accuracy. */
