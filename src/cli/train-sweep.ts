@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { summaryTable } from './bench.js';
 import { textTable } from './format.js';
 import { selfCommand } from './worker.js';
-import { listVersions } from '../agent/registry/index.js';
+import { nextVersion } from '../agent/registry/index.js';
 import { runBenchmark } from '../report/harness.js';
 import { decode } from '../queue/codec.js';
 import { inRun, type TaskSpec } from '../queue/queue.js';
@@ -74,8 +74,7 @@ function sweepPoints(cmd: Command, out: string, sweeps: string[]): SweepPoint[] 
 
 /** Writes a trained model as the next version of `models/<name>` (whole or not at all). */
 function saveToRegistry(root: string, payload: TrainPayload): string {
-  const versions = listVersions(root);
-  const version = `v${versions.length ? Number(versions[versions.length - 1]!.slice(1)) + 1 : 1}`;
+  const version = nextVersion(root);
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.${version}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });

@@ -65,6 +65,16 @@ export const EntryKind = {
   CONTRACT_PERIOD: 21,
 } as const;
 
+/** An order's id as contexts and exports show it: `O` and the order's index (the ledger's `order` column, the realised demand's row). */
+export function orderId(index: number): string {
+  return `O${index}`;
+}
+
+/** The order index of an id made by `orderId`. */
+export function orderIndexOf(id: string): number {
+  return Number(id.slice(1));
+}
+
 export type EntryKindName = keyof typeof EntryKind;
 export const ENTRY_KIND_NAMES: readonly EntryKindName[] = Object.keys(EntryKind) as EntryKindName[];
 
@@ -394,7 +404,7 @@ export class Ledger {
         seq: i,
         kind: ENTRY_KIND_NAMES[this.kind[i]!]!,
         timeHours: round6(this.time[i]!),
-        order: snap ? this.order[i]! : this.order[i]! >= 0 ? `O${this.order[i]}` : '',
+        order: snap ? this.order[i]! : this.order[i]! >= 0 ? orderId(this.order[i]!) : '',
         sku: snap ? this.sku[i]! : name(names.skus, this.sku[i]!),
         warehouse: name(names.warehouses, this.warehouse[i]!),
         segment: name(names.segments, this.segment[i]!),

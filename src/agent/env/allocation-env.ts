@@ -1,5 +1,5 @@
 import { Simulation } from '../../sim/engine.js';
-import { EntryKind } from '../../sim/ledger.js';
+import { EntryKind, orderIndexOf } from '../../sim/ledger.js';
 import type { SimResult } from '../../sim/index.js';
 import type { World } from '../../sim/model/world.js';
 import type { DecisionContext, LineDecision, Policy } from '../../sim/policies/contract.js';
@@ -246,10 +246,6 @@ function placedUnits(d: LineDecision): number {
   let q = 0;
   for (const a of d.allocations) q += a.quantity;
   return q;
-}
-
-function orderIndexOf(id: string): number {
-  return Number(id.slice(1));
 }
 
 export { NC, NX, shadowPrice };

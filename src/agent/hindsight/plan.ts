@@ -1,3 +1,4 @@
+import { orderIndexOf } from '../../sim/ledger.js';
 import type { DecisionContext } from '../../sim/policies/contract.js';
 import type { EncodedStep } from '../features/encoder.js';
 
@@ -81,7 +82,7 @@ export function planStep(seed: number, step: EncodedStep, ctx: DecisionContext, 
   const n = step.open.length;
   const warehouse = new Int32Array(n);
   for (let k = 0; k < n; k++) warehouse[k] = warehouseIndex.get(l.candidates[step.open[k]!]!.warehouse) ?? -1;
-  return { seed, order: Number(ctx.order.id.slice(1)), hour: ctx.nowHours, quantity: l.quantity, warehouse, values: Float64Array.from(step.values) };
+  return { seed, order: orderIndexOf(ctx.order.id), hour: ctx.nowHours, quantity: l.quantity, warehouse, values: Float64Array.from(step.values) };
 }
 
 /**

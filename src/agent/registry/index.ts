@@ -89,6 +89,12 @@ export function listVersions(modelDir: string): string[] {
     .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
 }
 
+/** The name the next version of a model directory gets (`v1` when it has none). */
+export function nextVersion(modelDir: string): string {
+  const versions = listVersions(modelDir);
+  return `v${versions.length ? Number(versions[versions.length - 1]!.slice(1)) + 1 : 1}`;
+}
+
 /** `models/<name>` → its latest version directory; a version directory stays as is. */
 export function resolveModelDir(dir: string): string {
   if (existsSync(join(dir, 'model.json'))) return dir;
@@ -130,8 +136,7 @@ export function saveModel(root: string, a: ModelArtifacts): string {
     writeFileSync(join(tmp, 'config.json'), `${JSON.stringify(a.config, null, 2)}\n`);
     writeFileSync(join(tmp, 'learning-curve.jsonl'), a.curve.map((m) => JSON.stringify(m)).join('\n') + (a.curve.length ? '\n' : ''));
     for (let attempt = 0; ; attempt++) {
-      const versions = listVersions(root);
-      const version = `v${versions.length ? Number(versions[versions.length - 1]!.slice(1)) + 1 : 1}`;
+      const version = nextVersion(root);
       // meta.json names the version, so it is written once the number is chosen.
       writeFileSync(join(tmp, 'meta.json'), `${JSON.stringify({ ...a.meta, version }, null, 2)}\n`);
       const dir = join(root, version);

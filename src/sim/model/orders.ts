@@ -1,5 +1,5 @@
 import { Priority } from '../kernel/priority.js';
-import { EntryKind } from '../ledger.js';
+import { EntryKind, orderId } from '../ledger.js';
 import type { OrderLineState, OrderState } from '../context.js';
 import type { RandomStreams } from '../kernel/random.js';
 import type { Contracts } from './contracts.js';
@@ -191,7 +191,7 @@ export class Orders {
     const qty = d.quantity[slot]!;
     const o: SimOrder = {
       index,
-      id: `O${index}`,
+      id: orderId(index),
       segment,
       kind: KIND_INDEX[this.run.world.scenario.segments[segment]!.kind],
       region: d.region[slot]!,
