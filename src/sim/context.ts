@@ -1,6 +1,6 @@
 import { calendarFactor, type World } from './model/world.js';
 import type { NetworkState } from './network-state.js';
-import type { Candidate, ContractPosition, DecisionContext, InboundView, LineContext, ModeOption, PendingOrderView, PerSegment, Policy } from './policies/contract.js';
+import type { Candidate, ContractPosition, DecisionContext, InboundView, LineContext, ModeOption, PendingOrderView, PerSegment, Policy, SegmentContractPosition } from './policies/contract.js';
 
 /** One line of an order as the context builder reads it. */
 export interface OrderLineState {
@@ -62,6 +62,10 @@ function emptyCandidate(): Candidate {
   };
 }
 
+function position(): SegmentContractPosition {
+  return { segment: '', committedUnits: 0, orderedUnits: 0, filledUnits: 0, fillRateTarget: 0, shortfallPenaltyPerUnit: 0, hoursToPeriodEnd: 0 };
+}
+
 function emptyContext(): DecisionContext {
   return {
     nowHours: 0,
@@ -99,6 +103,9 @@ function emptyContext(): DecisionContext {
 export class ContextBuilder {
   private readonly ctx: DecisionContext | null;
   private readonly contract: ContractPosition | null;
+  /** Indices of the segments with contract terms, and their positions (rewritten per build when reusing). */
+  private readonly contractSegments: number[] = [];
+  private readonly positions: SegmentContractPosition[] = [];
   private readonly lines: LineContext[] = [];
   private readonly candidates: Candidate[][] = [];
   private readonly factorDay: Float64Array;
@@ -113,10 +120,17 @@ export class ContextBuilder {
     this.contract = reuse ? { committedUnits: 0, orderedUnits: 0, filledUnits: 0, fillRateTarget: 0, shortfallPenaltyPerUnit: 0, hoursToPeriodEnd: 0 } : null;
     this.factorDay = new Float64Array(world.skus.length).fill(-1);
     this.factor = new Float64Array(world.skus.length);
+    world.scenario.segments.forEach((g, i) => {
+      if (g.contract) this.contractSegments.push(i);
+    });
   }
 
-  /** The context of `order` at hour `now`; `contract` is its standing when its segment has contract terms. */
-  build(order: OrderState, now: number, hoursLeft: number, contract?: ContractStanding): DecisionContext {
+  /**
+   * The context of `order` at hour `now`; `contract` is its standing when its segment
+   * has contract terms; `standing(g)` gives every contract segment's (the context's
+   * `contracts`; none without it).
+   */
+  build(order: OrderState, now: number, hoursLeft: number, contract?: ContractStanding, standing?: (g: number) => ContractStanding | undefined): DecisionContext {
     const world = this.world;
     const st = this.state;
     const s = world.scenario;
@@ -214,6 +228,26 @@ export class ContextBuilder {
       cp.hoursToPeriodEnd = contract.hoursToPeriodEnd;
       oc.contract = cp;
     } else oc.contract = undefined;
+    const all = this.reuse ? this.positions : [];
+    let n = 0;
+    if (standing) {
+      for (const g of this.contractSegments) {
+        const got = standing(g);
+        if (!got) continue;
+        const terms = s.segments[g]!;
+        const p = this.reuse ? (all[n] ??= position()) : position();
+        p.segment = terms.id;
+        p.committedUnits = terms.contract!.committedUnitsPerPeriod;
+        p.orderedUnits = got.orderedUnits;
+        p.filledUnits = got.filledUnits;
+        p.fillRateTarget = terms.contract!.fillRateTarget;
+        p.shortfallPenaltyPerUnit = terms.contract!.shortfallPenaltyPerUnit;
+        p.hoursToPeriodEnd = got.hoursToPeriodEnd;
+        all[n++] = p;
+      }
+    }
+    all.length = n;
+    ctx.contracts = all;
     return ctx;
   }
 }

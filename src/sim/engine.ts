@@ -316,8 +316,13 @@ export class Simulation {
     return false;
   }
 
+  /** Every contract segment's standing at `standingNow`, for the contexts' `contracts`. */
+  private standingNow = 0;
+  private readonly standingOf = (g: number) => this.contracts.standing(g, this.standingNow);
+
   private buildContext(o: SimOrder, now: number): DecisionContext {
-    return this.contexts.build(o, now, Math.max(0, this.horizon - now), this.contracts.standing(o.segment, now));
+    this.standingNow = now;
+    return this.contexts.build(o, now, Math.max(0, this.horizon - now), this.contracts.standing(o.segment, now), this.standingOf);
   }
 
   /** Offers one order to the policy and applies its decision. */

@@ -1,5 +1,5 @@
 import { chooseMode, expectedLate, landedCost } from '../../sim/policies/helpers.js';
-import type { Candidate, DecisionContext, LineContext, ModeOption } from '../../sim/policies/contract.js';
+import type { Candidate, ContractPosition, DecisionContext, LineContext, ModeOption } from '../../sim/policies/contract.js';
 
 
 /**
@@ -13,7 +13,7 @@ import type { Candidate, DecisionContext, LineContext, ModeOption } from '../../
  */
 
 /** Bumped whenever a feature is added, removed, reordered or rescaled. */
-export const FEATURE_SPEC_VERSION = 2;
+export const FEATURE_SPEC_VERSION = 3;
 
 /**
  * Per-option feature names, in order. An option is one candidate warehouse with
@@ -73,6 +73,9 @@ export const CONTEXT_FEATURES = [
   'charge_frac', // opportunity cost of a unit of this SKU now (the model's derived bid price) / price
   'not_served_frac', // reward of leaving a unit unserved (lost-sale penalty if it expires) / price
   'contract_need_frac', // units this contract still needs this period to meet its target / committed (0 otherwise)
+  'contracts_need_frac', // the most any contract segment still needs this period / its commitment, whatever the order's segment
+  'contracts_period_left', // hours to that segment's period end / 720
+  'contracts_need_cover', // units every contract segment still needs this period / network available of this SKU (capped 5)
 ] as const;
 
 export const NC = CANDIDATE_FEATURES.length;
@@ -86,7 +89,7 @@ export const CANDIDATE_BOUNDS: readonly [number, number][] = [
 export const CONTEXT_BOUNDS: readonly [number, number][] = [
   [0, 1], [0, 1], [0, 1], [0, 1], [0, 5], [-1, 20], [-10, 10], [0, 20], [0, 1], [0, 10], [-60, 60], [-60, 60], [0, 10], [0, 10],
   [-1, 1], [0, 20], [0, 10], [0, 5], [0, 5], [0, 5], [0, 5], [0, 5], [0, 1], [0, 1], [0, 1], [0, 1], [0, 10],
-  [0, 5], [-10, 0], [0, 1],
+  [0, 5], [-10, 0], [0, 1], [0, 1], [0, 5], [0, 5],
 ];
 
 /**
@@ -196,8 +199,11 @@ function notServedValue(ctx: DecisionContext, d: DerivedInputs): number {
 
 /** Units a contract order's segment still needs this period to meet its target (0 for others). */
 export function contractNeed(ctx: DecisionContext): number {
-  const ct = ctx.order.contract;
-  if (!ct) return 0;
+  return ctx.order.contract ? positionNeed(ctx.order.contract) : 0;
+}
+
+/** Units a contract position still needs this period to meet its target on what was ordered so far. */
+function positionNeed(ct: ContractPosition): number {
   const covered = Math.min(ct.orderedUnits, ct.committedUnits);
   return Math.max(0, Math.ceil(ct.fillRateTarget * covered - ct.filledUnits - 1e-9));
 }
@@ -357,5 +363,16 @@ function encodeContext(ctx: DecisionContext, line: LineContext, remaining: numbe
   x[27] = clip(charge / price, 0, 5);
   x[28] = clip(notServed / price, -10, 0);
   x[29] = ct && ct.committedUnits > 0 ? clip(contractNeed(ctx) / ct.committedUnits, 0, 1) : 0;
+  let needAll = 0;
+  for (const cp of ctx.contracts ?? []) {
+    const need = positionNeed(cp);
+    needAll += need;
+    const frac = cp.committedUnits > 0 ? clip(need / cp.committedUnits, 0, 1) : 0;
+    if (frac > x[30]!) {
+      x[30] = frac;
+      x[31] = clip(cp.hoursToPeriodEnd / 720, 0, 5);
+    }
+  }
+  x[32] = needAll > 0 ? ratio(needAll, avail) : 0;
   return x;
 }

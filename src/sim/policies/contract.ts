@@ -111,12 +111,23 @@ export interface OrderContext {
   lines: readonly LineContext[];
 }
 
+/** One contract segment's standing in its current period, as every order sees it. */
+export interface SegmentContractPosition extends ContractPosition {
+  segment: string;
+}
+
 export interface DecisionContext {
   /** Simulated (or wall-clock) hours since the scenario's start. */
   nowHours: number;
   /** Hours left until the planning horizon ends. */
   hoursLeft: number;
   order: OrderContext;
+  /**
+   * Every contract segment's standing in its current period, whatever the order's
+   * segment: what the commitments still need weighs on who else gets scarce stock.
+   * Empty (or absent) when the scenario has no contract terms or the caller gave none.
+   */
+  contracts?: readonly SegmentContractPosition[];
 }
 
 export interface Allocation {
