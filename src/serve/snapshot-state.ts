@@ -3,7 +3,7 @@ import type { World } from '../sim/model/world.js';
 import { NetworkState } from '../sim/network-state.js';
 import { KIND_INDEX } from '../sim/model/world.js';
 import type { Decision, DecisionContext } from '../sim/policies/contract.js';
-import type { ValidOrder, ValidSnapshot } from './validate.js';
+import type { ValidContract, ValidOrder, ValidSnapshot } from './validate.js';
 
 /** States kept for reuse per world (a request takes one and gives it back). */
 const POOL_SIZE = 8;
@@ -17,8 +17,11 @@ const POOL_SIZE = 8;
  *
  * Fields the request may leave out take documented defaults (docs/serve.md):
  * pending units = the units of the request's orders still waiting, by segment
- * kind; contract position = nothing ordered or filled yet, the period ending on
- * the next multiple of its length.
+ * kind; contract standings = per field, the order's own `contract` position (its
+ * segment only), else the snapshot's `contracts` entry for the segment, else nothing
+ * ordered or filled yet, the period ending on the next multiple of its length.
+ * Every context lists every contract segment's standing (`ctx.contracts`), as the
+ * simulator's do.
  *
  * `take` applies a decision to the state (stock reserved, pending units placed),
  * so the next order of a wave sees what is left. A state is pooled per world:
@@ -79,19 +82,26 @@ export class SnapshotState {
   /** The decision context of `order` in the current state. */
   context(order: ValidOrder): DecisionContext {
     const snap = this.snap!;
-    const now = snap.nowHours;
-    const seg = this.world.scenario.segments[order.segment]!;
-    let standing: ContractStanding | undefined;
-    if (seg.contract) {
-      const period = seg.contract.periodDays * 24;
-      const given = order.contract ?? {};
-      standing = {
-        orderedUnits: given.orderedUnits ?? 0,
-        filledUnits: given.filledUnits ?? 0,
-        hoursToPeriodEnd: given.hoursToPeriodEnd ?? period - (now % period),
-      };
-    }
-    return this.builder.build(orderState(order), now, snap.hoursLeft, standing);
+    const own = this.standing(order.segment, order.contract);
+    return this.builder.build(orderState(order), snap.nowHours, snap.hoursLeft, own, (g) => (g === order.segment ? own : this.standing(g)));
+  }
+
+  /**
+   * Segment `g`'s standing, or undefined when it has no contract terms: each field
+   * from `own` (the order's own position, more specific), else the snapshot's entry
+   * for the segment, else its default.
+   */
+  private standing(g: number, own?: ValidContract): ContractStanding | undefined {
+    const terms = this.world.scenario.segments[g]!.contract;
+    if (!terms) return undefined;
+    const snap = this.snap!;
+    const given = snap.contracts.get(g);
+    const period = terms.periodDays * 24;
+    return {
+      orderedUnits: own?.orderedUnits ?? given?.orderedUnits ?? 0,
+      filledUnits: own?.filledUnits ?? given?.filledUnits ?? 0,
+      hoursToPeriodEnd: own?.hoursToPeriodEnd ?? given?.hoursToPeriodEnd ?? period - (snap.nowHours % period),
+    };
   }
 
   /** Applies `decision` for `order`: its allocations leave the stock, its placed units the pending ones. */
