@@ -105,6 +105,38 @@ describe('every contract segment\'s standing in the service\'s contexts', () => 
     expect(bare.contracts![1]).toMatchObject({ segment: 'premium', orderedUnits: 0, filledUnits: 0, hoursToPeriodEnd: 168 - 30 });
   });
 
+  it("in a wave, a later order's standings count the units earlier orders were allocated, as a simulator wave does", () => {
+    const req = request(world, 'key-accounts', 30, [{ segment: 'key-accounts', position: { orderedUnits: 100, filledUnits: 80 } }]);
+    const wire = overTheWire(req);
+    const snap = validateSnapshot(world, wire.snapshot);
+    const first = validateOrder(world, wire.order, 'order', snap.nowHours);
+    const second = validateOrder(world, { ...wire.order!, id: 'o-2', segment: 'standard' }, 'order', snap.nowHours);
+    const third = validateOrder(world, { ...wire.order!, id: 'o-3', segment: 'premium' }, 'order', snap.nowHours);
+    const rules = createRulePolicy('nearest');
+    const state = SnapshotState.open(world, snap, [first, second, third]);
+    try {
+      const a = state.context(first);
+      expect(a.contracts![0]!.filledUnits).toBe(80);
+      const da = rules.decide(a);
+      const placed = da.lines.flatMap((l) => l.allocations).reduce((n, x) => n + x.quantity, 0);
+      expect(placed).toBe(2);
+      state.take(first, da);
+      const b = state.context(second);
+      expect(b.contracts!.map((p) => [p.segment, p.filledUnits])).toEqual([['key-accounts', 82], ['premium', 0]]);
+      const db = rules.decide(b);
+      expect(db.lines[0]!.allocations.length).toBeGreaterThan(0);
+      state.take(second, db);
+      // A standard order's allocations count for no contract.
+      const c = state.context(third);
+      expect(c.contracts!.map((p) => [p.segment, p.filledUnits])).toEqual([['key-accounts', 82], ['premium', 0]]);
+      expect(c.order.contract).toMatchObject({ filledUnits: 0, orderedUnits: 0 });
+    } finally {
+      state.close();
+    }
+    // A fresh request starts from its own standings again (the pooled state forgets the wave).
+    expect(serviceContext(world, req).contracts![0]!.filledUnits).toBe(80);
+  });
+
   const bad: [string, SegmentContract[], RegExp][] = [
     ['an unknown segment', [{ segment: 'nope' }], /^snapshot\.contracts\[0\]\.segment\(="nope"\) is not a segment of scenario/],
     ['a segment without contract terms', [{ segment: 'standard' }], /^snapshot\.contracts\[0\]\.segment\(="standard"\) has no contract terms/],
