@@ -25,6 +25,7 @@ import type { RecommendRequest as _allocation_v1_RecommendRequest, RecommendRequ
 import type { RecommendResponse as _allocation_v1_RecommendResponse, RecommendResponse__Output as _allocation_v1_RecommendResponse__Output } from './allocation/v1/RecommendResponse.js';
 import type { ReloadRequest as _allocation_v1_ReloadRequest, ReloadRequest__Output as _allocation_v1_ReloadRequest__Output } from './allocation/v1/ReloadRequest.js';
 import type { ReloadResponse as _allocation_v1_ReloadResponse, ReloadResponse__Output as _allocation_v1_ReloadResponse__Output } from './allocation/v1/ReloadResponse.js';
+import type { SegmentContract as _allocation_v1_SegmentContract, SegmentContract__Output as _allocation_v1_SegmentContract__Output } from './allocation/v1/SegmentContract.js';
 import type { SegmentInfo as _allocation_v1_SegmentInfo, SegmentInfo__Output as _allocation_v1_SegmentInfo__Output } from './allocation/v1/SegmentInfo.js';
 import type { SegmentUnits as _allocation_v1_SegmentUnits, SegmentUnits__Output as _allocation_v1_SegmentUnits__Output } from './allocation/v1/SegmentUnits.js';
 import type { SkuInfo as _allocation_v1_SkuInfo, SkuInfo__Output as _allocation_v1_SkuInfo__Output } from './allocation/v1/SkuInfo.js';
@@ -66,6 +67,7 @@ export interface ProtoGrpcType {
       RecommendResponse: MessageTypeDefinition<_allocation_v1_RecommendResponse, _allocation_v1_RecommendResponse__Output>
       ReloadRequest: MessageTypeDefinition<_allocation_v1_ReloadRequest, _allocation_v1_ReloadRequest__Output>
       ReloadResponse: MessageTypeDefinition<_allocation_v1_ReloadResponse, _allocation_v1_ReloadResponse__Output>
+      SegmentContract: MessageTypeDefinition<_allocation_v1_SegmentContract, _allocation_v1_SegmentContract__Output>
       SegmentInfo: MessageTypeDefinition<_allocation_v1_SegmentInfo, _allocation_v1_SegmentInfo__Output>
       SegmentUnits: MessageTypeDefinition<_allocation_v1_SegmentUnits, _allocation_v1_SegmentUnits__Output>
       ServingMode: EnumTypeDefinition

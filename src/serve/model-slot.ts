@@ -242,6 +242,7 @@ export function warmContexts(world: World, perSegment = 4): DecisionContext[] {
     hoursLeft: world.horizonHours,
     cells: new Map(),
     warehouses: s.warehouses.map((w) => ({ outage: false, capacityLeftToday: w.pickCapacityPerDay, shipDelayHours: w.pickHours })),
+    contracts: new Map(),
   };
   for (let w = 0; w < s.warehouses.length; w++) {
     for (let k = 0; k < Math.min(S, perSegment); k++) {

@@ -3,7 +3,7 @@ import type { World } from '../sim/model/world.js';
 import { NetworkState } from '../sim/network-state.js';
 import { KIND_INDEX } from '../sim/model/world.js';
 import type { Decision, DecisionContext } from '../sim/policies/contract.js';
-import type { ValidOrder, ValidSnapshot } from './validate.js';
+import type { ValidContract, ValidOrder, ValidSnapshot } from './validate.js';
 
 /** States kept for reuse per world (a request takes one and gives it back). */
 const POOL_SIZE = 8;
@@ -17,11 +17,16 @@ const POOL_SIZE = 8;
  *
  * Fields the request may leave out take documented defaults (docs/serve.md):
  * pending units = the units of the request's orders still waiting, by segment
- * kind; contract position = nothing ordered or filled yet, the period ending on
- * the next multiple of its length.
+ * kind; contract standings = per field, the order's own `contract` position (its
+ * segment only), else the snapshot's `contracts` entry for the segment, else nothing
+ * ordered or filled yet, the period ending on the next multiple of its length.
+ * Every context lists every contract segment's standing (`ctx.contracts`), as the
+ * simulator's do.
  *
- * `take` applies a decision to the state (stock reserved, pending units placed),
- * so the next order of a wave sees what is left. A state is pooled per world:
+ * `take` applies a decision to the state (stock reserved, pending units placed,
+ * a contract segment's allocated units counted as filled, as a simulator wave
+ * counts them), so the next order of a wave sees what is left. The standings a
+ * request gives are as of `now_hours`, before any of its orders is decided. A state is pooled per world:
  * `open` takes one, `close` gives it back.
  */
 export class SnapshotState {
@@ -29,10 +34,13 @@ export class SnapshotState {
   private readonly state: NetworkState;
   private readonly builder: ContextBuilder;
   private snap: ValidSnapshot | null = null;
+  /** Units this request's decided orders allocated, by segment (added to contract standings' filled units). */
+  private readonly filled: Float64Array;
 
   private constructor(private readonly world: World) {
     this.state = new NetworkState(world.scenario.warehouses.length, world.skus.length);
     this.builder = new ContextBuilder(world, this.state, false);
+    this.filled = new Float64Array(world.scenario.segments.length);
   }
 
   /** A state holding `snap`, with `orders` waiting. */
@@ -54,6 +62,7 @@ export class SnapshotState {
     const st = this.state;
     const S = st.S;
     st.clear();
+    this.filled.fill(0);
     this.snap = snap;
     const now = snap.nowHours;
     for (let w = 0; w < st.W; w++) {
@@ -79,22 +88,30 @@ export class SnapshotState {
   /** The decision context of `order` in the current state. */
   context(order: ValidOrder): DecisionContext {
     const snap = this.snap!;
-    const now = snap.nowHours;
-    const seg = this.world.scenario.segments[order.segment]!;
-    let standing: ContractStanding | undefined;
-    if (seg.contract) {
-      const period = seg.contract.periodDays * 24;
-      const given = order.contract ?? {};
-      standing = {
-        orderedUnits: given.orderedUnits ?? 0,
-        filledUnits: given.filledUnits ?? 0,
-        hoursToPeriodEnd: given.hoursToPeriodEnd ?? period - (now % period),
-      };
-    }
-    return this.builder.build(orderState(order), now, snap.hoursLeft, standing);
+    const own = this.standing(order.segment, order.contract);
+    return this.builder.build(orderState(order), snap.nowHours, snap.hoursLeft, own, (g) => (g === order.segment ? own : this.standing(g)));
   }
 
-  /** Applies `decision` for `order`: its allocations leave the stock, its placed units the pending ones. */
+  /**
+   * Segment `g`'s standing, or undefined when it has no contract terms: each field
+   * from `own` (the order's own position, more specific), else the snapshot's entry
+   * for the segment, else its default; filled units plus what earlier orders of this
+   * request were allocated.
+   */
+  private standing(g: number, own?: ValidContract): ContractStanding | undefined {
+    const terms = this.world.scenario.segments[g]!.contract;
+    if (!terms) return undefined;
+    const snap = this.snap!;
+    const given = snap.contracts.get(g);
+    const period = terms.periodDays * 24;
+    return {
+      orderedUnits: own?.orderedUnits ?? given?.orderedUnits ?? 0,
+      filledUnits: (own?.filledUnits ?? given?.filledUnits ?? 0) + this.filled[g]!,
+      hoursToPeriodEnd: own?.hoursToPeriodEnd ?? given?.hoursToPeriodEnd ?? period - (snap.nowHours % period),
+    };
+  }
+
+  /** Applies `decision` for `order`: its allocations leave the stock and the pending units, and count as its segment's filled units. */
   take(order: ValidOrder, decision: Decision): void {
     const st = this.state;
     const home = this.world.homeWarehouse[order.region]!;
@@ -104,6 +121,7 @@ export class SnapshotState {
       for (const a of decision.lines[i]!.allocations) {
         st.reserve(this.world.warehouseIndex.get(a.warehouse)!, sku, a.quantity);
         st.addPending(home, sku, kind, -a.quantity);
+        this.filled[order.segment] += a.quantity;
       }
     }
   }

@@ -3,6 +3,7 @@ import type { InboundView, PerSegment } from '../sim/policies/contract.js';
 import type { Order__Output } from '../gen/allocation/v1/Order.js';
 import type { Snapshot__Output } from '../gen/allocation/v1/Snapshot.js';
 import type { SegmentUnits__Output } from '../gen/allocation/v1/SegmentUnits.js';
+import type { ContractPosition__Output } from '../gen/allocation/v1/ContractPosition.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** Size limits of one request; beyond them the request is INVALID_ARGUMENT. */
@@ -35,6 +36,7 @@ export interface ValidLine {
   pendingUnits?: PerSegment;
 }
 
+/** A contract standing as the request gives it; fields left out take the documented defaults. */
 export interface ValidContract {
   orderedUnits?: number;
   filledUnits?: number;
@@ -73,6 +75,8 @@ export interface ValidSnapshot {
   cells: Map<number, StockCell>;
   /** One entry per scenario warehouse, defaults filled in. */
   warehouses: WarehouseView[];
+  /** The contract standings the request gives, by segment index (only segments with contract terms). */
+  contracts: Map<number, ValidContract>;
 }
 
 function need(cond: boolean, field: string, problem: string, value?: unknown): void {
@@ -97,6 +101,15 @@ function ident(v: string, field: string): string {
   need(typeof v === 'string' && v.length > 0, field, 'must not be empty', v);
   need(v.length <= LIMITS.idLength, field, `must be at most ${LIMITS.idLength} characters`, v);
   return v;
+}
+
+/** A contract position's given fields, checked; `field` names it (e.g. `order.contract`). */
+function contractPosition(p: ContractPosition__Output, field: string): ValidContract {
+  const c: ValidContract = {};
+  if (p.orderedUnits !== undefined) c.orderedUnits = wholeUnits(p.orderedUnits, `${field}.ordered_units`);
+  if (p.filledUnits !== undefined) c.filledUnits = wholeUnits(p.filledUnits, `${field}.filled_units`);
+  if (p.hoursToPeriodEnd !== undefined) c.hoursToPeriodEnd = hours(p.hoursToPeriodEnd, `${field}.hours_to_period_end`);
+  return c;
 }
 
 function segmentUnits(u: SegmentUnits__Output, field: string): PerSegment {
@@ -148,11 +161,7 @@ export function validateOrder(world: World, order: Order__Output | null | undefi
   if (o.contract) {
     const seg = world.scenario.segments[segment!]!;
     need(seg.contract !== undefined, `${field}.contract`, `is only for contract segments (segment ${seg.id} has no contract terms)`);
-    const c: ValidContract = {};
-    if (o.contract.orderedUnits !== undefined) c.orderedUnits = wholeUnits(o.contract.orderedUnits, `${field}.contract.ordered_units`);
-    if (o.contract.filledUnits !== undefined) c.filledUnits = wholeUnits(o.contract.filledUnits, `${field}.contract.filled_units`);
-    if (o.contract.hoursToPeriodEnd !== undefined) c.hoursToPeriodEnd = hours(o.contract.hoursToPeriodEnd, `${field}.contract.hours_to_period_end`);
-    out.contract = c;
+    out.contract = contractPosition(o.contract, `${field}.contract`);
   }
   return out;
 }
@@ -207,5 +216,17 @@ export function validateSnapshot(world: World, snap: Snapshot__Output | null | u
     if (e.capacityLeftToday !== undefined) v.capacityLeftToday = wholeUnits(e.capacityLeftToday, `${ef}.capacity_left_today`);
     if (e.shipDelayHours !== undefined) v.shipDelayHours = hours(e.shipDelayHours, `${ef}.ship_delay_hours`);
   }
-  return { nowHours, hoursLeft, cells, warehouses };
+  const segments = world.scenario.segments;
+  const contracts = new Map<number, ValidContract>();
+  need(s.contracts.length <= segments.length, `${field}.contracts`, `must have at most one entry per segment (${segments.length})`, s.contracts.length);
+  for (let i = 0; i < s.contracts.length; i++) {
+    const e = s.contracts[i]!;
+    const ef = `${field}.contracts[${i}]`;
+    const g = world.segmentIndex.get(e.segment);
+    need(g !== undefined, `${ef}.segment`, `is not a segment of scenario ${world.scenario.name}`, e.segment);
+    need(segments[g!]!.contract !== undefined, `${ef}.segment`, 'has no contract terms', e.segment);
+    need(!contracts.has(g!), `${ef}.segment`, 'is repeated', e.segment);
+    contracts.set(g!, e.position ? contractPosition(e.position, `${ef}.position`) : {});
+  }
+  return { nowHours, hoursLeft, cells, warehouses, contracts };
 }

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { createRulePolicy, RULE_NAMES } from '../../src/sim/policies/rules.js';
-import { loadAllocationProto, SERVICE_NAME } from '../../src/serve/proto.js';
+import { SERVICE_NAME } from '../../src/serve/proto.js';
 import { validateOrder, validateSnapshot } from '../../src/serve/validate.js';
 import { SnapshotState } from '../../src/serve/snapshot-state.js';
 import { ContextBuilder } from '../../src/sim/context.js';
@@ -12,19 +12,11 @@ import { DecisionChain } from '../../src/serve/chain.js';
 import type { DecisionContext } from '../../src/sim/policies/contract.js';
 import { adminMetadata } from '../../src/serve/client.js';
 import { MODEL_HEALTH_NAME } from '../../src/serve/server.js';
-import type { RecommendRequest, RecommendRequest__Output } from '../../src/gen/allocation/v1/RecommendRequest.js';
 import type { RecommendResponse__Output } from '../../src/gen/allocation/v1/RecommendResponse.js';
-import { defaultWorld, requestFromContext, simulatorContexts, startTestServer, type TestServer } from './helpers.js';
+import { defaultWorld, overTheWire, requestFromContext, simulatorContexts, startTestServer, type TestServer } from './helpers.js';
 import { decisionIds, integrityCheck } from '../../src/serve/audit-read.js';
 
 const world = defaultWorld();
-
-/** Encodes and decodes a request exactly as the wire does. */
-function overTheWire(req: RecommendRequest): RecommendRequest__Output {
-  const def = loadAllocationProto().packageDefinition[SERVICE_NAME] as protoLoader.ServiceDefinition;
-  const m = def.Recommend!;
-  return m.requestDeserialize(m.requestSerialize(req)) as RecommendRequest__Output;
-}
 
 /**
  * The context with the fields the service derives from the snapshot through

@@ -26,7 +26,7 @@ function mutate(rng: Stream, r: RecommendRequest): void {
   const snap = r.snapshot!;
   const line = () => (o.lines?.length ? pick(rng, o.lines) : {}) as NonNullable<Order['lines']>[number];
   const stock = () => (snap.stock?.length ? pick(rng, snap.stock) : undefined);
-  switch (Math.floor(rng.uniform() * 20)) {
+  switch (Math.floor(rng.uniform() * 21)) {
     case 0: r.order = null; break;
     case 1: r.snapshot = null; break;
     case 2: o.id = pick(rng, WEIRD_STRINGS); break;
@@ -46,6 +46,7 @@ function mutate(rng: Stream, r: RecommendRequest): void {
     case 16: o.contract = { orderedUnits: pick(rng, WEIRD_INTS), filledUnits: pick(rng, WEIRD_INTS), hoursToPeriodEnd: pick(rng, WEIRD_DOUBLES) }; break;
     case 17: line().pendingUnits = { contract: pick(rng, WEIRD_INTS), premium: 0, standard: pick(rng, WEIRD_INTS) }; break;
     case 18: o.serviceLevel = pick(rng, WEIRD_STRINGS); break;
+    case 19: snap.contracts = [{ segment: pick(rng, [...WEIRD_STRINGS, 'key-accounts']), position: rng.uniform() < 0.2 ? null : { orderedUnits: pick(rng, WEIRD_INTS), filledUnits: pick(rng, WEIRD_INTS), hoursToPeriodEnd: pick(rng, WEIRD_DOUBLES) } }]; break;
     default: snap.hoursLeft = pick(rng, WEIRD_DOUBLES); break;
   }
 }

@@ -5,9 +5,12 @@ import type { DecisionContext, Policy } from '../../src/sim/policies/contract.js
 import { loadScenario } from '../../src/sim/scenario/load.js';
 import { buildWorld, type World } from '../../src/sim/model/world.js';
 import { Simulation } from '../../src/sim/engine.js';
-import type { RecommendRequest } from '../../src/gen/allocation/v1/RecommendRequest.js';
+import type * as protoLoader from '@grpc/proto-loader';
+import type { RecommendRequest, RecommendRequest__Output } from '../../src/gen/allocation/v1/RecommendRequest.js';
+import { loadAllocationProto, SERVICE_NAME } from '../../src/serve/proto.js';
 import type { StockLevel } from '../../src/gen/allocation/v1/StockLevel.js';
 import type { WarehouseState } from '../../src/gen/allocation/v1/WarehouseState.js';
+import type { SegmentContract } from '../../src/gen/allocation/v1/SegmentContract.js';
 import { memoryLogger } from '../../src/serve/log.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/serve/server.js';
 import { api, createClient, type AllocationApi } from '../../src/serve/client.js';
@@ -42,7 +45,8 @@ export function simulatorContexts(world: World, policy: Policy, opts: { seed: nu
 /**
  * Turns the state a context shows into a Recommend request: stock and
  * warehouse state of the candidates, inbound elsewhere on a non-candidate
- * warehouse (so network totals match), pending units and the contract position.
+ * warehouse (so network totals match), pending units, the order's contract
+ * position and every contract segment's standing.
  */
 export function requestFromContext(world: World, ctx: DecisionContext): RecommendRequest {
   const o = ctx.order;
@@ -82,8 +86,23 @@ export function requestFromContext(world: World, ctx: DecisionContext): Recommen
         ? { orderedUnits: o.contract.orderedUnits, filledUnits: o.contract.filledUnits, hoursToPeriodEnd: o.contract.hoursToPeriodEnd }
         : undefined,
     },
-    snapshot: { nowHours: ctx.nowHours, hoursLeft: ctx.hoursLeft, stock, warehouses },
+    snapshot: { nowHours: ctx.nowHours, hoursLeft: ctx.hoursLeft, stock, warehouses, contracts: segmentContracts(ctx) },
   };
+}
+
+/** Every contract segment's standing a context shows, as a request's `snapshot.contracts`. */
+export function segmentContracts(ctx: DecisionContext): SegmentContract[] {
+  return (ctx.contracts ?? []).map((p) => ({
+    segment: p.segment,
+    position: { orderedUnits: p.orderedUnits, filledUnits: p.filledUnits, hoursToPeriodEnd: p.hoursToPeriodEnd },
+  }));
+}
+
+/** Encodes and decodes a request exactly as the wire does. */
+export function overTheWire(req: RecommendRequest): RecommendRequest__Output {
+  const def = loadAllocationProto().packageDefinition[SERVICE_NAME] as protoLoader.ServiceDefinition;
+  const m = def.Recommend!;
+  return m.requestDeserialize(m.requestSerialize(req)) as RecommendRequest__Output;
 }
 
 export interface TestServer extends RunningServer {

@@ -2,12 +2,14 @@
 
 import type { StockLevel as _allocation_v1_StockLevel, StockLevel__Output as _allocation_v1_StockLevel__Output } from '../../allocation/v1/StockLevel.js';
 import type { WarehouseState as _allocation_v1_WarehouseState, WarehouseState__Output as _allocation_v1_WarehouseState__Output } from '../../allocation/v1/WarehouseState.js';
+import type { SegmentContract as _allocation_v1_SegmentContract, SegmentContract__Output as _allocation_v1_SegmentContract__Output } from '../../allocation/v1/SegmentContract.js';
 
 export interface Snapshot {
   'nowHours'?: (number | string);
   'hoursLeft'?: (number | string);
   'stock'?: (_allocation_v1_StockLevel)[];
   'warehouses'?: (_allocation_v1_WarehouseState)[];
+  'contracts'?: (_allocation_v1_SegmentContract)[];
   '_hoursLeft'?: "hoursLeft";
 }
 
@@ -16,5 +18,6 @@ export interface Snapshot__Output {
   'hoursLeft'?: (number);
   'stock': (_allocation_v1_StockLevel__Output)[];
   'warehouses': (_allocation_v1_WarehouseState__Output)[];
+  'contracts': (_allocation_v1_SegmentContract__Output)[];
   '_hoursLeft'?: "hoursLeft";
 }
