@@ -17,6 +17,8 @@ export interface OrderPlan {
  * order. `contractBuffer[g]` raises contract segment g's fill-rate target by that
  * share (capped at 1) for the plan only — the scenario and its KPIs are untouched.
  * Demand does not depend on the targets, so every buffer plans the same orders.
+ * Contract credit falls where the plan allocates (`creditAsPlanned`): the plan is one
+ * the simulator can follow, commitments included.
  */
 export function oraclePlanner(world: World): (seed: number, days: number | undefined, contractBuffer: readonly number[]) => Promise<OrderPlan> {
   const worlds = new Map<string, World>([['', world]]);
@@ -34,7 +36,7 @@ export function oraclePlanner(world: World): (seed: number, days: number | undef
       worlds.set(key, w);
     }
     const demand = drawDemand(w, seed, days ?? w.scenario.horizonDays);
-    const o = await solveOracle(w, { seed, days, demand, details: true });
+    const o = await solveOracle(w, { seed, days, demand, details: true, creditAsPlanned: true });
     const a = o.details!.allocations;
     return { ordered: demand.qty, order: a.order, warehouse: a.warehouse, hour: a.hour, units: a.units, count: a.count };
   };

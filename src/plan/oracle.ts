@@ -137,6 +137,13 @@ export interface OracleOptions {
   contracts?: ContractMode;
   /** Also return duals and the plan per order (`OracleResult.details`). */
   details?: boolean;
+  /**
+   * Credit every contract unit to the period of the moment the plan allocates it, as the
+   * simulator does (default false: a replenished order still waiting at the next period's
+   * first wave may be credited to either period, a relaxation of the bound). A plan to
+   * follow needs it: otherwise it can count on credit that following it never earns.
+   */
+  creditAsPlanned?: boolean;
 }
 
 const EPS = 1e-9;
@@ -306,7 +313,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     }
     const notServed = clock.surelyLost(t, seg.patienceHours) ? -pw * seg.lostSalePenaltyPerUnit : 0;
     constant += q * Math.max(best, notServed);
-    const k = seg.contract ? periodOf(periodEnds[g]!, fw) : -1;
+    const k = seg.contract ? periodOf(periodEnds[g]!, options.creditAsPlanned ? bestA : fw) : -1;
     if (best >= notServed) {
       constServed += q;
       if (details) planned.push({ order: i, w: bestW, a: bestA, units: q, col: -1 });
@@ -326,7 +333,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
       constFilled[g]![k]! += q;
       if (k + 1 < ends.length) {
         const firstNext = clock.after(ends[k]!);
-        if (firstNext < H - EPS && clock.alive(t, seg.patienceHours, firstNext)) shiftable[g]![k]! += q;
+        if (!options.creditAsPlanned && firstNext < H - EPS && clock.alive(t, seg.patienceHours, firstNext)) shiftable[g]![k]! += q;
       }
     }
   }
