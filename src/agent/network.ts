@@ -1,5 +1,5 @@
 import { Stream } from '../sim/kernel/random.js';
-import { contractPressureShift, NC, NX, type FeatureSpec } from './features/encoder.js';
+import { NC, NX, type FeatureSpec } from './features/encoder.js';
 import { FORWARD_WASM_BASE64 } from './forward-wasm.js';
 
 /**
@@ -188,7 +188,6 @@ export class Network {
     const y = this.outAt >> 3;
     const b3 = this.b3;
     for (let k = 0; k <= count; k++) out[k] = b3 + f64[y + k]!;
-    out[count] += contractPressureShift(context, this.spec.derived.contractMultiplier);
     return out;
   }
 
@@ -220,7 +219,6 @@ export const plainForward = {
       if (k < count) for (let f = 0; f < NC; f++) for (let h = 0; h < H; h++) h1[h] += cand[k * NC + f]! * params.pW1c[f * H + h]!;
       out.push(plainHead(h1, params.pW2, params.pb2, params.pW3, params.pb3[0]!, h2));
     }
-    out[count]! += contractPressureShift(context, spec.derived.contractMultiplier);
     return out;
   },
   value(params: NetworkParams, spec: FeatureSpec, context: Float32Array): number {

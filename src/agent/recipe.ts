@@ -69,19 +69,11 @@ export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; sec
       );
       o.onRound?.(m, rounds);
     },
-    onCalibrate: (t, seeds) => {
-      o.log(
-        `contract multiplier ${t.multiplier} on round ${t.round}: reward ${fmt(t.reward)} per run, ${t.misses} periods below target over ${seeds} seeds`,
-      );
-    },
   });
   const seconds = (performance.now() - started) / 1000;
   const best = result.metrics.find((m) => m.round === result.bestRound)!;
-  const cal = result.calibration;
   o.log(
-    cal
-      ? `kept the checkpoint of round ${result.bestRound} with contract multiplier ${cal.kept.multiplier} (fewest contract periods below target over ${cal.seeds} seeds, ${cal.kept.misses} of ${cal.periods}; then best reward, ${fmt(cal.kept.reward)})`
-      : `kept the checkpoint of round ${result.bestRound} (${hard ? `fewest contract periods below target in validation, ${best.val_contract_misses}; then ` : ''}best validation reward, ${fmt(best.val_reward)})`,
+    `kept the checkpoint of round ${result.bestRound} (${hard ? `fewest contract periods below target in validation, ${best.val_contract_misses}; then ` : ''}best validation reward, ${fmt(best.val_reward)})`,
   );
   const dir = saveModel(o.out, {
     params: result.params,
@@ -100,7 +92,6 @@ export async function trainAndSave(o: RecipeOptions): Promise<{ dir: string; sec
       method: 'hindsight',
       derived: result.derived,
       bestRound: result.bestRound,
-      ...(cal ? { calibration: cal } : {}),
     },
     curve: result.metrics,
   });

@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 6)
     .option('--labels <kind>', 'hindsight: plan (imitate the hindsight plan of each seed) or prices (hindsight bid prices)', 'plan')
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
-    .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 3)
+    .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 6)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
     .option('--seed <n>', 'seed: episodes use seed + i; derivation and teacher runs seed + 1000000 + e; validation seed + 2000000 + v', intOption('--seed'), 1)
     .option('--envs <n>', 'parallel environment copies', intOption('--envs', 1), 2)

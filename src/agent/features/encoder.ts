@@ -102,27 +102,6 @@ export interface DerivedInputs {
   penaltyWeight: number;
   /** Per SKU id: 101 points, the unit margin at the top 0%, 1%, …, 100% of remaining demand. */
   charges: Record<string, number[]>;
-  /**
-   * The contract multiplier λ ≥ 0 (logit units; absent = 0): the price of the commitments
-   * at decision time, set by training on validation seeds (see `contractPressureShift`).
-   */
-  contractMultiplier?: number;
-}
-
-const IX_SEG_CONTRACT = 0;
-const IX_NEED_COVER = 32;
-
-/**
- * What the contract multiplier adds to the defer option's logit for a step with raw
- * (unstandardised) context `context`: λ × what the commitments still need this period
- * over the stock of this SKU (`contracts_need_cover`) — positive for other segments'
- * orders (hold the stock back), negative for a contract order (serve it). A Lagrangian
- * term on the policy: 0 while every commitment is on track or the SKU is plentiful.
- */
-export function contractPressureShift(context: ArrayLike<number>, multiplier: number | undefined): number {
-  if (!multiplier) return 0;
-  const p = multiplier * context[IX_NEED_COVER]!;
-  return context[IX_SEG_CONTRACT]! > 0 ? -p : p;
 }
 
 /**

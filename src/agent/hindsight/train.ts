@@ -38,11 +38,6 @@ export interface HindsightConfig {
   temperature: number;
   /** Validation seeds the checkpoint is chosen on. */
   validationSeeds: number;
-  /**
-   * Seeds added to the validation seeds (seed + 3,000,000 + v) when the contract
-   * multiplier is set (hard contracts): a constraint checked on more runs.
-   */
-  calibrationSeeds: number;
   /** The rule that sequences waves and is the paired baseline of validation. */
   baseRule: string;
   /** Contracts as constraints (the scenario's `contracts` mode) or as prices. */
@@ -71,8 +66,7 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   ordinaryStepsPerEpisode: 15_000,
   scarceStepsPerEpisode: 30_000,
   temperature: 0.01,
-  validationSeeds: 3,
-  calibrationSeeds: 3,
+  validationSeeds: 6,
   baseRule: 'fair-share',
   labels: 'plan',
   days: null,
@@ -121,31 +115,7 @@ export interface HindsightResult {
   metrics: RoundMetrics[];
   /** Round whose checkpoint was kept (best validation reward). */
   bestRound: number;
-  /** How the contract multiplier was set (hard contracts with contract segments; null otherwise). */
-  calibration: Calibration | null;
 }
-
-/** One checkpoint × contract multiplier tried on the calibration seeds. */
-export interface CalibrationTrial {
-  round: number;
-  multiplier: number;
-  reward: number;
-  misses: number;
-}
-
-/** The contract multiplier's search: every trial, and the one kept. */
-export interface Calibration {
-  seeds: number;
-  periods: number;
-  trials: CalibrationTrial[];
-  kept: CalibrationTrial;
-}
-
-/**
- * Contract multipliers tried, in logit units, smallest first: a geometric grid, the
- * same for every scenario (the multiplier scales a feature bounded to [0, 5]).
- */
-export const CONTRACT_MULTIPLIERS = [0.25, 0.5, 1, 2, 4, 8, 16];
 
 /** Raised when a scenario gives the recipe nothing to learn from. */
 export class NothingToLearnError extends Error {
@@ -201,8 +171,6 @@ export async function trainHindsight(
   hooks: {
     onDerived?: (d: DerivedReport) => void;
     onRound?: (m: RoundMetrics) => void;
-    /** Each checkpoint × contract multiplier tried on the calibration seeds (`seeds` of them). */
-    onCalibrate?: (t: CalibrationTrial, seeds: number) => void;
     /** The hindsight plan of a seed: when given, scarce-SKU steps are labelled by it (see `planValues`). */
     planner?: HindsightPlanner;
   } = {},
@@ -317,25 +285,8 @@ export async function trainHindsight(
     return { reward: k.kpis.reward, misses: k.kpis.contractPeriodsMissed };
   });
 
-  /** The network with contract multiplier `multiplier`, greedy, on `seeds`. */
-  const validate = (params: NetworkParams, multiplier: number, seeds: readonly number[], version: string) => {
-    const withMultiplier: FeatureSpec = { ...spec, derived: { ...derived, contractMultiplier: multiplier } };
-    const policy = new NetworkPolicy('candidate', version, new Network(params, withMultiplier), { minUnitMargin: 0 }, base, 'greedy');
-    return seeds.map((seed) => {
-      const run = simulate(world, policy, { seed, ...(days ? { days } : {}) });
-      const k = computeKpis(run);
-      const misses = k.kpis.contractPeriodsMissed;
-      const short = shortfallShares(world, run);
-      run.ledger.release();
-      return { reward: k.kpis.reward, cfill: k.kpis.contractFillRate, misses, periods: k.kpis.contractPeriods, short };
-    });
-  };
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
   const metrics: RoundMetrics[] = [];
   let best: { params: NetworkParams; reward: number; misses: number; round: number } | null = null;
-  /** The checkpoint with the best validation reward, whatever its misses: the multiplier may mend them. */
-  let top: { params: NetworkParams; reward: number; round: number } | null = null;
   let nextSeed = cfg.seed + cfg.episodesPerRound;
   for (let round = 0; round <= cfg.rounds; round++) {
     const before = round === 0 ? 0 : data.length;
@@ -348,7 +299,16 @@ export async function trainHindsight(
     if (!Number.isFinite(fit.loss)) throw new NothingToLearnError(`${world.scenario.name}: training loss is ${fit.loss} in round ${round}`);
     // ---- validate: the network decides greedily on held-out seeds
     const params = net.toParams();
-    const val = validate(params, 0, valSeeds, `round-${round}`);
+    const policy = new NetworkPolicy('candidate', `round-${round}`, new Network(params, spec), { minUnitMargin: 0 }, base, 'greedy');
+    const val = valSeeds.map((seed) => {
+      const run = simulate(world, policy, { seed, ...(days ? { days } : {}) });
+      const k = computeKpis(run);
+      const misses = k.kpis.contractPeriodsMissed;
+      const short = shortfallShares(world, run);
+      run.ledger.release();
+      return { reward: k.kpis.reward, cfill: k.kpis.contractFillRate, misses, short };
+    });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const m: RoundMetrics = {
       round,
       samples: data.length - before,
@@ -368,7 +328,6 @@ export async function trainHindsight(
     // With hard contracts a checkpoint that breaks fewer commitments comes first; then reward.
     const misses = cfg.hardContracts ? m.val_contract_misses : 0;
     if (!best || misses < best.misses || (misses === best.misses && m.val_reward > best.reward)) best = { params, reward: m.val_reward, misses, round };
-    if (!top || m.val_reward > top.reward) top = { params, reward: m.val_reward, round };
     // Commitments as constraints, learned: a contract the network left short in validation gets a larger
     // margin in the plans it imitates (by the worst period's shortfall share), and every plan label is redone.
     if (planner && cfg.hardContracts && round < cfg.rounds) {
@@ -385,43 +344,7 @@ export async function trainHindsight(
   }
   net.dispose();
   adam.dispose();
-
-  // ---- the contract multiplier (hard contracts): a Lagrangian price of the commitments at decision time.
-  // The kept checkpoint and the best-reward one are tried on more seeds; while the better of them leaves a
-  // period below target, the best-reward one is tried with larger multipliers, until none is left short.
-  // Kept: fewest periods below target, then best reward.
-  let kept = { params: best!.params, round: best!.round, multiplier: 0 };
-  let calibration: Calibration | null = null;
-  if (cfg.hardContracts && world.scenario.segments.some((g) => g.contract)) {
-    const seeds = [...valSeeds, ...Array.from({ length: cfg.calibrationSeeds }, (_, v) => cfg.seed + 3_000_000 + v)];
-    const paramsOf = new Map([[best!.round, best!.params], [top!.round, top!.params]]);
-    const trials: CalibrationTrial[] = [];
-    let periods = 0;
-    const trial = (round: number, multiplier: number): CalibrationTrial => {
-      const val = validate(paramsOf.get(round)!, multiplier, seeds, `round-${round}`);
-      periods = val.reduce((a, v) => a + v.periods, 0);
-      const t = { round, multiplier, reward: mean(val.map((v) => v.reward)), misses: val.reduce((a, v) => a + v.misses, 0) };
-      trials.push(t);
-      hooks.onCalibrate?.(t, seeds.length);
-      return t;
-    };
-    const better = (a: CalibrationTrial, b: CalibrationTrial) => a.misses < b.misses || (a.misses === b.misses && a.reward > b.reward);
-    let pick = trial(best!.round, 0);
-    if (top!.round !== best!.round) {
-      const t = trial(top!.round, 0);
-      if (better(t, pick)) pick = t;
-    }
-    for (const multiplier of CONTRACT_MULTIPLIERS) {
-      if (pick.misses === 0) break;
-      const t = trial(top!.round, multiplier);
-      if (better(t, pick)) pick = t;
-      if (t.misses === 0) break;
-    }
-    calibration = { seeds: seeds.length, periods, trials, kept: pick };
-    kept = { params: paramsOf.get(pick.round)!, round: pick.round, multiplier: pick.multiplier };
-  }
-  const keptSpec: FeatureSpec = { ...spec, derived: { ...derived, ...(kept.multiplier > 0 ? { contractMultiplier: kept.multiplier } : {}) } };
-  return { params: kept.params, spec: keptSpec, config: cfg, derived: report, metrics, bestRound: kept.round, calibration };
+  return { params: best!.params, spec, config: cfg, derived: report, metrics, bestRound: best!.round };
 }
 
 /** Appends in place (a spread of 100,000 arguments overflows the stack). */

@@ -61,8 +61,6 @@ export interface ModelMeta {
   method?: string;
   derived?: object;
   bestRound?: number;
-  /** Hindsight with hard contracts: how the contract multiplier was set (trials and the one kept). */
-  calibration?: object;
 }
 
 export interface ModelArtifacts {
@@ -240,9 +238,6 @@ function checkSpec(dir: string, raw: unknown): FeatureSpec {
     if (!Array.isArray(curve) || curve.length !== 101 || curve.some((x) => !finite(x) || (x as number) < 0)) {
       throw new ModelLoadError(`model ${dir}: feature-spec.json derived.charges[${sku}] must be 101 finite numbers >= 0`);
     }
-  }
-  if (d.contractMultiplier !== undefined && (!finite(d.contractMultiplier) || d.contractMultiplier < 0)) {
-    throw new ModelLoadError(`model ${dir}: feature-spec.json derived.contractMultiplier(=${String(d.contractMultiplier)}) must be a finite number >= 0`);
   }
   return s as FeatureSpec;
 }
