@@ -88,8 +88,7 @@ export class SnapshotState {
   /** The decision context of `order` in the current state. */
   context(order: ValidOrder): DecisionContext {
     const snap = this.snap!;
-    const own = this.standing(order.segment, order.contract);
-    return this.builder.build(orderState(order), snap.nowHours, snap.hoursLeft, own, (g) => (g === order.segment ? own : this.standing(g)));
+    return this.builder.build(orderState(order), snap.nowHours, snap.hoursLeft, { standing: (g) => this.standing(g, g === order.segment ? order.contract : undefined) });
   }
 
   /**

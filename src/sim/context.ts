@@ -1,4 +1,5 @@
 import { calendarFactor, type World } from './model/world.js';
+import type { Segment } from './scenario/index.js';
 import type { NetworkState } from './network-state.js';
 import type { Candidate, ContractPosition, DecisionContext, InboundView, LineContext, ModeOption, PendingOrderView, PerSegment, Policy, SegmentContractPosition } from './policies/contract.js';
 
@@ -28,6 +29,25 @@ export interface ContractStanding {
   orderedUnits: number;
   filledUnits: number;
   hoursToPeriodEnd: number;
+}
+
+/**
+ * Where contexts read contract standings: segment `g`'s at hour `now`, or undefined
+ * when it has no contract terms. The result is read at once (it may be rewritten by the
+ * next call).
+ */
+export interface ContractStandings {
+  standing(g: number, now: number): ContractStanding | undefined;
+}
+
+/** Writes a position from a segment's contract terms and its standing. */
+function writePosition(p: ContractPosition, terms: NonNullable<Segment['contract']>, got: ContractStanding): void {
+  p.committedUnits = terms.committedUnitsPerPeriod;
+  p.orderedUnits = got.orderedUnits;
+  p.filledUnits = got.filledUnits;
+  p.fillRateTarget = terms.fillRateTarget;
+  p.shortfallPenaltyPerUnit = terms.shortfallPenaltyPerUnit;
+  p.hoursToPeriodEnd = got.hoursToPeriodEnd;
 }
 
 const NO_MODES: readonly ModeOption[] = Object.freeze([]);
@@ -126,11 +146,11 @@ export class ContextBuilder {
   }
 
   /**
-   * The context of `order` at hour `now`; `contract` is its standing when its segment
-   * has contract terms; `standing(g)` gives every contract segment's (the context's
-   * `contracts`; none without it).
+   * The context of `order` at hour `now`. `standings` gives every contract segment's
+   * standing: the order's own (`order.contract`) and the list every order sees
+   * (`contracts`); without it neither is set.
    */
-  build(order: OrderState, now: number, hoursLeft: number, contract?: ContractStanding, standing?: (g: number) => ContractStanding | undefined): DecisionContext {
+  build(order: OrderState, now: number, hoursLeft: number, standings?: ContractStandings): DecisionContext {
     const world = this.world;
     const st = this.state;
     const s = world.scenario;
@@ -217,32 +237,22 @@ export class ContextBuilder {
     oc.patienceHours = seg.patienceHours;
     oc.latePenaltyPerUnit = seg.latePenaltyPerUnit;
     oc.lostSalePenaltyPerUnit = seg.lostSalePenaltyPerUnit;
-    const ct = seg.contract;
-    if (ct && contract) {
+    const own = seg.contract ? standings?.standing(order.segment, now) : undefined;
+    if (own) {
       const cp = this.contract ?? ({} as ContractPosition);
-      cp.committedUnits = ct.committedUnitsPerPeriod;
-      cp.orderedUnits = contract.orderedUnits;
-      cp.filledUnits = contract.filledUnits;
-      cp.fillRateTarget = ct.fillRateTarget;
-      cp.shortfallPenaltyPerUnit = ct.shortfallPenaltyPerUnit;
-      cp.hoursToPeriodEnd = contract.hoursToPeriodEnd;
+      writePosition(cp, seg.contract!, own);
       oc.contract = cp;
     } else oc.contract = undefined;
     const all = this.reuse ? this.positions : [];
     let n = 0;
-    if (standing) {
+    if (standings) {
       for (const g of this.contractSegments) {
-        const got = standing(g);
+        const got = standings.standing(g, now);
         if (!got) continue;
         const terms = s.segments[g]!;
         const p = this.reuse ? (all[n] ??= position()) : position();
         p.segment = terms.id;
-        p.committedUnits = terms.contract!.committedUnitsPerPeriod;
-        p.orderedUnits = got.orderedUnits;
-        p.filledUnits = got.filledUnits;
-        p.fillRateTarget = terms.contract!.fillRateTarget;
-        p.shortfallPenaltyPerUnit = terms.contract!.shortfallPenaltyPerUnit;
-        p.hoursToPeriodEnd = got.hoursToPeriodEnd;
+        writePosition(p, terms.contract!, got);
         all[n++] = p;
       }
     }

@@ -316,13 +316,8 @@ export class Simulation {
     return false;
   }
 
-  /** Every contract segment's standing at `standingNow`, for the contexts' `contracts`. */
-  private standingNow = 0;
-  private readonly standingOf = (g: number) => this.contracts.standing(g, this.standingNow);
-
   private buildContext(o: SimOrder, now: number): DecisionContext {
-    this.standingNow = now;
-    return this.contexts.build(o, now, Math.max(0, this.horizon - now), this.contracts.standing(o.segment, now), this.standingOf);
+    return this.contexts.build(o, now, Math.max(0, this.horizon - now), this.contracts);
   }
 
   /** Offers one order to the policy and applies its decision. */

@@ -1,5 +1,5 @@
 import { EntryKind } from '../ledger.js';
-import type { ContractStanding } from '../context.js';
+import type { ContractStanding, ContractStandings } from '../context.js';
 import type { Run } from './run.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Run } from './run.js';
  * current period; at each period's end (and at the horizon) the shortfall against
  * the fill-rate target, on the units the agreement covers, is charged.
  */
-export class Contracts {
+export class Contracts implements ContractStandings {
   private readonly ordered: Float64Array;
   private readonly filled: Float64Array;
   private readonly periodStart: Float64Array;
