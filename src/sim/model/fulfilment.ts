@@ -5,6 +5,7 @@ import type { Decision } from '../policies/contract.js';
 import type { Contracts } from './contracts.js';
 import type { OrderLine, SimOrder } from './orders.js';
 import type { Run } from './run.js';
+import { grown, SlotStore } from './slots.js';
 import { laneTransitHours, type World } from './world.js';
 
 /**
@@ -14,7 +15,7 @@ import { laneTransitHours, type World } from './world.js';
  * transit keep no objects alive (they would be promoted and collected in the
  * old generation, and read back from cold memory at delivery).
  */
-class Shipments {
+class Shipments extends SlotStore {
   order = new Int32Array(256);
   segment = new Int32Array(256);
   region = new Int32Array(256);
@@ -27,15 +28,8 @@ class Shipments {
   createdHours = new Float64Array(256);
   transitZ = new Float64Array(256);
   lateU = new Float64Array(256);
-  private free: number[] = [];
-  private used = 0;
-
   add(o: SimOrder, line: OrderLine, w: number, q: number, laneMode: number): number {
-    let i = this.free.pop();
-    if (i === undefined) {
-      if (this.used === this.order.length) this.grow();
-      i = this.used++;
-    }
+    const i = this.slot();
     this.order[i] = o.index;
     this.segment[i] = o.segment;
     this.region[i] = o.region;
@@ -50,33 +44,22 @@ class Shipments {
     return i;
   }
 
-  release(i: number): void {
-    this.free.push(i);
+  protected capacity(): number {
+    return this.order.length;
   }
 
-  private grow(): void {
-    const n = this.order.length * 2;
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.order = i32(this.order);
-    this.segment = i32(this.segment);
-    this.region = i32(this.region);
-    this.sku = i32(this.sku);
-    this.warehouse = i32(this.warehouse);
-    this.quantity = i32(this.quantity);
-    this.laneMode = i32(this.laneMode);
-    this.unitPrice = f64(this.unitPrice);
-    this.createdHours = f64(this.createdHours);
-    this.transitZ = f64(this.transitZ);
-    this.lateU = f64(this.lateU);
+  protected grow(n: number): void {
+    this.order = grown(this.order, n);
+    this.segment = grown(this.segment, n);
+    this.region = grown(this.region, n);
+    this.sku = grown(this.sku, n);
+    this.warehouse = grown(this.warehouse, n);
+    this.quantity = grown(this.quantity, n);
+    this.laneMode = grown(this.laneMode, n);
+    this.unitPrice = grown(this.unitPrice, n);
+    this.createdHours = grown(this.createdHours, n);
+    this.transitZ = grown(this.transitZ, n);
+    this.lateU = grown(this.lateU, n);
   }
 }
 

@@ -5,6 +5,7 @@ import type { RandomStreams } from '../kernel/random.js';
 import type { Contracts } from './contracts.js';
 import { DemandProcess } from './demand.js';
 import { KIND_INDEX } from './world.js';
+import { grown, SlotStore } from './slots.js';
 import type { Run } from './run.js';
 
 /** One line of a customer order inside the simulator. */
@@ -28,20 +29,8 @@ export interface SimOrder extends OrderState {
   lateU: number;
 }
 
-function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
-}
-
-function grownFloat64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-
 /** Orders drawn and not yet arrived, in typed arrays indexed by a slot (the arrival event's argument). */
-class Drawn {
+class Drawn extends SlotStore {
   index = new Int32Array(1024);
   sku = new Int32Array(1024);
   region = new Int32Array(1024);
@@ -51,15 +40,8 @@ class Drawn {
   unitPrice = new Float64Array(1024);
   transitZ = new Float64Array(1024);
   lateU = new Float64Array(1024);
-  private free: number[] = [];
-  private used = 0;
-
   add(index: number, sku: number, region: number, segment: number, qty: number, at: number, unitPrice: number, transitZ: number, lateU: number): number {
-    let i = this.free.pop();
-    if (i === undefined) {
-      if (this.used === this.at.length) this.grow();
-      i = this.used++;
-    }
+    const i = this.slot();
     this.index[i] = index;
     this.sku[i] = sku;
     this.region[i] = region;
@@ -72,21 +54,20 @@ class Drawn {
     return i;
   }
 
-  release(i: number): void {
-    this.free.push(i);
+  protected capacity(): number {
+    return this.at.length;
   }
 
-  private grow(): void {
-    const n = this.at.length * 2;
-    this.index = grownInt32(this.index, n);
-    this.sku = grownInt32(this.sku, n);
-    this.region = grownInt32(this.region, n);
-    this.segment = grownInt32(this.segment, n);
-    this.quantity = grownInt32(this.quantity, n);
-    this.at = grownFloat64(this.at, n);
-    this.unitPrice = grownFloat64(this.unitPrice, n);
-    this.transitZ = grownFloat64(this.transitZ, n);
-    this.lateU = grownFloat64(this.lateU, n);
+  protected grow(n: number): void {
+    this.index = grown(this.index, n);
+    this.sku = grown(this.sku, n);
+    this.region = grown(this.region, n);
+    this.segment = grown(this.segment, n);
+    this.quantity = grown(this.quantity, n);
+    this.at = grown(this.at, n);
+    this.unitPrice = grown(this.unitPrice, n);
+    this.transitZ = grown(this.transitZ, n);
+    this.lateU = grown(this.lateU, n);
   }
 }
 
@@ -130,7 +111,7 @@ export class Orders {
     const d = this.drawn;
     let n = 0;
     this.demand.drawDay(day, (sku, region, segment, qty, at, unitPrice, transitZ, lateU) => {
-      if (n === this.today.length) this.today = grownInt32(this.today, 2 * n);
+      if (n === this.today.length) this.today = grown(this.today, 2 * n);
       this.today[n++] = d.add(this.count++, sku, region, segment, qty, at, unitPrice, transitZ, lateU);
     });
     const sorted = this.byArrival(this.today, n, day * 24);

@@ -2,28 +2,22 @@ import { Priority } from '../kernel/priority.js';
 import type { RandomStreams, Stream } from '../kernel/random.js';
 import { EntryKind } from '../ledger.js';
 import type { Run } from './run.js';
+import { grown, SlotStore } from './slots.js';
 
 /**
  * Receipts in transit, in typed arrays indexed by a slot the kernel carries as
  * the event's argument: a receipt lives for a whole lead time, and weeks of
  * them as objects would be promoted to the old generation and collected there.
  */
-class Receipts {
+class Receipts extends SlotStore {
   warehouse = new Int32Array(64);
   sku = new Int32Array(64);
   quantity = new Int32Array(64);
   /** 1: scheduled (exogenous) inbound rather than a replenishment order. */
   scheduled = new Uint8Array(64);
-  private free: number[] = [];
-  private used = 0;
-
   /** A receipt's slot; it lands at the hour its kernel event runs. */
   add(w: number, s: number, q: number, scheduled: boolean): number {
-    let i = this.free.pop();
-    if (i === undefined) {
-      if (this.used === this.quantity.length) this.grow();
-      i = this.used++;
-    }
+    const i = this.slot();
     this.warehouse[i] = w;
     this.sku[i] = s;
     this.quantity[i] = q;
@@ -31,24 +25,15 @@ class Receipts {
     return i;
   }
 
-  release(i: number): void {
-    this.free.push(i);
+  protected capacity(): number {
+    return this.quantity.length;
   }
 
-  private grow(): void {
-    const n = this.quantity.length * 2;
-    const w = new Int32Array(n);
-    w.set(this.warehouse);
-    this.warehouse = w;
-    const s = new Int32Array(n);
-    s.set(this.sku);
-    this.sku = s;
-    const q = new Int32Array(n);
-    q.set(this.quantity);
-    this.quantity = q;
-    const f = new Uint8Array(n);
-    f.set(this.scheduled);
-    this.scheduled = f;
+  protected grow(n: number): void {
+    this.warehouse = grown(this.warehouse, n);
+    this.sku = grown(this.sku, n);
+    this.quantity = grown(this.quantity, n);
+    this.scheduled = grown(this.scheduled, n);
   }
 }
 
