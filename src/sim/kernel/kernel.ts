@@ -150,7 +150,6 @@ export class Kernel {
     return best;
   }
 
-
   /** Schedules `handler(arg)` after `delay` hours from now. */
   after<A>(delay: number, priority: number, handler: Handler<A>, arg?: A): void {
     if (!(delay >= 0)) throw new SimError(`delay(=${delay}) must be >= 0`);
