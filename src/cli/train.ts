@@ -13,6 +13,9 @@ interface TrainCliOptions {
   rounds: number;
   episodes: number;
   labels: string;
+  stakes: boolean;
+  offPath: boolean;
+  catchUp: boolean;
   validationSeeds: number;
   scenario: string;
   out: string;
@@ -61,6 +64,9 @@ export function register(program: Command): void {
     .option('--method <m>', 'hindsight (default) or ppo', 'hindsight')
     .option('--rounds <n>', 'hindsight: rounds in which the network plays and hindsight labels what it saw', intOption('--rounds', 0), 6)
     .option('--labels <kind>', 'hindsight: plan (imitate the hindsight plan of each seed) or prices (hindsight bid prices)', 'plan')
+    .option('--no-stakes', "hindsight (plan labels): count every plan label alike instead of by its stake at the plan's prices")
+    .option('--no-off-path', "hindsight (plan labels): follow the plan even where the episode has sold ahead of or behind it")
+    .option('--no-catch-up', "hindsight (plan labels): follow the plan even where following it would leave a contract period short")
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
     .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 6)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
@@ -218,6 +224,9 @@ async function runHindsight(opts: TrainCliOptions): Promise<void> {
       rounds: opts.rounds,
       episodesPerRound: opts.episodes,
       labels: opts.labels,
+      stakes: opts.stakes,
+      offPath: opts.offPath,
+      catchUp: opts.catchUp,
       validationSeeds: opts.validationSeeds,
       baseRule: opts.baseRule,
       days: opts.days ?? null,

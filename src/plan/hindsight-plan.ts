@@ -5,11 +5,18 @@ import { solveOracle } from './oracle.js';
 /** The hindsight plan of one seed per order, as the learning code takes it (see `agent/hindsight/plan.ts`). */
 export interface OrderPlan {
   ordered: Int32Array;
+  /** Segment and SKU index per order. */
+  segment: Int32Array;
+  sku: Int32Array;
   order: Int32Array;
   warehouse: Int32Array;
   hour: Float64Array;
   units: Float64Array;
   count: number;
+  /** The plan's bid prices: each stock-balance row (SKU, warehouse, the hour its bucket starts) and its dual. */
+  supply: { sku: Int32Array; warehouse: Int32Array; fromHour: Float64Array; dual: Float64Array };
+  /** The plan's contract prices: per segment × period, the period's end hour and its price per credited unit. */
+  contracts: { segment: Int32Array; periodEndHour: Float64Array; price: Float64Array };
 }
 
 /**
@@ -37,7 +44,27 @@ export function oraclePlanner(world: World): (seed: number, days: number | undef
     }
     const demand = drawDemand(w, seed, days ?? w.scenario.horizonDays);
     const o = await solveOracle(w, { seed, days, demand, details: true, creditAsPlanned: true });
-    const a = o.details!.allocations;
-    return { ordered: demand.qty, order: a.order, warehouse: a.warehouse, hour: a.hour, units: a.units, count: a.count };
+    const { allocations: a, supplyRows: r, contractPrices: c } = o.details!;
+    return {
+      ordered: demand.qty,
+      segment: demand.segment,
+      sku: demand.sku,
+      order: a.order,
+      warehouse: a.warehouse,
+      hour: a.hour,
+      units: a.units,
+      count: a.count,
+      supply: {
+        sku: Int32Array.from(r, (x) => x.sku),
+        warehouse: Int32Array.from(r, (x) => x.warehouse),
+        fromHour: Float64Array.from(r, (x) => x.fromHour),
+        dual: Float64Array.from(r, (x) => x.dual),
+      },
+      contracts: {
+        segment: Int32Array.from(c, (x) => x.segment),
+        periodEndHour: Float64Array.from(c, (x) => x.periodEndHour),
+        price: Float64Array.from(c, (x) => x.price),
+      },
+    };
   };
 }

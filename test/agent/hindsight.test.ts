@@ -9,7 +9,7 @@ import { validateDecision, type DecisionContext } from '../../src/sim/policies/c
 import { selectBackend } from '../../src/agent/backend.js';
 import { HindsightPrices } from '../../src/agent/hindsight/labels.js';
 import { NothingToLearnError, trainHindsight } from '../../src/agent/hindsight/train.js';
-import { HindsightPlan, planValues, type PlanStep } from '../../src/agent/hindsight/plan.js';
+import { HindsightPlan, planStake, planValues, type PlanStep } from '../../src/agent/hindsight/plan.js';
 import { oraclePlanner } from '../../src/plan/hindsight-plan.js';
 import { initParams, Network } from '../../src/agent/network.js';
 import { NetworkPolicy } from '../../src/agent/network-policy.js';
@@ -69,7 +69,7 @@ describe('hindsight imitation', async () => {
     expect(plan.due(0, 8, 3)).toEqual({ units: 3, from: new Map([[1, 2], [0, 3]]) }); // 2 already placed
     expect(plan.due(1, 100, 3).units).toBe(0);
     const step = (order: number, hour: number, quantity: number): PlanStep => ({
-      seed: 1, order, hour, quantity, warehouse: Int32Array.from([0, 0, 1]), values: Float64Array.from([10, 12, 9]),
+      seed: 1, order, hour, quantity, warehouse: Int32Array.from([0, 0, 1]), values: Float64Array.from([10, 12, 9]), sku: 0, segment: 0, unserved: -1,
     });
     // Before its moment, or never in the plan: defer (the last entry) is the only option.
     expect([...planValues(step(0, 3, 5), plan)]).toEqual([-Infinity, -Infinity, -Infinity, 0]);
@@ -84,6 +84,92 @@ describe('hindsight imitation', async () => {
     // The planned warehouse is not offered: every offered option stays open.
     const elsewhere = { ...step(2, 4, 2), warehouse: Int32Array.from([0, 0, 2]) };
     expect([...planValues(elsewhere, plan)]).toEqual([10, 12, 9, -Infinity]);
+  });
+
+  it("reads the plan's bid and contract prices, and weighs each label by what the other choice costs at them", () => {
+    // SKU 0 at warehouse 0: opening bucket (dual 30) and a landing at hour 100 (dual 50); warehouse 1: one row, dual 0.
+    // Segment 1 is a contract: period 1 ends at hour 200 (price 40), period 2 at 400 (price 0).
+    const plan = new HindsightPlan({
+      ordered: [4, 2], segment: [1, 0], sku: [0, 0], order: [0], warehouse: [0], hour: [120], units: [4], count: 1,
+      supply: { sku: [0, 0, 0], warehouse: [0, 0, 1], fromHour: [100, -Infinity, -Infinity], dual: [50, 30, 0] },
+      contracts: { segment: [1, 1], periodEndHour: [400, 200], price: [0, 40] },
+    });
+    expect(plan.bidPrice(0, 0, 10)).toBe(80); // the opening bucket and every later one
+    expect(plan.bidPrice(0, 0, 150)).toBe(50);
+    expect(plan.bidPrice(0, 1, 10)).toBe(0);
+    expect(plan.bidPrice(3, 0, 10)).toBe(0); // nothing scheduled
+    expect(plan.contractPrice(1, 150)).toBe(40);
+    expect(plan.contractPrice(1, 250)).toBe(0);
+    expect(plan.contractPrice(0, 150)).toBe(0);
+    expect(plan.allocatedTo(1, 100, 200)).toBe(4);
+    expect(plan.allocatedTo(1, 121, 200)).toBe(0);
+    expect(plan.allocatedBefore(0, 120)).toBe(0);
+    expect(plan.allocatedBefore(0, 121)).toBe(4);
+    // Order 1 (2 units, segment 0, not in the plan): values 100 from warehouse 0, 60 from warehouse 1; unserved −5.
+    const st: PlanStep = { seed: 1, order: 1, hour: 10, quantity: 2, warehouse: Int32Array.from([0, 1]), values: Float64Array.from([100, 60]), sku: 0, segment: 0, unserved: -5 };
+    const defer = planValues(st, plan);
+    expect([...defer]).toEqual([-Infinity, -Infinity, 0]);
+    // Serving is worth max(100 − 80, 60 − 0) + 5 = 65 a unit more than leaving it: the defer label is against the prices, so it weighs 0.
+    expect(planStake(st, plan, defer)).toBe(0);
+    // A serve label weighs that reduced cost times the units.
+    expect(planStake(st, plan, Float64Array.from([100, 60, -Infinity]))).toBe(130);
+    // Where serving is below the prices (warehouse 1 dear too), a defer label weighs the difference.
+    const dear = new HindsightPlan({ ordered: [4, 2], order: [], warehouse: [], hour: [], units: [], count: 0, supply: { sku: [0, 0], warehouse: [0, 1], fromHour: [-Infinity, -Infinity], dual: [200, 90] } });
+    expect(planStake(st, dear, defer)).toBe(2 * (90 - 60 - 5));
+    // A contract order is credited its period's contract price: serving at max(100 − 200, 60 − 90) + 40 + 5 = 15 a unit.
+    const dearContract = new HindsightPlan({
+      ordered: [4, 2], order: [], warehouse: [], hour: [], units: [], count: 0,
+      supply: { sku: [0, 0], warehouse: [0, 1], fromHour: [-Infinity, -Infinity], dual: [200, 90] },
+      contracts: { segment: [1], periodEndHour: [200], price: [40] },
+    });
+    expect(planStake({ ...st, segment: 1 }, dearContract, Float64Array.from([100, 60, -Infinity]))).toBe(30);
+    expect(planStake({ ...st, segment: 1 }, dearContract, defer)).toBe(0);
+    // Without prices every label weighs 1.
+    expect(planStake(st, new HindsightPlan({ ordered: [4, 2], order: [], warehouse: [], hour: [], units: [], count: 0 }), defer)).toBe(1);
+  });
+
+  it('labels a contract order serve while the episode is behind the plan on its commitment', () => {
+    // Contract segment 1: the plan allocates 4 units to order 0 at hour 20 and 6 to order 2 at hour 120 (period from hour 0).
+    const plan = new HindsightPlan({
+      ordered: [4, 3, 6], segment: [1, 1, 1], sku: [0, 0, 0], order: [0, 2], warehouse: [0, 0], hour: [20, 120], units: [4, 6], count: 2,
+    });
+    const st = (filled: number, hour: number, required = 24): PlanStep => ({
+      seed: 1, order: 1, hour, quantity: 3, warehouse: Int32Array.from([0]), values: Float64Array.from([7]), sku: 0, segment: 1, unserved: -1,
+      contract: { periodStart: 0, filled, required },
+    });
+    // Order 1 is not in the plan. At hour 100 the plan has allocated 4: with 3 filled the episode is behind, serve.
+    expect([...planValues(st(3, 100), plan)]).toEqual([7, -Infinity]);
+    // With 4 filled it is not: the plan's own label, defer.
+    expect([...planValues(st(4, 100), plan)]).toEqual([-Infinity, 0]);
+    // At hour 120 the plan has allocated 10: 9 is behind, unless the target requires only 9.
+    expect([...planValues(st(9, 120), plan)]).toEqual([7, -Infinity]);
+    expect([...planValues(st(9, 120, 9), plan)]).toEqual([-Infinity, 0]);
+    // Allocations before the period began do not count.
+    expect([...planValues({ ...st(3, 100), contract: { periodStart: 50, filled: 0, required: 24 } }, plan)]).toEqual([-Infinity, 0]);
+    // Other orders are never affected.
+    const { contract: _, ...plain } = st(0, 100);
+    expect([...planValues(plain, plan)]).toEqual([-Infinity, 0]);
+  });
+
+  it("takes the state's hindsight values where the episode has sold ahead of or behind the plan by the order's units", () => {
+    // The plan serves order 0 (2 units) at hour 10 and leaves order 1 (2 units) unserved; by hour 50 it has sold 2 units.
+    const plan = new HindsightPlan({ ordered: [2, 2], segment: [0, 0], sku: [0, 0], order: [0], warehouse: [0], hour: [10], units: [2], count: 1 });
+    const serveHere = Float64Array.from([5, -1]);
+    const deferHere = Float64Array.from([-3, -1]);
+    const st = (order: number, sold: number, state: Float64Array): PlanStep => ({
+      seed: 1, order, hour: 50, quantity: 2, warehouse: Int32Array.from([0]), values: Float64Array.from([5]), sku: 0, segment: 0, unserved: -1, episodeAllocated: sold, stateValues: state,
+    });
+    // On the plan's path (sold 2): the plan decides, whatever the state's values say.
+    expect([...planValues(st(1, 2, serveHere), plan)]).toEqual([-Infinity, 0]);
+    expect([...planValues(st(0, 2, deferHere), plan)]).toEqual([5, -Infinity]);
+    // Sold nothing (2 units of stock the plan does not have): the state's serve wins over the plan's defer.
+    expect([...planValues(st(1, 0, serveHere), plan)]).toEqual([5, -1]);
+    // Sold 4 (2 units short of the plan's stock): the state's defer wins over the plan's serve.
+    expect([...planValues(st(0, 4, deferHere), plan)]).toEqual([-3, -1]);
+    // Off the path but agreeing with the plan: the plan's label.
+    expect([...planValues(st(1, 0, deferHere), plan)]).toEqual([-Infinity, 0]);
+    // Off by less than the order's units: the plan's label.
+    expect([...planValues(st(1, 1, serveHere), plan)]).toEqual([-Infinity, 0]);
   });
 
   it('meets a contract commitment by raising the margin of the plans it imitates', async () => {

@@ -12,7 +12,7 @@ import { NetworkPolicy } from '../network-policy.js';
 import { TfNetwork } from '../network-tf.js';
 import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
 import { HindsightPrices, hindsightValues } from './labels.js';
-import { HindsightPlan, planStep, planValues, type HindsightPlanData, type HindsightPlanner, type PlanStep } from './plan.js';
+import { HindsightPlan, planStake, planStep, planValues, type HindsightPlanData, type HindsightPlanner, type PlanStep } from './plan.js';
 import { deriveCharges, type ScarceSku } from '../charges.js';
 
 /** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
@@ -48,6 +48,15 @@ export interface HindsightConfig {
    * hindsight bid price (`HindsightPrices`).
    */
   labels: 'plan' | 'prices';
+  /**
+   * Plan labels weighted by their stake (`planStake`: the regret of the other choice by the plan's
+   * own bid and contract prices) rather than counted alike.
+   */
+  stakes: boolean;
+  /** Contract orders are labelled serve while the episode is behind the plan's contract allocations (`planValues`). */
+  catchUp: boolean;
+  /** Steps off the plan's path (stock sold ahead of or behind the plan) take the state-aware hindsight values where they disagree. */
+  offPath: boolean;
   /** Horizon override in days (null: the scenario's). */
   days: number | null;
   /** Wall-clock budget: no new round starts after this many seconds (null: none). */
@@ -69,6 +78,9 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   validationSeeds: 6,
   baseRule: 'fair-share',
   labels: 'plan',
+  stakes: true,
+  catchUp: true,
+  offPath: true,
   days: null,
   maxSeconds: null,
 };
@@ -80,6 +92,10 @@ export interface DerivedReport {
   penaltyWeight: number;
   hardContracts: boolean;
   labels: 'plan' | 'prices';
+  /** Plan labels: weighted by stake, state-aware off the plan's path, contract catch-up (see `HindsightConfig`). */
+  stakes: boolean;
+  offPath: boolean;
+  catchUp: boolean;
   ordinaryKeepRate: number;
   scarceKeepRate: number;
   /** Reward of the hindsight expert (which sees the future) and of the base rule on the first training seed. */
@@ -136,6 +152,8 @@ interface Sample {
   tau: number;
   /** Labelled by a plan: what it takes to label the step again (a plan with another contract buffer). */
   plan?: PlanStep;
+  /** Weight in the loss before normalisation: a plan label's stake (money), 1 otherwise. */
+  weight: number;
 }
 
 /** What a step needs to be labelled once its episode's order stream is known. */
@@ -145,6 +163,8 @@ interface PendingLabel {
   price: number;
   scarce: boolean;
   plan: PlanStep | null;
+  /** A plan step's state-aware hindsight values, once the episode's order stream is known. */
+  state: ((prices: Pick<HindsightPrices, 'price'>) => Float64Array) | null;
 }
 
 /**
@@ -223,11 +243,12 @@ export async function trainHindsight(
       const step = p.step;
       const ctx = p.ctx;
       const li = p.line;
-      const ps = plan && isScarce ? planStep(seed, step, ctx, li, world.warehouseIndex) : null;
-      const fromPlan = ps ? planValues(ps, plan!) : null;
-      const q = fromPlan ? () => fromPlan : (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
+      const ps0 = plan && isScarce ? planStep(seed, step, ctx, li, world, pw) : null;
+      const ps = ps0 && !(cfg.catchUp && cfg.hardContracts) ? { ...ps0, contract: undefined } : ps0;
+      const q = ps ? () => planValues(ps, plan!) : (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
       if (!isScarce) ordinary++;
-      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps });
+      const state = ps ? (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts) : null;
+      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps, state });
       let a: number;
       if (expertPrices) a = argmax(q(expertPrices));
       else {
@@ -244,8 +265,19 @@ export async function trainHindsight(
     if (!result) return { labelled: [], steps, ordinary, reward: 0, baseReward };
     const prices = new HindsightPrices(world, result, scarce, cfg.hardContracts);
     const reward = computeKpis(result).kpis.reward;
+    if (plan && cfg.offPath) {
+      const sold = allocationsBySku(result, scarce);
+      for (const x of pending) {
+        if (!x.plan || !x.state) continue;
+        x.plan.episodeAllocated = sold(x.plan.sku, x.plan.hour);
+        x.plan.stateValues = x.state(prices);
+      }
+    }
     result.ledger.release();
-    const labelled = pending.map((x) => toSample(x.obs, x.q(prices), cfg.temperature * mw * x.price, x.scarce, x.plan));
+    const labelled = pending.map((x) => {
+      const q = x.q(prices);
+      return toSample(x.obs, q, cfg.temperature * mw * x.price, x.scarce, x.plan, x.plan && cfg.stakes ? planStake(x.plan, plan!, q) : 1);
+    });
     return { labelled, steps, ordinary, reward, baseReward };
   };
 
@@ -264,6 +296,7 @@ export async function trainHindsight(
   for (let e = 1; e < cfg.episodesPerRound; e++) append(data, (await play(cfg.seed + e, 'expert', keep)).labelled);
   const report: DerivedReport = {
     scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts, labels: cfg.labels,
+    stakes: cfg.stakes, offPath: cfg.offPath, catchUp: cfg.catchUp && cfg.hardContracts,
     ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: first.baseReward,
   };
   hooks.onDerived?.(report);
@@ -339,12 +372,37 @@ export async function trainHindsight(
         if (next > contractBuffer[gi]!) raised = true;
         contractBuffer[gi] = next;
       });
-      if (raised) await relabel(data, (seed) => planner(seed, days, contractBuffer));
+      if (raised) await relabel(data, (seed) => planner(seed, days, contractBuffer), cfg.stakes);
     }
   }
   net.dispose();
   adam.dispose();
   return { params: best!.params, spec, config: cfg, derived: report, metrics, bestRound: best!.round };
+}
+
+/** Units of each scarce SKU the run had allocated before an hour (from its ledger's allocations). */
+function allocationsBySku(run: SimResult, scarce: ReadonlySet<number>): (k: number, hour: number) => number {
+  const L = run.ledger;
+  const by = new Map<number, { t: number[]; cum: number[] }>();
+  for (let i = 0; i < L.length; i++) {
+    if (L.kind[i] !== EntryKind.ALLOCATE || !scarce.has(L.sku[i]!)) continue;
+    let c = by.get(L.sku[i]!);
+    if (!c) by.set(L.sku[i]!, (c = { t: [], cum: [] }));
+    c.t.push(L.time[i]!);
+    c.cum.push((c.cum.length ? c.cum[c.cum.length - 1]! : 0) + L.qty[i]!);
+  }
+  return (k, hour) => {
+    const c = by.get(k);
+    if (!c) return 0;
+    let lo = 0;
+    let hi = c.t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (c.t[mid]! < hour - 1e-6) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? c.cum[lo - 1]! : 0;
+  };
 }
 
 /** Appends in place (a spread of 100,000 arguments overflows the stack). */
@@ -361,7 +419,7 @@ function drawSample<T>(data: readonly T[], n: number, rng: Stream): readonly T[]
 }
 
 /** The soft target of a step: a softmax of its hindsight values at temperature `tau` (money per unit). */
-function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolean, plan: PlanStep | null): Sample {
+function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolean, plan: PlanStep | null, weight: number): Sample {
   const n = q.length;
   let mx = -Infinity;
   let best = 0;
@@ -375,7 +433,7 @@ function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolea
   let z = 0;
   for (let k = 0; k < n; k++) z += t[k] = q[k] === -Infinity ? 0 : Math.exp((q[k]! - mx) / Math.max(1e-6, tau));
   for (let k = 0; k < n; k++) t[k] = t[k]! / z;
-  return plan ? { obs, target: t, best, scarce, tau, plan } : { obs, target: t, best, scarce, tau };
+  return plan ? { obs, target: t, best, scarce, tau, plan, weight } : { obs, target: t, best, scarce, tau, weight };
 }
 
 function argmax(q: Float64Array): number {
@@ -385,7 +443,7 @@ function argmax(q: Float64Array): number {
 }
 
 /** Labels every plan-labelled sample again from its seed's new plan. */
-async function relabel(data: Sample[], planner: (seed: number) => Promise<HindsightPlanData>): Promise<void> {
+async function relabel(data: Sample[], planner: (seed: number) => Promise<HindsightPlanData>, stakes: boolean): Promise<void> {
   const bySeed = new Map<number, number[]>();
   data.forEach((d, i) => {
     if (!d.plan) return;
@@ -397,7 +455,8 @@ async function relabel(data: Sample[], planner: (seed: number) => Promise<Hindsi
     const plan = new HindsightPlan(await planner(seed));
     for (const i of idx) {
       const d = data[i]!;
-      data[i] = toSample(d.obs, planValues(d.plan!, plan), d.tau, d.scarce, d.plan!);
+      const q = planValues(d.plan!, plan);
+      data[i] = toSample(d.obs, q, d.tau, d.scarce, d.plan!, stakes ? planStake(d.plan!, plan, q) : 1);
     }
   }
 }
@@ -419,7 +478,7 @@ function shortfallShares(world: World, run: SimResult): number[] {
   return out;
 }
 
-/** Epochs of soft cross-entropy over shuffled minibatches; returns the last epoch's mean loss and accuracy. */
+/** Epochs of (weighted) soft cross-entropy over shuffled minibatches; returns the last epoch's mean loss and accuracy. */
 function fitEpochs(
   net: TfNetwork,
   adam: Adam,
@@ -432,6 +491,12 @@ function fitEpochs(
   const N = data.length;
   const order = Array.from({ length: N }, (_, i) => i);
   const obs = data.map((d) => d.obs);
+  // Plan labels count by their stake, scaled so that they weigh as much on average as the other labels.
+  let stakeSum = 0;
+  let staked = 0;
+  for (const d of data) if (d.plan) (stakeSum += d.weight), staked++;
+  const stakeScale = stakeSum > 0 ? staked / stakeSum : 1;
+  const weightOf = (d: Sample) => (d.plan ? (stakeSum > 0 ? d.weight * stakeScale : 1) : 1);
   let loss = NaN;
   let accuracy = 0;
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
@@ -445,8 +510,10 @@ function fitEpochs(
       // Targets padded like the logits: options 0..count-1, zeros, defer in the last column.
       const tgt = new Float32Array(b.n * (b.K + 1));
       const bestIx = new Int32Array(b.n);
+      const wt = new Float32Array(b.n);
       idx.forEach((i, r) => {
         const d = data[i]!;
+        wt[r] = weightOf(d);
         const c = d.obs.count;
         for (let k = 0; k < c; k++) tgt[r * (b.K + 1) + k] = d.target[k]!;
         tgt[r * (b.K + 1) + b.K] = d.target[c]!;
@@ -458,12 +525,13 @@ function fitEpochs(
         const mask = tf.tensor2d(b.mask, [b.n, b.K + 1]);
         const target = tf.tensor2d(tgt, [b.n, b.K + 1]);
         const bestT = tf.tensor1d(bestIx, 'int32');
+        const weights = tf.tensor1d(wt);
         let accT: tf.Tensor | null = null;
         const { value, grads } = tf.variableGrads(() => {
           const lp = net.logProbs(cand, ctx, mask, b.n, b.K);
           accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(lp, 1), bestT), 'float32')));
           // Masked options have log-probability −inf and target 0: multiply only where the mask is set.
-          return tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(tf.where(tf.greater(mask, 0), lp, tf.zerosLike(lp)), target), mask), 1))) as tf.Scalar;
+          return tf.neg(tf.mean(tf.mul(tf.sum(tf.mul(tf.mul(tf.where(tf.greater(mask, 0), lp, tf.zerosLike(lp)), target), mask), 1), weights))) as tf.Scalar;
         }, vars);
         const clipped = clipByGlobalNorm(vars.map((v) => grads[v.name]!), 5);
         adam.apply(clipped, cfg.learningRate);
