@@ -41,7 +41,7 @@ export function describeDerived(d: DerivedReport, scenario: string): string[] {
       ? 'derived: scarce-SKU decisions labelled by the hindsight plan of each seed (the oracle LP, per order); a contract left short in validation raises its target in the plans' +
           (d.stakes ? "; each label weighted by its stake at the plan's bid and contract prices" : '') +
           (d.offPath ? "; where an episode has sold ahead of or behind the plan, the state's hindsight bid price decides" : '') +
-          (d.catchUp ? '; a contract order is labelled serve where following the plan would leave its period short' : '')
+          (d.catchUp ? '; a contract order is labelled serve while the episode is behind the plan on its commitment' : '')
       : 'derived: scarce-SKU decisions labelled by hindsight bid prices (the S-th most valuable unit still to come)',
   );
   lines.push(`derived: hindsight expert (sees the seed's future) ${fmt(d.expertReward)} vs base rule ${fmt(d.baseReward)} on the first training seed`);

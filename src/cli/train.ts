@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--labels <kind>', 'hindsight: plan (imitate the hindsight plan of each seed) or prices (hindsight bid prices)', 'plan')
     .option('--no-stakes', "hindsight (plan labels): count every plan label alike instead of by its stake at the plan's prices")
     .option('--no-off-path', "hindsight (plan labels): follow the plan even where the episode has sold ahead of or behind it")
-    .option('--no-catch-up', "hindsight (plan labels): follow the plan even where following it would leave a contract period short")
+    .option('--no-catch-up', "hindsight (plan labels): follow the plan even where the episode is behind it on a contract commitment")
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
     .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 6)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
