@@ -68,7 +68,7 @@ export function register(program: Command): void {
     .option('--no-off-path', "hindsight (plan labels): follow the plan even where the episode has sold ahead of or behind it")
     .option('--no-catch-up', "hindsight (plan labels): follow the plan even where the episode is behind it on a contract commitment")
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
-    .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 6)
+    .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 12)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
     .option('--seed <n>', 'seed: episodes use seed + i; derivation and teacher runs seed + 1000000 + e; validation seed + 2000000 + v', intOption('--seed'), 1)
     .option('--envs <n>', 'parallel environment copies', intOption('--envs', 1), 2)

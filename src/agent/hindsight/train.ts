@@ -75,7 +75,7 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   ordinaryStepsPerEpisode: 15_000,
   scarceStepsPerEpisode: 30_000,
   temperature: 0.01,
-  validationSeeds: 6,
+  validationSeeds: 12,
   baseRule: 'fair-share',
   labels: 'plan',
   stakes: true,
