@@ -130,17 +130,7 @@ export class HindsightPlan {
       idx.forEach((n, i) => (cum[i] = t += this.d.units[n]!));
       this.curves.set(`${by} ${i}`, (c = { hour, cum }));
     }
-    const upTo = (h: number) => {
-      let lo = 0;
-      let hi = c!.hour.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (c!.hour[mid]! <= h + 1e-6) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo > 0 ? c!.cum[lo - 1]! : 0;
-    };
-    return upTo(until) - upTo(from - 2e-6);
+    return unitsBefore(c.hour, c.cum, until + 1e-6) - unitsBefore(c.hour, c.cum, from - 1e-6);
   }
 
   /**
@@ -303,8 +293,21 @@ export function planValues(st: PlanStep, plan: HindsightPlan): Float64Array {
   return q;
 }
 
-function argmaxOf(q: Float64Array): number {
+/** The index of the largest value (the first of equals). */
+export function argmaxOf(q: Float64Array): number {
   let b = 0;
   for (let k = 1; k < q.length; k++) if (q[k]! > q[b]!) b = k;
   return b;
+}
+
+/** Of entries at ascending `times` with running totals `cum`: the total of those before `hour`. */
+export function unitsBefore(times: ArrayLike<number>, cum: ArrayLike<number>, hour: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < hour) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? cum[lo - 1]! : 0;
 }

@@ -12,7 +12,7 @@ import { NetworkPolicy } from '../network-policy.js';
 import { TfNetwork } from '../network-tf.js';
 import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
 import { HindsightPrices, hindsightValues } from './labels.js';
-import { HindsightPlan, planStake, planStep, planValues, type HindsightPlanData, type HindsightPlanner, type PlanStep } from './plan.js';
+import { argmaxOf, HindsightPlan, planStake, planStep, planValues, unitsBefore, type HindsightPlanData, type HindsightPlanner, type PlanStep } from './plan.js';
 import { deriveCharges, type ScarceSku } from '../charges.js';
 
 /** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
@@ -245,12 +245,12 @@ export async function trainHindsight(
       const li = p.line;
       const ps0 = plan && isScarce ? planStep(seed, step, ctx, li, world, pw) : null;
       const ps = ps0 && !(cfg.catchUp && cfg.hardContracts) ? { ...ps0, contract: undefined } : ps0;
-      const q = ps ? () => planValues(ps, plan!) : (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
+      const byValue = (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
+      const q = ps ? () => planValues(ps, plan!) : byValue;
       if (!isScarce) ordinary++;
-      const state = ps ? (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts) : null;
-      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps, state });
+      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps, state: ps ? byValue : null });
       let a: number;
-      if (expertPrices) a = argmax(q(expertPrices));
+      if (expertPrices) a = argmaxOf(q(expertPrices));
       else {
         const n = obs.count;
         const logits = (actor as Network).logits(n, obs.candidates, obs.context, n + 1 <= buf.length ? buf : new Float64Array(n + 1));
@@ -393,15 +393,7 @@ function allocationsBySku(run: SimResult, scarce: ReadonlySet<number>): (k: numb
   }
   return (k, hour) => {
     const c = by.get(k);
-    if (!c) return 0;
-    let lo = 0;
-    let hi = c.t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (c.t[mid]! < hour - 1e-6) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 ? c.cum[lo - 1]! : 0;
+    return c ? unitsBefore(c.t, c.cum, hour - 1e-6) : 0;
   };
 }
 
@@ -436,11 +428,6 @@ function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolea
   return plan ? { obs, target: t, best, scarce, tau, plan, weight } : { obs, target: t, best, scarce, tau, weight };
 }
 
-function argmax(q: Float64Array): number {
-  let b = 0;
-  for (let k = 1; k < q.length; k++) if (q[k]! > q[b]!) b = k;
-  return b;
-}
 
 /** Labels every plan-labelled sample again from its seed's new plan. */
 async function relabel(data: Sample[], planner: (seed: number) => Promise<HindsightPlanData>, stakes: boolean): Promise<void> {
