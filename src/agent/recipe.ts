@@ -38,7 +38,9 @@ export function describeDerived(d: DerivedReport, scenario: string): string[] {
   lines.push(`derived: steps kept for training: ${(d.scarceKeepRate * 100).toFixed(0)}% of scarce-SKU steps, ${(d.ordinaryKeepRate * 100).toFixed(0)}% of the others`);
   lines.push(
     d.labels === 'plan'
-      ? 'derived: scarce-SKU decisions labelled by the hindsight plan of each seed (the oracle LP, per order); a contract left short in validation raises its target in the plans' +
+      ? 'derived: scarce-SKU decisions labelled by the hindsight plan of each seed (the oracle LP, per order)' +
+          (d.replans > 1 ? `, solved again from the state each episode reached ${d.replans - 1} times an episode` : '') +
+          '; a contract left short in validation raises its target in the plans' +
           (d.stakes ? "; each label weighted by its stake at the plan's bid and contract prices" : '') +
           (d.offPath ? "; where an episode has sold ahead of or behind the plan, the state's hindsight bid price decides" : '') +
           (d.catchUp ? '; a contract order is labelled serve while the episode is behind the plan on its commitment' : '')

@@ -16,6 +16,7 @@ interface TrainCliOptions {
   stakes: boolean;
   offPath: boolean;
   catchUp: boolean;
+  replans: number;
   validationSeeds: number;
   scenario: string;
   out: string;
@@ -67,6 +68,7 @@ export function register(program: Command): void {
     .option('--no-stakes', "hindsight (plan labels): count every plan label alike instead of by its stake at the plan's prices")
     .option('--no-off-path', "hindsight (plan labels): follow the plan even where the episode has sold ahead of or behind it")
     .option('--no-catch-up', "hindsight (plan labels): follow the plan even where the episode is behind it on a contract commitment")
+    .option('--replans <n>', "hindsight (plan labels): plans per episode — the seed's plan from its start and n − 1 more solved again from the states the episode reached, evenly spaced; 1: the plan from the start only", intOption('--replans', 1), 8)
     .option('--episodes <n>', 'hindsight: episodes played per round', intOption('--episodes', 1), 2)
     .option('--validation-seeds <n>', 'seeds (seed + 2000000 + v) the kept checkpoint is chosen on; with --sweep, the seeds the models are compared on', intOption('--validation-seeds', 1), 12)
     .option('--iterations <n>', 'ppo: PPO iterations', intOption('--iterations', 1), 20)
@@ -227,6 +229,7 @@ async function runHindsight(opts: TrainCliOptions): Promise<void> {
       stakes: opts.stakes,
       offPath: opts.offPath,
       catchUp: opts.catchUp,
+      replans: opts.replans,
       validationSeeds: opts.validationSeeds,
       baseRule: opts.baseRule,
       days: opts.days ?? null,

@@ -1,6 +1,6 @@
 import { buildWorld, type World } from '../sim/model/world.js';
 import { drawDemand } from './demand.js';
-import { solveOracle } from './oracle.js';
+import { solveOracle, type OracleStart } from './oracle.js';
 
 /** The hindsight plan of one seed per order, as the learning code takes it (see `agent/hindsight/plan.ts`). */
 export interface OrderPlan {
@@ -27,9 +27,10 @@ export interface OrderPlan {
  * Contract credit falls where the plan allocates (`creditAsPlanned`): the plan is one
  * the simulator can follow, commitments included.
  */
-export function oraclePlanner(world: World): (seed: number, days: number | undefined, contractBuffer: readonly number[]) => Promise<OrderPlan> {
+export function oraclePlanner(world: World): (seed: number, days: number | undefined, contractBuffer: readonly number[], from?: OracleStart) => Promise<OrderPlan> {
   const worlds = new Map<string, World>([['', world]]);
-  return async (seed, days, contractBuffer) => {
+  const demands = new Map<string, ReturnType<typeof drawDemand>>();
+  return async (seed, days, contractBuffer, from) => {
     const key = contractBuffer.some((b) => b > 0) ? contractBuffer.join(',') : '';
     let w = worlds.get(key);
     if (!w) {
@@ -42,8 +43,14 @@ export function oraclePlanner(world: World): (seed: number, days: number | undef
       });
       worlds.set(key, w);
     }
-    const demand = drawDemand(w, seed, days ?? w.scenario.horizonDays);
-    const o = await solveOracle(w, { seed, days, demand, details: true, creditAsPlanned: true });
+    // A seed's demand is drawn once: plans from an episode's states re-solve the same future.
+    const dk = `${seed} ${days ?? ''}`;
+    let demand = demands.get(dk);
+    if (!demand) {
+      if (demands.size >= 4) demands.delete(demands.keys().next().value!);
+      demands.set(dk, (demand = drawDemand(w, seed, days ?? w.scenario.horizonDays)));
+    }
+    const o = await solveOracle(w, { seed, days, demand, details: true, creditAsPlanned: true, ...(from ? { from } : {}) });
     const { allocations: a, supplyRows: r, contractPrices: c } = o.details!;
     return {
       ordered: demand.qty,

@@ -144,6 +144,26 @@ export interface OracleOptions {
    * follow needs it: otherwise it can count on credit that following it never earns.
    */
   creditAsPlanned?: boolean;
+  /**
+   * Plan from a state reached part-way through the seed instead of from its start (hindsight
+   * from that state: the same realised future, the episode's own past). Needs `creditAsPlanned`.
+   */
+  from?: OracleStart;
+}
+
+/**
+ * A state of the seed at `hour`, as an episode left it: what is still unplaced of every order,
+ * the stock of scheduled-supply SKUs free to allocate, and the contract credit already earned
+ * in the period that is open at `hour`. Allocations at `hour` and later are the plan's.
+ */
+export interface OracleStart {
+  hour: number;
+  /** Per order (index into the realised demand): units not yet allocated. */
+  remaining: ArrayLike<number>;
+  /** Per warehouse × SKU ([w * S + k]): units on hand and not allocated, scheduled-supply SKUs (scheduled inbound before `hour` included). */
+  onHand: ArrayLike<number>;
+  /** Per segment: units allocated to its orders in the contract period open at `hour`, before `hour`. */
+  credited: ArrayLike<number>;
 }
 
 const EPS = 1e-9;
@@ -220,6 +240,13 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   const mode: ContractMode = options.contracts ?? s.contracts;
   const hard = mode === 'hard';
   const details = options.details === true;
+  const from = options.from;
+  if (from && !options.creditAsPlanned) throw new Error('solveOracle: planning from a state needs creditAsPlanned');
+  const t0 = from ? from.hour : 0;
+  /** Units of order i the plan may still place. */
+  const qtyOf = (i: number): number => (from ? Math.max(0, from.remaining[i]!) : d.qty[i]!);
+  /** The first moment order i can be allocated: its first wave, not before the start. */
+  const firstWave = (i: number): number => clock.next(from ? Math.max(d.time[i]!, t0) : d.time[i]!);
 
   // Outage windows per warehouse, [start, end) in hours.
   const outages = s.warehouses.map((wh) =>
@@ -283,14 +310,16 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   const scarce = world.skus.map((k) => !k.replenish);
   const scarceOrders: number[] = [];
   for (let i = 0; i < d.count; i++) {
-    const q = d.qty[i]!;
     const g = d.segment[i]!;
     const seg = s.segments[g]!;
     const t = d.time[i]!;
-    demanded += q;
-    if (seg.contract) ordered[g]![periodOf(periodEnds[g]!, t)]! += q;
-    const fw = clock.next(t);
+    demanded += d.qty[i]!;
+    if (seg.contract) ordered[g]![periodOf(periodEnds[g]!, t)]! += d.qty[i]!;
+    const q = qtyOf(i);
+    const fw = firstWave(i);
     if (fw >= H - EPS) continue; // arrives after the last wave: never allocated, never lost
+    // From a state: placed already, or walked away before it (the past is the episode's).
+    if (from && (q <= 0 || (t < t0 && !clock.alive(t, seg.patienceHours, fw)))) continue;
     if (scarce[d.sku[i]!]) {
       scarceOrders.push(i);
       continue;
@@ -366,12 +395,12 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   for (let w = 0; w < W; w++) {
     for (let k = 0; k < S; k++) {
       if (!scarce[k]) continue;
-      const list = [{ time: -Infinity, qty: world.initialStock[w * S + k]! }];
+      const list = [{ time: -Infinity, qty: from ? Math.max(0, from.onHand[w * S + k]!) : world.initialStock[w * S + k]! }];
       arrivals.set(w * S + k, list);
     }
   }
   for (const b of s.inbound) {
-    if (b.day * 24 >= H || b.quantity === 0) continue;
+    if (b.day * 24 >= H || b.quantity === 0 || b.day * 24 < t0) continue;
     const k = world.skuIndex.get(b.sku)!;
     if (!scarce[k]) continue;
     arrivals.get(world.warehouseIndex.get(b.warehouse)! * S + k)!.push({ time: b.day * 24, qty: b.quantity });
@@ -385,7 +414,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
   // Group scarce orders by SKU, region, segment and epoch of their first wave.
   const groups = new Map<string, number[]>();
   for (const i of scarceOrders) {
-    const key = `${d.sku[i]}:${d.region[i]}:${d.segment[i]}:${epochOf(clock.next(d.time[i]!))}`;
+    const key = `${d.sku[i]}:${d.region[i]}:${d.segment[i]}:${epochOf(firstWave(i))}`;
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
     list.push(i);
@@ -402,9 +431,9 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     let a0 = Infinity;
     let lastAlive = -Infinity;
     for (const i of orders) {
-      total += d.qty[i]!;
-      if (clock.surelyLost(d.time[i]!, seg.patienceHours)) sureLost += d.qty[i]!;
-      a0 = Math.min(a0, clock.next(d.time[i]!));
+      total += qtyOf(i);
+      if (clock.surelyLost(d.time[i]!, seg.patienceHours)) sureLost += qtyOf(i);
+      a0 = Math.min(a0, firstWave(i));
       lastAlive = Math.max(lastAlive, d.time[i]! + seg.patienceHours);
     }
     // Candidate moments: the first wave, then every later moment something changes.
@@ -417,7 +446,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     const byMoment: { a: number; cols: number[]; ws: number[]; alive: number }[] = [];
     for (const a of [...moments].sort((x, y) => x - y)) {
       let alive = 0;
-      for (const i of orders) if (clock.alive(d.time[i]!, seg.patienceHours, Math.max(a, clock.next(d.time[i]!)))) alive += d.qty[i]!;
+      for (const i of orders) if (clock.alive(d.time[i]!, seg.patienceHours, Math.max(a, firstWave(i)))) alive += qtyOf(i);
       if (alive === 0) continue;
       const cols: number[] = [];
       const ws: number[] = [];
@@ -427,11 +456,11 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
         let onBest = -Infinity;
         let lateValue = -Infinity;
         for (const i of orders) {
-          const ai = Math.max(a, clock.next(d.time[i]!));
+          const ai = Math.max(a, firstWave(i));
           if (!clock.alive(d.time[i]!, seg.patienceHours, ai)) continue;
           const v = unitValue(i, w, ai);
           if (v.onTime) {
-            onUnits += d.qty[i]!;
+            onUnits += qtyOf(i);
             onBest = Math.max(onBest, v.value);
           } else lateValue = Math.max(lateValue, v.value);
         }
@@ -494,7 +523,10 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     if (!ct) continue;
     const ends = periodEnds[g]!;
     const shiftCols = ends.map((_, k) => (shiftable[g]![k]! > 0 ? lp.addColumn(0, 0, shiftable[g]![k]!) : -1));
-    for (let k = 0; k < ends.length; k++) {
+    // From a state: closed periods are the episode's past; the open one starts from its credit so far.
+    const kNow = from ? periodOf(ends, t0) : 0;
+    if (from && ends.length > 0) constFilled[g]![kNow]! += from.credited[g] ?? 0;
+    for (let k = kNow; k < ends.length; k++) {
       const target = ct.fillRateTarget * Math.min(ordered[g]![k]!, ct.committedUnitsPerPeriod);
       // The simulator misses a period when whole filled units fall below the target: hard mode asks for ⌈target⌉.
       const required = hard ? Math.ceil(target - 1e-9) : target;
@@ -526,7 +558,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     const k = cell % S;
     const rate = holdingPerUnitDay(w, k);
     for (const x of list) {
-      const charge = mw * rate * x.qty * closesFrom(x.time === -Infinity ? 0 : x.time);
+      const charge = mw * rate * x.qty * closesFrom(x.time === -Infinity ? t0 : x.time);
       constant -= charge;
       constHolding += charge;
     }
@@ -589,7 +621,7 @@ export async function solveOracle(world: World, options: OracleOptions): Promise
     contractCommitmentFillRate: ctCovered > 0 ? ctCoveredFilled / ctCovered : target,
     contractPeriodsMissed: ctMissed,
     contractShortfall,
-    ...(details ? { details: buildDetails(world, d, sol.x, sol.rowDual, planned, groupPlans, supplyRows, periods, periodEnds, clock) } : {}),
+    ...(details ? { details: buildDetails(world, d, sol.x, sol.rowDual, planned, groupPlans, supplyRows, periods, periodEnds, clock, qtyOf, firstWave) } : {}),
   };
 }
 
@@ -605,6 +637,8 @@ function buildDetails(
   periods: { g: number; k: number; row: number }[],
   periodEnds: number[][],
   clock: ReturnType<typeof waveClock>,
+  qtyOf: (i: number) => number,
+  firstWave: (i: number) => number,
 ): OracleDetails {
   const s = world.scenario;
   const S = world.skus.length;
@@ -636,7 +670,7 @@ function buildDetails(
   for (const gp of groupPlans) {
     const patience = s.segments[d.segment[gp.orders[0]!]!]!.patienceHours;
     const byExpiry = [...gp.orders].sort((a, b) => d.time[a]! - d.time[b]! || a - b);
-    const left = new Map(byExpiry.map((i) => [i, d.qty[i]!]));
+    const left = new Map(byExpiry.map((i) => [i, qtyOf(i)]));
     for (const m of gp.moments) {
       const perW = new Map<number, number>();
       m.cols.forEach((c, n) => perW.set(m.ws[n]!, (perW.get(m.ws[n]!) ?? 0) + x[c]!));
@@ -644,7 +678,7 @@ function buildDetails(
         let units = total;
         for (const i of byExpiry) {
           if (units <= 1e-9) break;
-          const ai = Math.max(m.a, clock.next(d.time[i]!));
+          const ai = Math.max(m.a, firstWave(i));
           const rest = left.get(i)!;
           if (rest <= 1e-9 || !clock.alive(d.time[i]!, patience, ai)) continue;
           const u = Math.min(rest, units);

@@ -32,12 +32,50 @@ export interface HindsightPlanData {
 }
 
 /**
+ * A state an episode reached part-way through its seed, from which the seed's plan can be
+ * solved again (hindsight from that state: the seed's future, the episode's past). Allocations
+ * at `hour` and later are the plan's.
+ */
+export interface PlanStart {
+  hour: number;
+  /** Per order index: units not yet allocated. */
+  remaining: ArrayLike<number>;
+  /** Per warehouse × SKU ([w * S + k]): units on hand and not allocated, of SKUs without replenishment. */
+  onHand: ArrayLike<number>;
+  /** Per segment: units allocated to it before `hour` in the contract period open at `hour`. */
+  credited: ArrayLike<number>;
+}
+
+/**
  * Gets the plan of a seed (a hindsight LP solve); `days` overrides the horizon;
  * `contractBuffer[g]` raises contract segment g's fill-rate target by that share
  * (capped at 1) for the plan, a margin the imitation's errors can fall into
- * without breaking the commitment.
+ * without breaking the commitment; `from`: the plan from an episode's state
+ * rather than from the seed's start (its allocations are all at `from.hour` or later).
  */
-export type HindsightPlanner = (seed: number, days: number | undefined, contractBuffer: readonly number[]) => Promise<HindsightPlanData>;
+export type HindsightPlanner = (seed: number, days: number | undefined, contractBuffer: readonly number[], from?: PlanStart) => Promise<HindsightPlanData>;
+
+/**
+ * A plan from an episode's state with the episode's own allocations before that state put in
+ * front, so that the plan's running totals (what is due of an order, what was allocated to a
+ * SKU or a segment by an hour) count the episode's past as the plan's.
+ */
+export function withHistory(plan: HindsightPlanData, past: { order: ArrayLike<number>; warehouse: ArrayLike<number>; hour: ArrayLike<number>; units: ArrayLike<number>; count: number }): HindsightPlanData {
+  const n = past.count + plan.count;
+  const join = <T extends Int32Array | Float64Array>(out: T, a: ArrayLike<number>, b: ArrayLike<number>): T => {
+    for (let i = 0; i < past.count; i++) out[i] = a[i]!;
+    for (let i = 0; i < plan.count; i++) out[past.count + i] = b[i]!;
+    return out;
+  };
+  return {
+    ...plan,
+    order: join(new Int32Array(n), past.order, plan.order),
+    warehouse: join(new Int32Array(n), past.warehouse, plan.warehouse),
+    hour: join(new Float64Array(n), past.hour, plan.hour),
+    units: join(new Float64Array(n), past.units, plan.units),
+    count: n,
+  };
+}
 
 /** A plan indexed by order. */
 export class HindsightPlan {
@@ -157,6 +195,8 @@ export class HindsightPlan {
 /** What a plan label needs of a step, kept so the step can be labelled again by another plan of its seed. */
 export interface PlanStep {
   seed: number;
+  /** The hour the step's plan starts from (0: the seed's start; later: re-solved from the episode's state then). */
+  from: number;
   order: number;
   hour: number;
   /** Units of the line still unplaced. */
@@ -193,6 +233,7 @@ export function planStep(seed: number, step: EncodedStep, ctx: DecisionContext, 
   for (let k = 0; k < n; k++) warehouse[k] = world.warehouseIndex.get(l.candidates[step.open[k]!]!.warehouse) ?? -1;
   return {
     seed,
+    from: 0,
     order: orderIndexOf(ctx.order.id),
     hour: ctx.nowHours,
     quantity: l.quantity,

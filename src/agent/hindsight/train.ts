@@ -12,7 +12,7 @@ import { NetworkPolicy } from '../network-policy.js';
 import { TfNetwork } from '../network-tf.js';
 import { Adam, buildBatch, clipByGlobalNorm, fitFeatureSpec, shuffle } from '../train-kit.js';
 import { HindsightPrices, hindsightValues } from './labels.js';
-import { argmaxOf, HindsightPlan, planStake, planStep, planValues, unitsBefore, type HindsightPlanData, type HindsightPlanner, type PlanStep } from './plan.js';
+import { argmaxOf, HindsightPlan, planStake, planStep, planValues, unitsBefore, withHistory, type HindsightPlanData, type HindsightPlanner, type PlanStart, type PlanStep } from './plan.js';
 import { deriveCharges, type ScarceSku } from '../charges.js';
 
 /** Settings of hindsight imitation; each is derived or generic, none tuned to a scenario. */
@@ -57,6 +57,12 @@ export interface HindsightConfig {
   catchUp: boolean;
   /** Steps off the plan's path (stock sold ahead of or behind the plan) take the state-aware hindsight values where they disagree. */
   offPath: boolean;
+  /**
+   * Plans per episode: the seed's plan from its start, and `replans − 1` more solved again from the
+   * states the episode reached at evenly spaced days; each step is labelled by the latest plan
+   * that starts at or before it. 1: the plan from the start labels every step.
+   */
+  replans: number;
   /** Horizon override in days (null: the scenario's). */
   days: number | null;
   /** Wall-clock budget: no new round starts after this many seconds (null: none). */
@@ -81,6 +87,7 @@ export const HINDSIGHT_DEFAULTS: Omit<HindsightConfig, 'hardContracts'> = {
   stakes: true,
   catchUp: true,
   offPath: true,
+  replans: 8,
   days: null,
   maxSeconds: null,
 };
@@ -96,6 +103,8 @@ export interface DerivedReport {
   stakes: boolean;
   offPath: boolean;
   catchUp: boolean;
+  /** Plans per episode (see `HindsightConfig.replans`; 0 without plan labels). */
+  replans: number;
   ordinaryKeepRate: number;
   scarceKeepRate: number;
   /** Reward of the hindsight expert (which sees the future) and of the base rule on the first training seed. */
@@ -159,12 +168,20 @@ interface Sample {
 /** What a step needs to be labelled once its episode's order stream is known. */
 interface PendingLabel {
   obs: Observation;
+  /** The step's state-aware hindsight values (`hindsightValues`): its label, or beside a plan's label off the plan's path. */
   q: (prices: Pick<HindsightPrices, 'price'>) => Float64Array;
   price: number;
   scarce: boolean;
   plan: PlanStep | null;
-  /** A plan step's state-aware hindsight values, once the episode's order stream is known. */
-  state: ((prices: Pick<HindsightPrices, 'price'>) => Float64Array) | null;
+}
+
+/** What an episode did, as far as plans from its states need it: its allocations in time order and its contract period closes. */
+export interface EpisodeRecord {
+  /** Units ordered per order index (the seed's demand). */
+  ordered: ArrayLike<number>;
+  alloc: { order: Int32Array; warehouse: Int32Array; sku: Int32Array; segment: Int32Array; hour: Float64Array; units: Float64Array; count: number };
+  /** Per segment: the hours its contract periods closed, ascending. */
+  closes: number[][];
 }
 
 /**
@@ -213,6 +230,16 @@ export async function trainHindsight(
   const rngKeep = new Stream('hindsight-subsample', cfg.seed);
   // Per segment: the share by which plans raise its contract target (adapted on validation shortfalls).
   const contractBuffer = world.scenario.segments.map(() => 0);
+  const horizonDays = days ?? world.scenario.horizonDays;
+  /** Per seed played (plan labels only): what its episode did, to solve plans from its states again. */
+  const records = new Map<number, EpisodeRecord>();
+  /** The seed's plan from the state its episode reached at `hour`, with the episode's allocations before it. */
+  const planFrom = async (record: EpisodeRecord, seed: number, hour: number): Promise<HindsightPlanData> => {
+    const { start, past } = startAt(world, record, hour, horizonDays);
+    const a = record.alloc;
+    const fromState = await planner!(seed, days, contractBuffer, start);
+    return withHistory(fromState, { order: a.order, warehouse: a.warehouse, hour: a.hour, units: a.units, count: past });
+  };
 
   // ---- play an episode and label every kept step in hindsight
   /** `baseReward`: the base rule's reward on the seed, when the expert played (it needed that run for its prices). */
@@ -220,7 +247,8 @@ export async function trainHindsight(
     const env = new AllocationEnv(envConfig);
     let expertPrices: Pick<HindsightPrices, 'price'> | null = null;
     let baseReward = NaN;
-    const plan = planner ? new HindsightPlan(await planner(seed, days, contractBuffer)) : null;
+    const planData = planner ? await planner(seed, days, contractBuffer) : null;
+    const plan = planData ? new HindsightPlan(planData) : null;
     if (actor === 'expert') {
       // The base rule plays the seed first (same orders, common random numbers): the price expert reads the
       // future off its run; with a plan, the plan decides scarce SKUs and the others carry no opportunity cost.
@@ -246,11 +274,10 @@ export async function trainHindsight(
       const ps0 = plan && isScarce ? planStep(seed, step, ctx, li, world, pw) : null;
       const ps = ps0 && !(cfg.catchUp && cfg.hardContracts) ? { ...ps0, contract: undefined } : ps0;
       const byValue = (prices: Pick<HindsightPrices, 'price'>) => hindsightValues(step, ctx, li, k, prices, mw, pw, cfg.hardContracts);
-      const q = ps ? () => planValues(ps, plan!) : byValue;
       if (!isScarce) ordinary++;
-      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps, state: ps ? byValue : null });
+      if (rngKeep.uniform() < (isScarce ? keep.scarce : keep.ordinary)) pending.push({ obs, q: byValue, price: Math.max(0.01, line.unitPrice), scarce: isScarce, plan: ps });
       let a: number;
-      if (expertPrices) a = argmaxOf(q(expertPrices));
+      if (expertPrices) a = argmaxOf(ps ? planValues(ps, plan!) : byValue(expertPrices));
       else {
         const n = obs.count;
         const logits = (actor as Network).logits(n, obs.candidates, obs.context, n + 1 <= buf.length ? buf : new Float64Array(n + 1));
@@ -268,15 +295,26 @@ export async function trainHindsight(
     if (plan && cfg.offPath) {
       const sold = allocationsBySku(result, scarce);
       for (const x of pending) {
-        if (!x.plan || !x.state) continue;
+        if (!x.plan) continue;
         x.plan.episodeAllocated = sold(x.plan.sku, x.plan.hour);
-        x.plan.stateValues = x.state(prices);
+        x.plan.stateValues = x.q(prices);
       }
+    }
+    // The plans that label this episode: from its start, and again from the states it reached.
+    const plans = new Map<number, HindsightPlan>();
+    if (plan) {
+      plans.set(0, plan);
+      const record = episodeRecord(world, result, planData!.ordered);
+      records.set(seed, record);
+      const hours = replanHours(horizonDays, cfg.replans);
+      for (const h of hours) if (h > 0) plans.set(h, new HindsightPlan(await planFrom(record, seed, h)));
+      for (const x of pending) if (x.plan) x.plan.from = latestAtOrBefore(hours, x.plan.hour);
     }
     result.ledger.release();
     const labelled = pending.map((x) => {
-      const q = x.q(prices);
-      return toSample(x.obs, q, cfg.temperature * mw * x.price, x.scarce, x.plan, x.plan && cfg.stakes ? planStake(x.plan, plan!, q) : 1);
+      const p = x.plan ? plans.get(x.plan.from)! : null;
+      const q = x.plan ? planValues(x.plan, p!) : x.q(prices);
+      return toSample(x.obs, q, cfg.temperature * mw * x.price, x.scarce, x.plan, x.plan && cfg.stakes ? planStake(x.plan, p!, q) : 1);
     });
     return { labelled, steps, ordinary, reward, baseReward };
   };
@@ -296,7 +334,7 @@ export async function trainHindsight(
   for (let e = 1; e < cfg.episodesPerRound; e++) append(data, (await play(cfg.seed + e, 'expert', keep)).labelled);
   const report: DerivedReport = {
     scarceSkus: scarceReport, marginWeight: mw, penaltyWeight: pw, hardContracts: cfg.hardContracts, labels: cfg.labels,
-    stakes: cfg.stakes, offPath: cfg.offPath, catchUp: cfg.catchUp && cfg.hardContracts,
+    stakes: cfg.stakes, offPath: cfg.offPath, catchUp: cfg.catchUp && cfg.hardContracts, replans: planner ? cfg.replans : 0,
     ordinaryKeepRate: keep.ordinary, scarceKeepRate: keep.scarce, expertReward: first.reward, baseReward: first.baseReward,
   };
   hooks.onDerived?.(report);
@@ -363,7 +401,9 @@ export async function trainHindsight(
     if (!best || misses < best.misses || (misses === best.misses && m.val_reward > best.reward)) best = { params, reward: m.val_reward, misses, round };
     // Commitments as constraints, learned: a contract the network left short in validation gets a larger
     // margin in the plans it imitates (by the worst period's shortfall share), and every plan label is redone.
-    if (planner && cfg.hardContracts && round < cfg.rounds) {
+    // The margin measures the imitation's errors in the states it reaches itself, so round 0 (fitted to the
+    // expert's states only, never to its own) does not set it.
+    if (planner && cfg.hardContracts && round > 0 && round < cfg.rounds) {
       let raised = false;
       world.scenario.segments.forEach((g, gi) => {
         const worst = Math.max(0, ...val.map((v) => v.short[gi]!));
@@ -372,7 +412,7 @@ export async function trainHindsight(
         if (next > contractBuffer[gi]!) raised = true;
         contractBuffer[gi] = next;
       });
-      if (raised) await relabel(data, (seed) => planner(seed, days, contractBuffer), cfg.stakes);
+      if (raised) await relabel(data, (seed, from) => (from === 0 ? planner(seed, days, contractBuffer) : planFrom(records.get(seed)!, seed, from)), cfg.stakes);
     }
   }
   net.dispose();
@@ -395,6 +435,80 @@ function allocationsBySku(run: SimResult, scarce: ReadonlySet<number>): (k: numb
     const c = by.get(k);
     return c ? unitsBefore(c.t, c.cum, hour - 1e-6) : 0;
   };
+}
+
+/** The hours plans start from: 0 and the starts of `replans − 1` more evenly spaced days (distinct, ascending). */
+export function replanHours(days: number, replans: number): number[] {
+  const hours = new Set<number>([0]);
+  for (let j = 1; j < replans; j++) hours.add(24 * Math.floor((j * days) / replans));
+  return [...hours].sort((a, b) => a - b);
+}
+
+/** The largest of ascending `hours` at or before `hour` (the first when none is). */
+function latestAtOrBefore(hours: readonly number[], hour: number): number {
+  let h = hours[0]!;
+  for (const x of hours) if (x <= hour + 1e-6) h = x;
+  return h;
+}
+
+/** An episode's allocations (time order) and contract period closes, from its ledger. */
+export function episodeRecord(world: World, run: SimResult, ordered: ArrayLike<number>): EpisodeRecord {
+  const L = run.ledger;
+  const idx: number[] = [];
+  const closes = world.scenario.segments.map((): number[] => []);
+  for (let i = 0; i < L.length; i++) {
+    if (L.kind[i] === EntryKind.ALLOCATE) idx.push(i);
+    else if (L.kind[i] === EntryKind.CONTRACT_PERIOD) closes[L.segment[i]!]!.push(L.time[i]!);
+  }
+  const pick = <T extends Int32Array | Float64Array>(out: T, col: ArrayLike<number>): T => {
+    idx.forEach((i, n) => (out[n] = col[i]!));
+    return out;
+  };
+  const n = idx.length;
+  return {
+    ordered,
+    alloc: {
+      order: pick(new Int32Array(n), L.order),
+      warehouse: pick(new Int32Array(n), L.warehouse),
+      sku: pick(new Int32Array(n), L.sku),
+      segment: pick(new Int32Array(n), L.segment),
+      hour: pick(new Float64Array(n), L.time),
+      units: pick(new Float64Array(n), L.qty),
+      count: n,
+    },
+    closes,
+  };
+}
+
+/**
+ * The state an episode had reached at `hour` (before its allocations at `hour`): what is left of
+ * every order, the stock of SKUs without replenishment on hand and unallocated (opening stock and
+ * scheduled inbound landed before `hour`, less allocations), and each segment's credit in its
+ * open contract period; and how many of its allocations came before.
+ */
+export function startAt(world: World, record: EpisodeRecord, hour: number, horizonDays: number): { start: PlanStart; past: number } {
+  const S = world.skus.length;
+  const remaining = Float64Array.from(record.ordered);
+  const onHand = Float64Array.from(world.initialStock);
+  for (const b of world.scenario.inbound) {
+    if (b.day * 24 >= Math.min(hour, horizonDays * 24)) continue;
+    onHand[world.warehouseIndex.get(b.warehouse)! * S + world.skuIndex.get(b.sku)!]! += b.quantity;
+  }
+  const opened = record.closes.map((c) => {
+    let last = -Infinity;
+    for (const t of c) if (t < hour - 1e-6) last = t;
+    return last;
+  });
+  const credited = new Float64Array(record.closes.length);
+  const a = record.alloc;
+  let n = 0;
+  for (; n < a.count && a.hour[n]! < hour - 1e-6; n++) {
+    const u = a.units[n]!;
+    remaining[a.order[n]!]! -= u;
+    onHand[a.warehouse[n]! * S + a.sku[n]!]! -= u;
+    if (a.hour[n]! > opened[a.segment[n]!]! + 1e-6) credited[a.segment[n]!]! += u;
+  }
+  return { start: { hour, remaining, onHand, credited }, past: n };
 }
 
 /** Appends in place (a spread of 100,000 arguments overflows the stack). */
@@ -429,17 +543,19 @@ function toSample(obs: Observation, q: Float64Array, tau: number, scarce: boolea
 }
 
 
-/** Labels every plan-labelled sample again from its seed's new plan. */
-async function relabel(data: Sample[], planner: (seed: number) => Promise<HindsightPlanData>, stakes: boolean): Promise<void> {
-  const bySeed = new Map<number, number[]>();
+/** Labels every plan-labelled sample again from its seed's new plan (from the same state). */
+async function relabel(data: Sample[], planner: (seed: number, from: number) => Promise<HindsightPlanData>, stakes: boolean): Promise<void> {
+  const byPlan = new Map<string, number[]>();
   data.forEach((d, i) => {
     if (!d.plan) return;
-    const list = bySeed.get(d.plan.seed);
+    const key = `${d.plan.seed} ${d.plan.from}`;
+    const list = byPlan.get(key);
     if (list) list.push(i);
-    else bySeed.set(d.plan.seed, [i]);
+    else byPlan.set(key, [i]);
   });
-  for (const [seed, idx] of bySeed) {
-    const plan = new HindsightPlan(await planner(seed));
+  for (const idx of byPlan.values()) {
+    const first = data[idx[0]!]!.plan!;
+    const plan = new HindsightPlan(await planner(first.seed, first.from));
     for (const i of idx) {
       const d = data[i]!;
       const q = planValues(d.plan!, plan);
